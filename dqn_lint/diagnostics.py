@@ -1,0 +1,79 @@
+"""The values a lint run produces: findings, their locations, related notes and fixes.
+
+Everything here is a frozen dataclass so findings can be sorted, hashed, cached and compared in
+tests. Rows and columns are 1-based everywhere (columns count characters, as editors do).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class Applicability(str, enum.Enum):
+    """How sure a fix is: `safe` keeps behaviour, `unsafe` changes training, `display-only` is advice."""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+    DISPLAY_ONLY = "display-only"
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    row: int
+    column: int
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    start: Position
+    end: Position
+
+
+@dataclass(frozen=True)
+class Related:
+    """A second location that explains a finding (the mask use of a conflated flag, say)."""
+
+    message: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Edit:
+    content: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Fix:
+    applicability: Applicability
+    message: str
+    edits: tuple[Edit, ...] = ()
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem in one file.
+
+    `statement_rows` is the first and last row of the statement that holds the finding, so a
+    `# noqa` comment on any line of a multi-line statement suppresses it.
+    """
+
+    code: str
+    name: str
+    message: str
+    severity: Severity
+    span: Span
+    filename: str = ""
+    related: tuple[Related, ...] = ()
+    fix: Fix | None = None
+    statement_rows: tuple[int, int] | None = field(default=None, compare=False)
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.filename, self.span.start.row, self.span.start.column, self.code)

@@ -1,0 +1,120 @@
+"""Lints one file: read, prefilter, decode, parse once, build the program model, run rules, apply noqa.
+
+Files that cannot hold a DQN TD target stop at the byte prefilter and are never parsed: most files
+of a large repository end there. Problems with the file itself become one finding with a DQN9xx
+code so the run goes on with the other files.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from dqn_lint.diagnostics import Finding, Position, Severity, Span
+from dqn_lint.rule import Rule
+from dqn_lint.suppression import read_suppressions
+
+PARSE_ERROR = ("DQN900", "parse-error")
+READ_ERROR = ("DQN901", "unreadable-file")
+INTERNAL_ERROR = ("DQN902", "internal-error")
+FILE_CODES = frozenset({PARSE_ERROR[0], READ_ERROR[0], INTERNAL_ERROR[0]})
+
+# A TD target needs torch and a discount factor; a file that mentions neither is not parsed.
+_MENTIONS_TORCH = re.compile(rb"torch")
+_MENTIONS_DISCOUNT = re.compile(rb"(?i:gamma|discount)|\b0?\.9\d*|\xce\xb3")
+
+
+def might_hold_td_target(source: bytes) -> bool:
+    return bool(_MENTIONS_TORCH.search(source) and _MENTIONS_DISCOUNT.search(source))
+
+
+def _file_finding(code_name: tuple[str, str], message: str, filename: str, row: int = 1, column: int = 1) -> Finding:
+    where = Position(max(row, 1), max(column, 1))
+    return Finding(
+        code=code_name[0],
+        name=code_name[1],
+        message=message,
+        severity=Severity.ERROR,
+        span=Span(where, where),
+        filename=filename,
+    )
+
+
+def decode_source(source: bytes) -> str:
+    """Decode as Python does: a BOM or a coding cookie, else UTF-8. Raises UnicodeDecodeError/SyntaxError."""
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+    if encoding == "utf-8-sig":
+        return source.decode("utf-8-sig")
+    return source.decode(encoding)
+
+
+def lint_source(source: bytes, filename: str, rules: Sequence[Rule]) -> list[Finding]:
+    """All unsuppressed findings of `rules` in one file's bytes."""
+    if not rules or not might_hold_td_target(source):
+        return []
+    try:
+        text = decode_source(source)
+    except (UnicodeDecodeError, SyntaxError, LookupError) as error:
+        return [_file_finding(READ_ERROR, f"cannot decode the file: {error}", filename)]
+
+    suppressions = read_suppressions(text)
+    if suppressions.skips_file:
+        return []
+
+    import libcst
+
+    try:
+        module = libcst.parse_module(text)
+    except libcst.ParserSyntaxError as error:
+        first_line = str(error).strip().splitlines()[0]
+        return [
+            _file_finding(
+                PARSE_ERROR, f"syntax error, file not checked: {first_line}", filename, error.raw_line, error.raw_column + 1
+            )
+        ]
+    except RecursionError:
+        return [_file_finding(INTERNAL_ERROR, "the file is nested too deeply to parse; it was not checked", filename)]
+
+    from dqn_lint.model import build_model
+
+    try:
+        model = build_model(module)
+    except RecursionError:
+        return [_file_finding(INTERNAL_ERROR, "the file is nested too deeply to analyse; it was not checked", filename)]
+    except Exception as error:  # a bug of ours must not end the run
+        return [
+            _file_finding(
+                INTERNAL_ERROR,
+                f"internal error while analysing the file ({type(error).__name__}: {error}); please report it",
+                filename,
+            )
+        ]
+
+    findings: list[Finding] = []
+    for rule in rules:
+        try:
+            for finding in rule.check(model):
+                findings.append(replace(finding, filename=filename))
+        except Exception as error:  # one rule's bug must not hide the others' findings
+            findings.append(
+                _file_finding(
+                    INTERNAL_ERROR,
+                    f"internal error in rule {rule.code} ({type(error).__name__}: {error}); please report it",
+                    filename,
+                )
+            )
+    findings = [finding for finding in findings if not suppressions.silences(finding)]
+    return sorted(set(findings), key=lambda finding: finding.sort_key)
+
+
+def lint_path(path: Path, filename: str, rules: Sequence[Rule]) -> list[Finding]:
+    try:
+        source = path.read_bytes()
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        return [_file_finding(READ_ERROR, f"cannot read the file: {reason}", filename)]
+    return lint_source(source, filename, rules)

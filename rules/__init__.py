@@ -1,0 +1,1 @@
+"""The rules of dqn-lint, one module per rule; installed as `dqn_lint.rules`."""
