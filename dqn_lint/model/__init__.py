@@ -1,11 +1,255 @@
-"""The program model: the DQN facts of one file, computed once, that every rule queries."""
+"""The program model: the DQN facts of one file, computed once, that every rule queries.
+
+Rules read like their documentation ("the bootstrap network of a TD target is the trained
+network") because the model answers those questions: which expressions are TD targets, which
+forward passes bootstrap them, which networks are trained, where gradient flows into a loss,
+and what each terminal mask was made from.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from functools import cached_property
 
-class ProgramModel:  # placeholder until the model lands
-    pass
+import libcst as cst
+
+from dqn_lint.diagnostics import Finding, Related, Severity
+from dqn_lint.model import torch_api
+from dqn_lint.model.dataflow import Dataflow, Obj, Ref
+from dqn_lint.model.flags import FlagAnalysis
+from dqn_lint.model.grad import GradAnalysis, forward_network
+from dqn_lint.model.source import SourceIndex
+from dqn_lint.model.td_targets import MaskUse, TDTarget, TDTargetFinder
+
+__all__ = ["ProgramModel", "build_model", "TDTarget", "MaskUse"]
 
 
-def build_model(module) -> ProgramModel:
-    return ProgramModel()
+class ProgramModel:
+    def __init__(self, module: cst.Module) -> None:
+        self.source = SourceIndex(module)
+        self.dataflow = Dataflow(self.source)
+        self.flags = FlagAnalysis(self.dataflow)
+        self._finder = TDTargetFinder(self.dataflow, self.flags)
+        self.grad = GradAnalysis(self.dataflow, self._finder.is_forward_call)
+
+    # ---- TD targets ---------------------------------------------------------------------------
+    @cached_property
+    def td_targets(self) -> list[TDTarget]:
+        return self._finder.find()
+
+    def bootstrap_network(self, call: cst.Call) -> cst.BaseExpression:
+        return forward_network(call)
+
+    # ---- training: optimizers and losses ------------------------------------------------------------
+    @cached_property
+    def optimized_networks(self) -> list[cst.BaseExpression]:
+        """Receivers of `.parameters()` handed to a torch optimizer."""
+        found: list[cst.BaseExpression] = []
+        for call in self.source.nodes_of_type(cst.Call):
+            names = self.source.qualified_names(call.func)
+            if not any(name.startswith(torch_api.OPTIMIZER_PREFIXES) for name in names):
+                continue
+            for arg in call.args:
+                found.extend(self._parameter_owners(arg.value))
+        return found
+
+    def _parameter_owners(self, node: cst.BaseExpression) -> list[cst.BaseExpression]:
+        owners = []
+        for leaf in self.dataflow.resolve(Ref(node)):
+            for sub in _walk(leaf.node):
+                if (
+                    isinstance(sub, cst.Call)
+                    and isinstance(sub.func, cst.Attribute)
+                    and sub.func.attr.value in ("parameters", "named_parameters")
+                ):
+                    owners.append(sub.func.value)
+        return owners
+
+    @cached_property
+    def loss_roots(self) -> list[cst.BaseExpression]:
+        """Values gradients are taken of: `.backward()` receivers and calls of torch loss functions."""
+        roots: list[cst.BaseExpression] = []
+        for call in self.dataflow.method_calls.get("backward", ()):
+            roots.append(call.func.value)
+        for call in self.source.nodes_of_type(cst.Call):
+            names = self.source.qualified_names(call.func)
+            if names & {"torch.autograd.backward", "torch.autograd.grad"} and call.args:
+                roots.append(call.args[0].value)
+            elif any(name.startswith("torch.nn.functional.") and "loss" in name for name in names):
+                roots.append(call)
+            elif isinstance(call.func, (cst.Name, cst.Attribute)) and self._is_loss_module(call.func):
+                roots.append(call)
+        return roots
+
+    def _is_loss_module(self, func: cst.BaseExpression) -> bool:
+        for obj in self.dataflow.objects(Ref(func)):
+            site = obj.site
+            if obj.kind == "new" and isinstance(site, cst.Call):
+                if any(name.startswith("torch.nn.") and name.endswith("Loss") for name in self.source.qualified_names(site.func)):
+                    return True
+        return False
+
+    @cached_property
+    def gradient_calls(self) -> frozenset[cst.Call]:
+        """Forward calls whose output reaches a loss with autograd attached."""
+        calls: set[cst.Call] = set()
+        for root in self.loss_roots:
+            calls |= self.grad.grad_sources(Ref(root))
+        return frozenset(calls)
+
+    @cached_property
+    def bootstrap_calls(self) -> frozenset[cst.Call]:
+        return frozenset(call for target in self.td_targets for call in target.bootstrap_calls)
+
+    @cached_property
+    def trained_networks(self) -> list[cst.BaseExpression]:
+        """Networks the optimizer trains: given to an optimizer, or run on the prediction side of a loss."""
+        networks = list(self.optimized_networks)
+        for call in self.gradient_calls:
+            if call not in self.bootstrap_calls:
+                networks.append(forward_network(call))
+        return networks
+
+    @cached_property
+    def trained_objects(self) -> frozenset[Obj]:
+        objects: set[Obj] = set()
+        for network in self.trained_networks:
+            objects |= self.dataflow.objects(Ref(network))
+        return frozenset(objects)
+
+    def is_trained_binding(self, network: cst.BaseExpression) -> bool:
+        return any(self.dataflow.same_storage(network, trained) for trained in self.trained_networks)
+
+    @cached_property
+    def _trained_components(self) -> frozenset[Obj]:
+        return self.dataflow.module_components(self.trained_objects)
+
+    def shares_parameters_with_trained(self, network: cst.BaseExpression) -> bool:
+        return self._objects_share(self.dataflow.objects(Ref(network)))
+
+    def _objects_share(self, objects: frozenset[Obj]) -> bool:
+        trained = self._trained_components
+        mine = self.dataflow.module_components(objects)
+        if not trained.isdisjoint(mine):
+            return True
+        # `target.body = online.body`: a submodule reached through an attribute of a trained network
+        return any(
+            obj.kind == "projection" and isinstance(obj.site[0], frozenset) and not obj.site[0].isdisjoint(trained)
+            for obj in mine
+        )
+
+    def aliases_on_every_path(self, network: cst.BaseExpression) -> bool:
+        return all(self._objects_share(frozenset({obj})) for obj in self.dataflow.objects(Ref(network)))
+
+    def alias_site(self, network: cst.BaseExpression) -> tuple[cst.CSTNode, str]:
+        """Where a bootstrap network became the trained one, and how (for DQN001's report).
+
+        Follows the network's bindings back (assignments, attributes, parameters bound at call
+        sites) to the first definition whose value is the trained binding, a shallow copy, a
+        conditional holding it, or a constructor given a trained submodule.
+        """
+        seen: set[int] = set()
+        pending: list[tuple[cst.BaseExpression, cst.CSTNode | None]] = [(network, None)]
+        while pending:
+            expr, via_call = pending.pop(0)
+            if id(expr) in seen:
+                continue
+            seen.add(id(expr))
+            for definition, report_at in self._definitions_with_sites(expr, via_call):
+                value = definition.node
+                if isinstance(value, cst.BaseExpression) and definition.path and isinstance(value, (cst.Tuple, cst.List)):
+                    index = definition.path[0][1] if definition.path[0][0] == "item" else None
+                    if index is not None and index < len(value.elements):
+                        value = value.elements[index].value
+                if not isinstance(value, cst.BaseExpression) or not self._objects_share(self.dataflow.objects(Ref(value))):
+                    continue
+                how = self._alias_kind(value, report_at)
+                if how is not None:
+                    return report_at, how
+                if isinstance(value, (cst.Name, cst.Attribute)):
+                    pending.append((value, None))
+                elif isinstance(value, cst.Call):
+                    pending.extend((arg.value, None) for arg in value.args if isinstance(arg.value, (cst.Name, cst.Attribute)))
+        for stores in self.dataflow.field_stores.values():
+            for store in stores:
+                if self.dataflow.objects(Ref(store.base)).isdisjoint(self.dataflow.objects(Ref(network))):
+                    continue
+                if self._objects_share(self.dataflow.objects(store.value)):
+                    return self.source.statement(store.statement), "shared submodule"
+        return network, "alias"
+
+    def _definitions_with_sites(self, expr, via_call):
+        df = self.dataflow
+        if isinstance(expr, cst.Name):
+            for definition in df.definitions(expr) or ():
+                node = definition.node
+                if isinstance(node, cst.Param):
+                    function = df._function_of_param(node)
+                    for site in df.call_sites(function) if function is not None else ():
+                        for value in df.parameter_values(node, ()):
+                            if self.source.statement(value.node) is self.source.statement(site.call):
+                                yield value, self.source.statement(site.call)
+                else:
+                    yield definition, self.source.statement(node)
+        elif isinstance(expr, cst.Attribute):
+            for store in df.field_stores.get(expr.attr.value, ()):
+                if not df.objects(Ref(store.base)).isdisjoint(df.objects(Ref(expr.value))):
+                    yield store.value, self.source.statement(store.statement)
+
+    def _alias_kind(self, value: cst.BaseExpression, statement: cst.CSTNode) -> str | None:
+        if any(self.dataflow.same_storage(value, trained) for trained in self.trained_networks):
+            return "alias"
+        if isinstance(value, cst.IfExp):
+            return "conditional alias"
+        if isinstance(value, cst.Call):
+            names = self.source.qualified_names(value.func)
+            if torch_api.SHALLOW_COPY in names:
+                return "shallow copy"
+            if isinstance(value.func, cst.Attribute) and value.func.attr.value in ("to", "cuda", "cpu", "train", "eval"):
+                return None
+            shared_argument = any(self._objects_share(self.dataflow.objects(Ref(arg.value))) for arg in value.args)
+            return "shared submodule" if shared_argument else None
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Assign) and (len(small.targets) > 1 or isinstance(small.value, cst.Tuple)):
+                    return "alias"
+        return None
+
+    def mask_sources(self, mask: MaskUse):
+        """What a terminal mask was made from (terminated, truncated, both, old gym done)."""
+        return self.flags.sources(Ref(mask.node))
+
+    # ---- building findings ---------------------------------------------------------------------------
+    def finding(
+        self,
+        code: str,
+        name: str,
+        node: cst.CSTNode,
+        message: str,
+        severity: Severity,
+        related: Iterable[tuple[str, cst.CSTNode]] = (),
+    ) -> Finding:
+        return Finding(
+            code=code,
+            name=name,
+            message=message,
+            severity=severity,
+            span=self.source.span(node),
+            related=tuple(Related(text, self.source.span(where)) for text, where in related),
+            statement_rows=self.source.statement_rows(node),
+        )
+
+    def code(self, node: cst.CSTNode) -> str:
+        return self.source.code(node).strip()
+
+
+def _walk(node: cst.CSTNode):
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(current.children)
+
+
+def build_model(module: cst.Module) -> ProgramModel:
+    return ProgramModel(module)

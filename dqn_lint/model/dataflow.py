@@ -1,0 +1,896 @@
+"""Where values come from: a small backward dataflow layer on top of libcst's scopes.
+
+A `Ref` is an expression plus the projections applied to its value (slot 2 of a 5-tuple, an
+element of a list, attribute `dones`). `Dataflow.resolve` follows a Ref backwards through
+assignments, tuple unpacking, `for` targets, `self.` attributes across methods, function
+parameters (bound at the file's call sites), function returns, containers (`append`, `x[i] = v`),
+namedtuples and replay-buffer store/fetch calls, until it reaches operations or values it cannot
+see through. `Dataflow.objects` answers identity questions ("are these two names one network?")
+with allocation-site objects. Everything is flow-insensitive and memoised; a cycle yields nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cached_property
+
+import libcst as cst
+import libcst.metadata as meta
+
+from dqn_lint.model import torch_api
+from dqn_lint.model.source import (
+    SourceIndex,
+    callee_name,
+    int_value,
+    keyword_arg,
+    positional_args,
+    string_value,
+)
+
+# Projections: ("item", index, arity or None), ("iter",), ("attr", name), ("key", text)
+Projection = tuple
+ITER: Projection = ("iter",)
+_MAX_PROJECTIONS = 6
+STORE: Projection = ("store",)  # on a Subscript target: the write `target = value` into a tensor
+
+
+@dataclass(frozen=True)
+class Ref:
+    node: cst.CSTNode
+    path: tuple[Projection, ...] = ()
+
+    def project(self, *steps: Projection) -> Ref:
+        return Ref(self.node, steps + self.path)
+
+
+@dataclass(frozen=True)
+class Obj:
+    """An abstract object: one allocation site, one class instance, one unknown parameter...
+
+    `shallow_of` holds the objects a `copy.copy` was made from: they share Parameter objects.
+    """
+
+    kind: str
+    site: object
+    shallow_of: frozenset = frozenset()
+
+
+@dataclass(frozen=True)
+class FieldStore:
+    base: cst.BaseExpression
+    value: Ref
+    statement: cst.CSTNode
+
+
+@dataclass(frozen=True)
+class CallSite:
+    call: cst.Call
+    bound: bool  # the first parameter (self) is filled by the receiver
+
+
+_ENVIRONMENT_METHODS = frozenset({"step", "reset", "render", "close", "seed"})
+_CONTAINER_STORES = frozenset({"append", "appendleft", "add", "push", "insert", "put"})
+_CONTAINER_EXTENDS = frozenset({"extend", "extendleft"})
+_SELF_RETURNING_METHODS = frozenset(
+    {"to", "cuda", "cpu", "train", "eval", "float", "double", "half", "bfloat16", "requires_grad_", "share_memory", "type"}
+)
+_ELEMENT_PRESERVING = frozenset(
+    {"random.sample", "random.choices", "builtins.list", "builtins.tuple", "builtins.sorted", "collections.deque",
+     "builtins.reversed", "numpy.random.permutation"}
+)
+
+
+class Dataflow:
+    def __init__(self, source: SourceIndex) -> None:
+        self.src = source
+        self._resolving: set[tuple[int, tuple, bool, bool]] = set()
+        self._resolve_memo: dict[tuple[int, tuple, bool, bool], tuple[Ref, ...]] = {}
+        self._objects_memo: dict[tuple[int, tuple], frozenset[Obj]] = {}
+        self._objects_active: set[tuple[int, tuple]] = set()
+        self._call_sites_memo: dict[cst.FunctionDef, tuple[CallSite, ...]] = {}
+        self._stores_memo: dict[tuple, list] = {}
+
+    # ==== indexes built once ===============================================================
+    @cached_property
+    def field_stores(self) -> dict[str, list[FieldStore]]:
+        """Every `x.attr = value` (also in tuple targets and augmented assignments), by attribute name."""
+        table: dict[str, list[FieldStore]] = defaultdict(list)
+        for node in self.src.nodes_of_type((cst.Assign, cst.AnnAssign, cst.AugAssign)):
+            if isinstance(node, cst.Assign):
+                targets = [target.target for target in node.targets]
+                value = node.value
+            elif isinstance(node, cst.AnnAssign):
+                if node.value is None:
+                    continue
+                targets, value = [node.target], node.value
+            else:
+                targets, value = [node.target], node
+            for target in targets:
+                for attribute, path in _attribute_targets(target, ()):
+                    table[attribute.attr.value].append(FieldStore(attribute.value, Ref(value, path), node))
+        return table
+
+    @cached_property
+    def subscript_stores(self) -> list[tuple[cst.Subscript, Ref | None, cst.CSTNode]]:
+        """Every `x[i] = v` (also inside tuple targets) and `x[i] op= v`: an element or slice written.
+
+        The value is None for augmented assignments, whose result also depends on the old value.
+        """
+        found: list[tuple[cst.Subscript, Ref | None, cst.CSTNode]] = []
+        for node in self.src.nodes_of_type((cst.Assign, cst.AugAssign)):
+            if isinstance(node, cst.AugAssign):
+                if isinstance(node.target, cst.Subscript):
+                    found.append((node.target, None, node))
+                continue
+            for target in node.targets:
+                for subscript, path in _subscript_targets(target.target, ()):
+                    found.append((subscript, Ref(node.value, path), node))
+        return found
+
+    def element_stores(self, container: cst.BaseExpression) -> list[tuple[cst.Subscript, Ref | None, cst.CSTNode]]:
+        """The subscript stores into the same variable or attribute as `container`."""
+        key = self.storage_key(container)
+        if key is None:
+            return []
+        cached = self._stores_memo.get(key)
+        if cached is None:
+            cached = [store for store in self.subscript_stores if self.storage_key(store[0].value) == key]
+            self._stores_memo[key] = cached
+        return cached
+
+    def stored_value(self, subscript: cst.Subscript) -> Ref | None:
+        """What `subscript = value` writes (for `subscript op= value`, the right-hand side)."""
+        for stored, value, statement in self.subscript_stores:
+            if stored is subscript:
+                return value if value is not None else Ref(statement.value)
+        return None
+
+    @cached_property
+    def method_calls(self) -> dict[str, list[cst.Call]]:
+        """Calls of the form `receiver.method(...)`, by method name."""
+        table: dict[str, list[cst.Call]] = defaultdict(list)
+        for node in self.src.nodes_of_type(cst.Call):
+            if isinstance(node.func, cst.Attribute):
+                table[node.func.attr.value].append(node)
+        return table
+
+    # ==== identity of storage =================================================================
+    def same_storage(self, a: cst.BaseExpression, b: cst.BaseExpression) -> bool:
+        """Whether two expressions name the same variable or the same attribute of the same object."""
+        key_a, key_b = self.storage_key(a), self.storage_key(b)
+        return key_a is not None and key_a == key_b
+
+    def storage_key(self, node: cst.BaseExpression) -> tuple | None:
+        if isinstance(node, cst.Name):
+            referents = self.src.referents(node)
+            scopes = {id(r.scope) for r in referents}
+            if len(scopes) == 1:
+                return ("var", scopes.pop(), node.value)
+            return ("name", node.value)
+        if isinstance(node, cst.Attribute):
+            return ("field", self.objects(Ref(node.value)), node.attr.value)
+        return None
+
+    # ==== resolve: follow a value backwards ========================================================
+    def resolve(self, ref: Ref, follow_calls: bool = True, stop_at_names: bool = False) -> tuple[Ref, ...]:
+        """The leaves `ref` may come from. With `stop_at_names`, variables reached on the way are
+        leaves too, for analyses that need to look at each variable (its guards, its detaches)."""
+        if len(ref.path) > _MAX_PROJECTIONS:  # a value built recursively: stop, as for a cycle
+            return ()
+        key = (id(ref.node), ref.path, follow_calls, stop_at_names)
+        cached = self._resolve_memo.get(key)
+        if cached is not None:
+            return cached
+        if key in self._resolving:
+            return ()
+        self._resolving.add(key)
+        try:
+            result = tuple(dict.fromkeys(self._resolve(ref, follow_calls, stop_at_names)))
+        finally:
+            self._resolving.discard(key)
+        self._resolve_memo[key] = result
+        return result
+
+    def _resolve_all(self, refs, follow_calls: bool, stop_at_names: bool = False) -> list[Ref]:
+        out: list[Ref] = []
+        for ref in refs:
+            out.extend(self.resolve(ref, follow_calls, stop_at_names))
+        return out
+
+    def _resolve(self, ref: Ref, follow_calls: bool, stop_at_names: bool) -> list[Ref]:
+        node, path = ref.node, ref.path
+        if path and path[0] == STORE:
+            return [ref]
+        if isinstance(node, cst.Name):
+            if stop_at_names:
+                return [ref]
+            definitions = self.definitions(node, path)
+            if definitions is None:
+                return [ref]
+            return self._resolve_all(definitions, follow_calls, stop_at_names)
+        if isinstance(node, cst.Param):
+            return self._resolve_all(self.parameter_values(node, path), follow_calls, stop_at_names) or [ref]
+        if isinstance(node, cst.Attribute):
+            stores = [Ref(store.node, store.path + path) for store in self.field_values(node)]
+            stores += self.container_elements(node, path)
+            if stores and not path:
+                stores += self.partial_writes(node)
+            if stores:
+                return self._resolve_all(stores, follow_calls, stop_at_names)
+            return self._resolve_projection(node.value, ("attr", node.attr.value), path, ref, follow_calls, stop_at_names)
+        if isinstance(node, cst.Subscript):
+            index = _single_index(node)
+            if index is not None and int_value(index) is not None:
+                return self._resolve_projection(node.value, ("item", int_value(index), None), path, ref, follow_calls, stop_at_names)
+            if index is not None and string_value(index) is not None:
+                return self._resolve_projection(node.value, ("key", string_value(index)), path, ref, follow_calls, stop_at_names)
+            if path:
+                return self._resolve_projection(node.value, ITER, path, ref, follow_calls, stop_at_names)
+            if isinstance(node.value, (cst.Name, cst.Attribute)):
+                elements = self.container_elements(node.value, (ITER,))
+                return [ref, *self._resolve_all(elements, follow_calls, stop_at_names)]
+            return [ref]
+        if isinstance(node, (cst.Tuple, cst.List)) and path:
+            return self._resolve_sequence(node, path, ref, follow_calls, stop_at_names)
+        if isinstance(node, (cst.ListComp, cst.GeneratorExp, cst.SetComp)) and path:
+            if path[0] == ITER:
+                return self.resolve(Ref(node.elt, path[1:]), follow_calls, stop_at_names)
+            if path[0][0] == "item" and _maps_its_target(node):
+                # `[torch.tensor(c) for c in columns]`: slot k is (a conversion of) slot k of columns
+                return self.resolve(Ref(node.for_in.iter, path), follow_calls, stop_at_names)
+        if isinstance(node, cst.IfExp) and path:
+            return self._resolve_all([Ref(node.body, path), Ref(node.orelse, path)], follow_calls, stop_at_names)
+        if isinstance(node, cst.NamedExpr):
+            return self.resolve(Ref(node.value, path), follow_calls, stop_at_names)
+        if isinstance(node, cst.Call):
+            return self._resolve_call(node, path, ref, follow_calls, stop_at_names)
+        return [ref]
+
+    def _resolve_projection(self, base, step, path, ref, follow_calls, stop_at_names=False) -> list[Ref]:
+        """Project the value of `base`; what nothing sees through stays a projected leaf."""
+        return list(self.resolve(Ref(base, (step,) + path), follow_calls, stop_at_names)) or [ref]
+
+    def _resolve_sequence(self, node, path, ref, follow_calls, stop_at_names=False) -> list[Ref]:
+        step, rest = path[0], path[1:]
+        elements = node.elements
+        if any(isinstance(element, cst.StarredElement) for element in elements):
+            return [ref]
+        if step[0] == "item":
+            index = step[1]
+            if -len(elements) <= index < len(elements):
+                return list(self.resolve(Ref(elements[index].value, rest), follow_calls, stop_at_names))
+            return [ref]
+        if step == ITER:
+            return self._resolve_all([Ref(element.value, rest) for element in elements], follow_calls, stop_at_names)
+        return [ref]
+
+    def _resolve_call(self, call: cst.Call, path, ref, follow_calls, stop_at_names=False) -> list[Ref]:
+        qualified = self.src.qualified_names(call.func)
+        args = positional_args(call)
+        if path:
+            step, rest = path[0], path[1:]
+            if "builtins.zip" in qualified:
+                star = [arg for arg in call.args if arg.star == "*"]
+                if star and len(call.args) == 1 and step[0] == "item":
+                    return list(self.resolve(Ref(star[0].value, (ITER, ("item", step[1], None)) + rest), follow_calls, stop_at_names))
+                if not star and step == ITER and rest and rest[0][0] == "item" and rest[0][1] < len(args):
+                    return list(self.resolve(Ref(args[rest[0][1]].value, (ITER,) + rest[1:]), follow_calls, stop_at_names))
+            if "builtins.map" in qualified and len(args) == 2:
+                return list(self.resolve(Ref(args[1].value, path), follow_calls, stop_at_names))
+            if "builtins.enumerate" in qualified and step == ITER and rest and rest[0][:2] == ("item", 1) and args:
+                return list(self.resolve(Ref(args[0].value, (ITER,) + rest[1:]), follow_calls, stop_at_names))
+            if not qualified.isdisjoint(_ELEMENT_PRESERVING) and step == ITER and args:
+                return list(self.resolve(Ref(args[0].value, path), follow_calls, stop_at_names))
+            fields = self.namedtuple_fields(call.func)
+            if fields is not None:
+                return self._resolve_namedtuple(call, fields, path, ref, follow_calls, stop_at_names)
+        if follow_calls:
+            targets = self.callee_functions(call)
+            if targets:
+                out: list[Ref] = []
+                for function, _bound in targets:
+                    if function.name.value == "__init__":
+                        return [ref]
+                    out.extend(self._resolve_all([r.project(*path) for r in self.return_values(function)], follow_calls, stop_at_names))
+                return out or [ref]
+            if path and isinstance(call.func, cst.Attribute) and not qualified:
+                fetched = self._fetched_from_store(call, path)
+                if fetched:
+                    return self._resolve_all(fetched, follow_calls, stop_at_names)
+        return [ref]
+
+    def _resolve_namedtuple(self, call, fields, path, ref, follow_calls, stop_at_names=False) -> list[Ref]:
+        step, rest = path[0], path[1:]
+        if step[0] == "attr" and step[1] in fields:
+            index = fields.index(step[1])
+        elif step[0] == "item":
+            index = step[1]
+        else:
+            return [ref]
+        star = [arg for arg in call.args if arg.star == "*"]
+        double_star = [arg for arg in call.args if arg.star == "**"]
+        if star or double_star:
+            refs = [Ref(arg.value, (("item", index, len(fields)),) + rest) for arg in star]
+            if index < len(fields):
+                refs += [Ref(arg.value, (("key", fields[index]),) + rest) for arg in double_star]
+            return self._resolve_all(refs, follow_calls, stop_at_names) or [ref]
+        keyword = keyword_arg(call, fields[index]) if index < len(fields) else None
+        if keyword is not None:
+            return list(self.resolve(Ref(keyword.value, rest), follow_calls, stop_at_names))
+        args = positional_args(call)
+        if not star and index < len(args):
+            return list(self.resolve(Ref(args[index].value, rest), follow_calls, stop_at_names))
+        return [ref]
+
+    # ==== definitions of names ==========================================================================
+    def definitions(self, name: cst.Name, path: tuple = ()) -> list[Ref] | None:
+        """The values a name may hold here, or None when it is imported, a builtin or unknown."""
+        referents = self.src.referents(name)
+        if not referents:
+            return None
+        refs: list[Ref] = []
+        if any(not isinstance(assignment, meta.Assignment) for assignment in referents):
+            return None
+        for target in self._reaching(name, [assignment.node for assignment in referents]):
+            if isinstance(target, cst.Param):
+                refs.append(Ref(target, path))
+            elif isinstance(target, cst.Name):
+                refs.extend(self._binding_values(target, path))
+            else:  # a def, a class, an import alias: the leaf is the definition itself
+                refs.append(Ref(target, path))
+        refs.extend(self.container_elements(name, path))
+        if not path:
+            refs.extend(self.partial_writes(name))
+        return refs
+
+    def _reaching(self, use: cst.Name, targets: list[cst.CSTNode]) -> list[cst.CSTNode]:
+        """The definitions that can reach a use: not in the other branch of an if/else, and not
+        overwritten on the way by a plain assignment earlier in the same block.
+
+        In `d = batch[4]; d = torch.tensor(d).float(); y = ... (1 - d)` only the second
+        definition reaches the last line; inside a loop, a definition after the use is reached
+        through the back edge unless a plain assignment before the use kills it.
+        """
+        targets = [target for target in targets if not self.src.in_exclusive_branches(target, use)]
+        child: cst.CSTNode = use
+        for ancestor in self.src.ancestors(use):
+            if isinstance(ancestor, (cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.ListComp, cst.GeneratorExp, cst.SetComp, cst.DictComp)):
+                break
+            if isinstance(ancestor, (cst.IndentedBlock, cst.Module)):
+                body = list(ancestor.body)
+                position = next((i for i, statement in enumerate(body) if statement is child), None)
+                if position is not None:
+                    killer = next(
+                        (k for k in range(position - 1, -1, -1) if _assigns_plainly(body[k], use.value)), None
+                    )
+                    if killer is not None:
+                        window = body[killer:position]
+                        if isinstance(child, cst.BaseCompoundStatement):
+                            window.append(child)
+                        inside = {id(statement) for statement in window}
+                        return [target for target in targets if self._within(target, inside, ancestor)]
+            child = ancestor
+        return targets
+
+    def _within(self, node: cst.CSTNode, statement_ids: set[int], block: cst.CSTNode) -> bool:
+        for ancestor in (node, *self.src.ancestors(node)):
+            if id(ancestor) in statement_ids:
+                return True
+            if ancestor is block:
+                return False
+        return False
+
+    def _binding_values(self, target: cst.Name, path: tuple) -> list[Ref]:
+        steps: list[Projection] = []
+        child: cst.CSTNode = target
+        parent = self.src.parent(child)
+        while isinstance(parent, (cst.Element, cst.StarredElement)):
+            container = self.src.parent(parent)
+            if isinstance(parent, cst.StarredElement) or not isinstance(container, (cst.Tuple, cst.List)):
+                return [Ref(target, path)]
+            elements = list(container.elements)
+            if any(isinstance(element, cst.StarredElement) for element in elements):
+                return [Ref(target, path)]
+            steps.insert(0, ("item", elements.index(parent), len(elements)))
+            child, parent = container, self.src.parent(container)
+        full = tuple(steps) + path
+        if isinstance(parent, cst.AssignTarget):
+            assign = self.src.parent(parent)
+            return [Ref(assign.value, full)]
+        if isinstance(parent, cst.AnnAssign) and parent.value is not None:
+            return [Ref(parent.value, full)]
+        if isinstance(parent, cst.AugAssign):
+            return [Ref(parent, full)]
+        if isinstance(parent, (cst.For, cst.CompFor)) and parent.target is child:
+            return [Ref(parent.iter, (ITER,) + full)]
+        if isinstance(parent, cst.NamedExpr):
+            return [Ref(parent.value, full)]
+        if isinstance(parent, cst.AsName):
+            holder = self.src.parent(parent)
+            if isinstance(holder, cst.WithItem):
+                return [Ref(holder, full)]
+        return [Ref(target, path)]
+
+    def container_elements(self, name_or_attr: cst.BaseExpression, path: tuple) -> list[Ref]:
+        """Values put into a container after it was made: `x.append(v)`, `x[i] = v`, `x.extend(vs)`."""
+        if not path or path[0] != ITER:
+            return []
+        rest = path[1:]
+        refs: list[Ref] = []
+        for method in _CONTAINER_STORES | _CONTAINER_EXTENDS:
+            for call in self.method_calls.get(method, ()):
+                receiver = call.func.value
+                if not self.same_storage(receiver, name_or_attr):
+                    continue
+                args = positional_args(call)
+                if method in _CONTAINER_EXTENDS and args:
+                    refs.append(Ref(args[0].value, path))
+                elif method == "insert" and len(args) == 2:
+                    refs.append(Ref(args[1].value, rest))
+                elif len(args) == 1:
+                    refs.append(Ref(args[0].value, rest))
+        for _subscript, value, _statement in self.element_stores(name_or_attr):
+            if value is not None:
+                refs.append(Ref(value.node, value.path + rest))
+        return refs
+
+    def partial_writes(self, name_or_attr: cst.BaseExpression) -> list[Ref]:
+        """`x[index] = value` as leaves of x's value: analyses read the stored value and the index."""
+        return [Ref(subscript, (STORE,)) for subscript, _value, _statement in self.element_stores(name_or_attr)]
+
+    def field_values(self, attribute: cst.Attribute) -> list[Ref]:
+        """Values stored into `obj.attr` for the objects `attribute.value` may be, anywhere in the file."""
+        stores = self.field_stores.get(attribute.attr.value)
+        if not stores:
+            return []
+        base_objects = self.objects(Ref(attribute.value))
+        if not base_objects:
+            return []
+        values = [store.value for store in stores if not self.objects(Ref(store.base)).isdisjoint(base_objects)]
+        return values
+
+    # ==== functions, parameters, returns ======================================================================
+    def callee_functions(self, call: cst.Call) -> list[tuple[cst.FunctionDef, bool]]:
+        """The functions of this file a call may run (constructors run `__init__`)."""
+        func = call.func
+        if isinstance(func, cst.Name):
+            found = []
+            for assignment in self.src.referents(func):
+                if not isinstance(assignment, meta.Assignment):
+                    return []
+                node = assignment.node
+                if isinstance(node, cst.FunctionDef):
+                    found.append((node, False))
+                elif isinstance(node, cst.ClassDef):
+                    init = self.find_method(node, "__init__")
+                    if init is not None:
+                        found.append((init, True))
+            return found
+        if isinstance(func, cst.Attribute):
+            found = []
+            receiver = self.objects(Ref(func.value))
+            for obj in receiver:
+                cls = self.class_of(obj)
+                if cls is not None:
+                    method = self.find_method(cls, func.attr.value)
+                    if method is not None:
+                        found.append((method, True))
+            if (
+                not found
+                and isinstance(func.value, cst.Name)
+                and func.attr.value not in _ENVIRONMENT_METHODS
+                and receiver
+                and all(obj.kind == "param" for obj in receiver)
+            ):
+                # an untyped parameter (`def run(agent): agent.remember(...)`): the one class of
+                # this file with such a method; never an environment's own API
+                owners = self.classes_with_method(func.attr.value)
+                if len(owners) == 1:
+                    found.append((owners[0], True))
+            return found
+        return []
+
+    def classes_with_method(self, name: str) -> list[cst.FunctionDef]:
+        return [
+            method
+            for cls in self.src.classes
+            if not self.is_module_class(cls) and (method := self.src.methods(cls).get(name)) is not None
+        ]
+
+    def class_of(self, obj: Obj) -> cst.ClassDef | None:
+        if obj.kind == "instance" and isinstance(obj.site, cst.ClassDef):
+            return obj.site
+        if obj.kind == "new" and isinstance(obj.site, tuple) and len(obj.site) == 2 and isinstance(obj.site[1], cst.ClassDef):
+            return obj.site[1]
+        return None
+
+    def local_class(self, func: cst.BaseExpression) -> cst.ClassDef | None:
+        if isinstance(func, cst.Name):
+            for assignment in self.src.referents(func):
+                if isinstance(assignment, meta.Assignment) and isinstance(assignment.node, cst.ClassDef):
+                    return assignment.node
+        return None
+
+    def base_classes(self, cls: cst.ClassDef) -> list[cst.ClassDef]:
+        return [base for arg in cls.bases if (base := self.local_class(arg.value)) is not None and base is not cls]
+
+    def find_method(self, cls: cst.ClassDef, name: str, _seen=None) -> cst.FunctionDef | None:
+        seen = _seen or set()
+        if id(cls) in seen:
+            return None
+        seen.add(id(cls))
+        method = self.src.methods(cls).get(name)
+        if method is not None:
+            return method
+        for base in self.base_classes(cls):
+            method = self.find_method(base, name, seen)
+            if method is not None:
+                return method
+        return None
+
+    def is_module_class(self, cls: cst.ClassDef, _seen=None) -> bool:
+        """A class whose instances are networks: derives from torch.nn.Module or defines forward."""
+        seen = _seen or set()
+        if id(cls) in seen:
+            return False
+        seen.add(id(cls))
+        for arg in cls.bases:
+            if any(name.startswith("torch.nn") for name in self.src.qualified_names(arg.value)):
+                return True
+        if "forward" in self.src.methods(cls):
+            return True
+        return any(self.is_module_class(base, seen) for base in self.base_classes(cls))
+
+    def call_sites(self, function: cst.FunctionDef) -> tuple[CallSite, ...]:
+        cached = self._call_sites_memo.get(function)
+        if cached is not None:
+            return cached
+        self._call_sites_memo[function] = ()
+        name = function.name.value
+        candidates = list(self.src.calls_by_callee_name.get(name, ()))
+        cls = self.src.enclosing_class(function)
+        if name == "__init__" and cls is not None:
+            candidates += self.src.calls_by_callee_name.get(cls.name.value, ())
+        sites = tuple(
+            CallSite(call, bound)
+            for call in candidates
+            for target, bound in self.callee_functions(call)
+            if target is function
+        )
+        self._call_sites_memo[function] = sites
+        return sites
+
+    def return_values(self, function: cst.FunctionDef) -> list[Ref]:
+        returns = []
+        for node in _walk_function_body(function):
+            if isinstance(node, cst.Return) and node.value is not None:
+                returns.append(Ref(node.value))
+        return returns
+
+    def is_self_parameter(self, param: cst.Param) -> cst.ClassDef | None:
+        function = self._function_of_param(param)
+        if function is None:
+            return None
+        cls = self.src.enclosing_class(function)
+        if cls is None:
+            return None
+        params = list(function.params.posonly_params) + list(function.params.params)
+        if not params or params[0] is not param:
+            return None
+        for decorator in function.decorators:
+            if isinstance(decorator.decorator, cst.Name) and decorator.decorator.value == "staticmethod":
+                return None
+        return cls
+
+    def _function_of_param(self, param: cst.Param) -> cst.FunctionDef | None:
+        parameters = self.src.parent(param)
+        function = self.src.parent(parameters) if parameters is not None else None
+        return function if isinstance(function, cst.FunctionDef) else None
+
+    def parameter_values(self, param: cst.Param, path: tuple) -> list[Ref]:
+        """Arguments bound to a parameter at the file's call sites, plus its default value."""
+        if self.is_self_parameter(param) is not None:
+            return []
+        function = self._function_of_param(param)
+        if function is None:
+            return []
+        sites = self.call_sites(function)
+        values: list[Ref] = []
+        if param.default is not None:
+            values.append(Ref(param.default, path))
+        if not sites:
+            return []
+        plain = list(function.params.posonly_params) + list(function.params.params)
+        name = param.name.value
+        for site in sites:
+            call = site.call
+            offset = 1 if site.bound else 0
+            if function.params.star_arg is param:
+                if path and path[0][0] == "item":
+                    index = len(plain) - offset + path[0][1]
+                    args = positional_args(call)
+                    if any(arg.star == "*" for arg in call.args):
+                        return []
+                    if index < len(args):
+                        values.append(Ref(args[index].value, path[1:]))
+                continue
+            if function.params.star_kwarg is param:
+                if path and path[0][0] == "key":
+                    keyword = keyword_arg(call, path[0][1])
+                    if keyword is not None:
+                        values.append(Ref(keyword.value, path[1:]))
+                continue
+            keyword = keyword_arg(call, name)
+            if keyword is not None:
+                values.append(Ref(keyword.value, path))
+                continue
+            if param in plain:
+                index = plain.index(param) - offset
+                if any(arg.star for arg in call.args if arg.keyword is None):
+                    return []
+                args = positional_args(call)
+                if 0 <= index < len(args):
+                    values.append(Ref(args[index].value, path))
+        return values
+
+    # ==== namedtuples and replay buffers ======================================================================
+    def namedtuple_fields(self, func: cst.BaseExpression) -> list[str] | None:
+        if not isinstance(func, cst.Name):
+            return None
+        for assignment in self.src.referents(func):
+            if not isinstance(assignment, meta.Assignment):
+                return None
+            node = assignment.node
+            if isinstance(node, cst.ClassDef):
+                if any(self.src.names_any(arg.value, torch_api.NAMEDTUPLE_CLASSES) for arg in node.bases):
+                    body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
+                    return [
+                        small.target.value
+                        for line in body
+                        if isinstance(line, cst.SimpleStatementLine)
+                        for small in line.body
+                        if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name)
+                    ]
+                return None
+            if isinstance(node, cst.Name):
+                for value in self._binding_values(node, ()):
+                    call = value.node
+                    if isinstance(call, cst.Call) and self.src.names_any(call.func, torch_api.NAMEDTUPLE_FACTORIES):
+                        args = positional_args(call)
+                        fields = keyword_arg(call, "field_names")
+                        spec = fields.value if fields is not None else (args[1].value if len(args) > 1 else None)
+                        return _field_names(spec)
+        return None
+
+    def _fetched_from_store(self, fetch: cst.Call, path: tuple) -> list[Ref]:
+        """Slot `k` of what an opaque buffer returns is argument `k` of what was stored in it.
+
+        Used only when the buffer's class is not in the file: the store call must be a statement
+        on the same object with as many arguments as the fetch result has slots (or a keyword
+        argument named like the field read), otherwise the trace stops.
+        """
+        receiver = fetch.func.value
+        step = path[0]
+        fetch_method = fetch.func.attr.value
+        matches: list[Ref] = []
+        for method, calls in self.method_calls.items():
+            if method == fetch_method:
+                continue
+            for call in calls:
+                if call is fetch or not isinstance(self.src.parent(call), cst.Expr):
+                    continue
+                if not self.same_storage(call.func.value, receiver) and self.objects(Ref(call.func.value)).isdisjoint(
+                    self.objects(Ref(receiver))
+                ):
+                    continue
+                args = positional_args(call)
+                if step[0] == "item" and step[2] is not None and len(args) == step[2] and len(call.args) == len(args):
+                    matches.append(Ref(args[step[1]].value, path[1:]))
+                elif step[0] == "attr":
+                    keyword = keyword_arg(call, step[1])
+                    if keyword is not None:
+                        matches.append(Ref(keyword.value, path[1:]))
+        return matches
+
+    # ==== objects: identity of networks ======================================================================
+    def objects(self, ref: Ref) -> frozenset[Obj]:
+        key = (id(ref.node), ref.path)
+        cached = self._objects_memo.get(key)
+        if cached is not None:
+            return cached
+        if key in self._objects_active:
+            return frozenset()
+        self._objects_active.add(key)
+        try:
+            result = frozenset(self._objects(ref))
+        finally:
+            self._objects_active.discard(key)
+        self._objects_memo[key] = result
+        return result
+
+    def _objects(self, ref: Ref) -> set[Obj]:
+        out: set[Obj] = set()
+        for leaf in self.resolve(ref, follow_calls=False):
+            out |= self._leaf_objects(leaf)
+        return out
+
+    def _leaf_objects(self, leaf: Ref) -> set[Obj]:
+        node = leaf.node
+        if leaf.path:
+            base = self.objects(Ref(node)) if isinstance(node, (cst.Param, cst.Name, cst.Attribute, cst.Call)) else frozenset()
+            return {Obj("projection", (base or id(node), leaf.path))}
+        if isinstance(node, cst.Param):
+            cls = self.is_self_parameter(node)
+            return {Obj("instance", cls)} if cls is not None else {Obj("param", node)}
+        if isinstance(node, cst.Name):
+            qualified = self.src.qualified_names(node)
+            return {Obj("global", min(qualified) if qualified else node.value)}
+        if isinstance(node, cst.Attribute):
+            return {Obj("projection", (self.objects(Ref(node.value)) or id(node), (("attr", node.attr.value),)))}
+        if isinstance(node, cst.IfExp):
+            return set(self.objects(Ref(node.body)) | self.objects(Ref(node.orelse)))
+        if isinstance(node, cst.BooleanOperation):
+            return set(self.objects(Ref(node.left)) | self.objects(Ref(node.right)))
+        if isinstance(node, cst.Call):
+            return self._call_objects(node)
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            return {Obj("definition", node)}
+        return set()
+
+    def _call_objects(self, call: cst.Call) -> set[Obj]:
+        qualified = self.src.qualified_names(call.func)
+        args = positional_args(call)
+        if "copy.deepcopy" in qualified:
+            return {Obj("new", call)}
+        if "copy.copy" in qualified and args:
+            return {Obj("new", call, shallow_of=self.objects(Ref(args[0].value)))}
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value in _SELF_RETURNING_METHODS and not qualified:
+            receiver = self.objects(Ref(call.func.value))
+            if receiver:
+                return set(receiver)
+        cls = self.local_class(call.func)
+        if cls is not None:
+            if self.is_module_class(cls):
+                return {Obj("new", (call, cls))}
+            return {Obj("instance", cls)}
+        functions = [function for function, _ in self.callee_functions(call)] if isinstance(call.func, cst.Name) else []
+        if functions:
+            out: set[Obj] = set()
+            for function in functions:
+                for value in self.return_values(function):
+                    for obj in self.objects(value):
+                        # objects made inside a factory are distinct per call of the factory
+                        out.add(Obj("new", (call, obj.site), obj.shallow_of) if obj.kind == "new" else obj)
+            return out
+        return {Obj("new", call)}
+
+    def module_components(self, objects: frozenset[Obj]) -> frozenset[Obj]:
+        """The objects whose parameters a network's parameters include.
+
+        A network shares parameters with another when they are one object, one is a shallow copy
+        of the other, or both hold the same submodule (passed to their constructors or assigned
+        as an attribute).
+        """
+        out: set[Obj] = set()
+        pending = list(objects)
+        while pending:
+            obj = pending.pop()
+            if obj in out:
+                continue
+            out.add(obj)
+            pending.extend(obj.shallow_of)
+            site = obj.site
+            call = site[0] if isinstance(site, tuple) and len(site) == 2 and isinstance(site[0], cst.Call) else site
+            if self._is_module_object(obj) and isinstance(call, cst.Call):
+                for arg in call.args:
+                    pending.extend(o for o in self.objects(Ref(arg.value)) if self._is_module_object(o))
+            if obj.kind == "new":
+                pending.extend(self._modules_assigned_into(obj))
+        return frozenset(out)
+
+    def _modules_assigned_into(self, obj: Obj) -> list[Obj]:
+        """Submodules put into a network from outside its class: `target.body = online.body`."""
+        found = []
+        for stores in self.field_stores.values():
+            for store in stores:
+                if isinstance(store.base, cst.Name) and obj in self.objects(Ref(store.base)):
+                    found.extend(self.objects(store.value))
+        return found
+
+    def _is_module_object(self, obj: Obj) -> bool:
+        if obj.kind != "new":
+            return False
+        site = obj.site
+        if isinstance(site, tuple) and len(site) == 2 and isinstance(site[1], cst.ClassDef):
+            return True
+        if isinstance(site, cst.Call):
+            return any(name.startswith("torch.nn.") for name in self.src.qualified_names(site.func))
+        return False
+
+
+def _attribute_targets(target: cst.BaseExpression, path: tuple):
+    if isinstance(target, cst.Attribute):
+        yield target, path
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        elements = target.elements
+        if any(isinstance(element, cst.StarredElement) for element in elements):
+            return
+        for index, element in enumerate(elements):
+            yield from _attribute_targets(element.value, (("item", index, len(elements)),) + path)
+
+
+def _assigns_plainly(statement: cst.CSTNode, name: str) -> bool:
+    """A simple statement line that unconditionally rebinds `name` (not `+=`, which reads it)."""
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return False
+    for small in statement.body:
+        targets = []
+        if isinstance(small, cst.Assign):
+            targets = [target.target for target in small.targets]
+        elif isinstance(small, cst.AnnAssign) and small.value is not None:
+            targets = [small.target]
+        for target in targets:
+            if _binds_name(target, name):
+                return True
+    return False
+
+
+def _binds_name(target: cst.BaseExpression, name: str) -> bool:
+    if isinstance(target, cst.Name):
+        return target.value == name
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return any(_binds_name(element.value, name) for element in target.elements)
+    return False
+
+
+def _maps_its_target(comprehension: cst.ListComp | cst.GeneratorExp | cst.SetComp) -> bool:
+    """A comprehension over one plain name whose element is that name or a call on it."""
+    for_in = comprehension.for_in
+    if for_in.inner_for_in is not None or for_in.ifs or not isinstance(for_in.target, cst.Name):
+        return False
+    element = comprehension.elt
+    while isinstance(element, cst.Call) and element.args:
+        element = element.args[0].value
+    return isinstance(element, cst.Name) and element.value == for_in.target.value
+
+
+def _subscript_targets(target: cst.BaseExpression, path: tuple):
+    if isinstance(target, cst.Subscript):
+        yield target, path
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        elements = target.elements
+        if any(isinstance(element, cst.StarredElement) for element in elements):
+            return
+        for index, element in enumerate(elements):
+            yield from _subscript_targets(element.value, (("item", index, len(elements)),) + path)
+
+
+def _single_index(node: cst.Subscript) -> cst.BaseExpression | None:
+    if len(node.slice) != 1:
+        return None
+    element = node.slice[0].slice
+    return element.value if isinstance(element, cst.Index) else None
+
+
+def _field_names(spec: cst.BaseExpression | None) -> list[str] | None:
+    if spec is None:
+        return None
+    text = string_value(spec)
+    if text is not None:
+        return text.replace(",", " ").split()
+    if isinstance(spec, (cst.Tuple, cst.List)):
+        names = [string_value(element.value) for element in spec.elements]
+        return names if all(isinstance(name, str) for name in names) else None
+    return None
+
+
+def _walk_function_body(function: cst.FunctionDef):
+    """Nodes of a function body, not descending into nested functions, lambdas or classes."""
+    stack = list(function.body.children)
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        stack.extend(node.children)

@@ -1,0 +1,243 @@
+"""What a terminal mask is made of: terminated, truncated, both, or old gym's `done`.
+
+The meaning of a flag comes from its position in the `env.step(...)` result, never from its name:
+slot 2 of gymnasium's 5-tuple is `terminated`, slot 3 is `truncated`; slot 2 of old gym's 4-tuple
+is a `done` that includes time limits, and `info["TimeLimit.truncated"]` is a truncation. Flags
+combined with `or`, `|`, `logical_or`, `max`, `+` are conflated at the first place both meet;
+`flag and not truncation` (or `dones * (1 - timeouts)`) takes the truncation back out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+from dqn_lint.model import torch_api
+from dqn_lint.model.dataflow import STORE, Dataflow, Ref
+from dqn_lint.model.source import number_value, positional_args, string_value
+
+TERMINATED = "terminated"
+TRUNCATED = "truncated"
+OLD_DONE = "old-gym-done"
+CONFLATED = "terminated-or-truncated"
+UNKNOWN = "unknown"
+CARRIES_TRUNCATION = frozenset({TRUNCATED, OLD_DONE, CONFLATED})
+
+
+@dataclass(frozen=True)
+class FlagSource:
+    kind: str
+    blame: cst.CSTNode | None  # where this meaning was made: the env.step call or the combining expression
+
+
+class FlagAnalysis:
+    def __init__(self, dataflow: Dataflow) -> None:
+        self.df = dataflow
+        self.src = dataflow.src
+        self._memo: dict[tuple[int, tuple], frozenset[FlagSource]] = {}
+        self._active: set[tuple[int, tuple]] = set()
+
+    def sources(self, ref: Ref) -> frozenset[FlagSource]:
+        key = (id(ref.node), ref.path)
+        cached = self._memo.get(key)
+        if cached is not None:
+            return cached
+        if key in self._active:
+            return frozenset()
+        self._active.add(key)
+        try:
+            result: set[FlagSource] = set()
+            if isinstance(ref.node, cst.Name):
+                definitions = self.df.definitions(ref.node, ref.path)
+                if definitions is None:
+                    result.add(FlagSource(UNKNOWN, None))
+                for definition in definitions or ():
+                    result |= self.sources(definition)
+            else:
+                for leaf in self.df.resolve(ref, stop_at_names=True):
+                    result |= self.sources(leaf) if isinstance(leaf.node, cst.Name) else self._leaf(leaf)
+            if isinstance(ref.node, cst.Name) and not ref.path and self._cleared_at_time_limits(ref.node):
+                if any(source.kind in CARRIES_TRUNCATION for source in result):
+                    result = {source for source in result if source.kind not in CARRIES_TRUNCATION}
+                    result.add(FlagSource(TERMINATED, None))
+        finally:
+            self._active.discard(key)
+        frozen = frozenset(result)
+        self._memo[key] = frozen
+        return frozen
+
+    def _of(self, node: cst.CSTNode) -> frozenset[FlagSource]:
+        return self.sources(Ref(node))
+
+    def _cleared_at_time_limits(self, name: cst.Name) -> bool:
+        """`if info.get("TimeLimit.truncated"): terminal = False`: the flag is corrected for truncation."""
+        for definition in self.df.definitions(name) or ():
+            value = definition.node
+            if not (isinstance(value, cst.Name) and value.value == "False") and number_value(value) != 0.0:
+                continue
+            for ancestor in self.src.ancestors(value):
+                if isinstance(ancestor, cst.If):
+                    if any(source.kind == TRUNCATED for source in self._of(ancestor.test)):
+                        return True
+                    break
+        return False
+
+    # ---- combining ----------------------------------------------------------------------------------
+    def _union(self, parts: list[frozenset[FlagSource]], where: cst.CSTNode) -> set[FlagSource]:
+        kinds = [{source.kind for source in part} for part in parts]
+        has_terminal = any(kind & {TERMINATED, OLD_DONE} for kind in kinds)
+        has_truncation = any(TRUNCATED in kind for kind in kinds)
+        merged = set().union(*parts) if parts else set()
+        if has_terminal and has_truncation:
+            merged = {source for source in merged if source.kind not in (TERMINATED, TRUNCATED)}
+            merged.add(FlagSource(CONFLATED, where))
+        return merged
+
+    def _intersection(self, operands: list[cst.BaseExpression], where: cst.CSTNode) -> set[FlagSource]:
+        positives, removes_truncation = [], False
+        for operand in operands:
+            inner = self._negated(operand)
+            if inner is not None:
+                kinds = {source.kind for source in self._of(inner)}
+                if kinds & {TRUNCATED, CONFLATED, OLD_DONE}:
+                    removes_truncation = True
+                    continue
+                positives.append(self._of(inner))
+            else:
+                positives.append(self._of(operand))
+        merged = set().union(*positives) if positives else set()
+        if removes_truncation:
+            cleaned = {source for source in merged if source.kind not in CARRIES_TRUNCATION}
+            if len(cleaned) != len(merged):
+                cleaned.add(FlagSource(TERMINATED, where))
+            return cleaned
+        return self._union(positives, where)
+
+    def _negated(self, node: cst.BaseExpression) -> cst.BaseExpression | None:
+        """`x` when `node` is `not x`, `~x`, `1 - x`, `logical_not(x)` or `x == 0`."""
+        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Not, cst.BitInvert)):
+            return node.expression
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Subtract):
+            if number_value(node.left) == 1.0:
+                return node.right
+        if isinstance(node, cst.Call):
+            args = positional_args(node)
+            if self.src.names_any(node.func, torch_api.FLAG_NEGATE_FUNCTIONS) and args:
+                return args[0].value
+            if isinstance(node.func, cst.Attribute) and node.func.attr.value in torch_api.FLAG_NEGATE_METHODS:
+                return node.func.value
+            if isinstance(node.func, cst.Attribute) and node.func.attr.value in ("float", "int", "long", "to", "unsqueeze", "view", "reshape", "squeeze", "type", "astype"):
+                return self._negated(node.func.value)
+        if isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
+            comparison = node.comparisons[0]
+            other = comparison.comparator
+            is_false = number_value(other) == 0.0 or (isinstance(other, cst.Name) and other.value == "False")
+            if isinstance(comparison.operator, (cst.Equal, cst.Is)) and is_false:
+                return node.left
+        if isinstance(node, cst.Name):
+            definitions = self.df.definitions(node) or []
+            if len(definitions) == 1 and not definitions[0].path and definitions[0].node is not node:
+                target = definitions[0].node
+                if isinstance(target, cst.BaseExpression):
+                    return self._negated(target)
+        return None
+
+    # ---- leaves --------------------------------------------------------------------------------------
+    def _leaf(self, leaf: Ref) -> set[FlagSource]:
+        node, path = leaf.node, leaf.path
+        if isinstance(node, cst.Call):
+            step = self._env_step_flag(node, path)
+            if step is not None:
+                return step
+            return self._call(node, path)
+        if path == (STORE,) and isinstance(node, cst.Subscript):
+            value = self.df.stored_value(node)
+            return set(self.sources(value)) if value is not None else {FlagSource(UNKNOWN, None)}
+        if path:
+            return {FlagSource(UNKNOWN, None)}
+        if isinstance(node, (cst.Integer, cst.Float)) or (isinstance(node, cst.Name) and node.value in ("True", "False", "None")):
+            return set()
+        if isinstance(node, cst.BooleanOperation):
+            if isinstance(node.operator, cst.Or):
+                return self._union([self._of(node.left), self._of(node.right)], node)
+            return self._intersection([node.left, node.right], node)
+        if isinstance(node, cst.BinaryOperation):
+            operator = node.operator
+            if isinstance(operator, (cst.BitOr, cst.Add)):
+                return self._union([self._of(node.left), self._of(node.right)], node)
+            if isinstance(operator, (cst.BitAnd, cst.Multiply)):
+                return self._intersection([node.left, node.right], node)
+            if isinstance(operator, cst.Subtract):
+                inner = self._negated(node)
+                return set(self._of(inner)) if inner is not None else {FlagSource(UNKNOWN, None)}
+            return {FlagSource(UNKNOWN, None)}
+        if isinstance(node, cst.UnaryOperation):
+            return set(self._of(node.expression))
+        if isinstance(node, cst.Comparison):
+            return set(self._of(node.left))
+        if isinstance(node, cst.Subscript):
+            return set(self._of(node.value))
+        if isinstance(node, cst.IfExp):
+            return self._union([self._of(node.body), self._of(node.orelse)], node)
+        if isinstance(node, (cst.Tuple, cst.List)):
+            return self._union([self._of(element.value) for element in node.elements], node)
+        if isinstance(node, cst.AugAssign):
+            return set(self._of(node.value))
+        return {FlagSource(UNKNOWN, None)}
+
+    def _env_step_flag(self, call: cst.Call, path: tuple) -> set[FlagSource] | None:
+        """The meaning of a slot of `env.step(action)`'s result, by position."""
+        if not (isinstance(call.func, cst.Attribute) and call.func.attr.value == "step" and len(positional_args(call)) == 1):
+            return None
+        if not path or path[0][0] != "item":
+            return {FlagSource(UNKNOWN, None)}
+        _, index, arity = path[0]
+        rest = path[1:]
+        if arity not in (4, 5):
+            return {FlagSource(UNKNOWN, None)}
+        index %= arity
+        info_slot = arity - 1
+        if index == info_slot:
+            if rest and rest[0][0] == "key" and rest[0][1] in torch_api.TIME_LIMIT_KEYS:
+                return {FlagSource(TRUNCATED, call)}
+            return {FlagSource(UNKNOWN, None)}
+        if arity == 5 and index == 2:
+            return {FlagSource(TERMINATED, call)}
+        if arity == 5 and index == 3:
+            return {FlagSource(TRUNCATED, call)}
+        if arity == 4 and index == 2:
+            return {FlagSource(OLD_DONE, call)}
+        return set()  # observation or reward: no flag
+
+    def _call(self, call: cst.Call, path: tuple) -> set[FlagSource]:
+        names = self.src.qualified_names(call.func)
+        args = [arg.value for arg in call.args if not arg.keyword]
+        if names:
+            if not names.isdisjoint(torch_api.FLAG_UNION_FUNCTIONS):
+                operands = args
+                if len(args) == 1 and isinstance(args[0], (cst.List, cst.Tuple)):
+                    operands = [element.value for element in args[0].elements]
+                return self._union([self._of(operand) for operand in operands], call)
+            if not names.isdisjoint(torch_api.FLAG_INTERSECT_FUNCTIONS):
+                return self._intersection(args, call)
+            if not names.isdisjoint(torch_api.FLAG_NEGATE_FUNCTIONS) and args:
+                return set(self._of(args[0]))
+            if not names.isdisjoint(torch_api.VALUE_PRESERVING_FUNCTIONS) and args:
+                return self._union([self._of(arg) for arg in args[:1]], call)
+            return {FlagSource(UNKNOWN, None)}
+        if isinstance(call.func, cst.Attribute):
+            method = call.func.attr.value
+            receiver = call.func.value
+            if method == "get" and args and string_value(args[0]) in torch_api.TIME_LIMIT_KEYS:
+                return set(self.sources(Ref(receiver, (("key", string_value(args[0])),))))
+            if method in torch_api.FLAG_UNION_METHODS and args:
+                return self._union([self._of(receiver), self._of(args[0])], call)
+            if method in torch_api.FLAG_INTERSECT_METHODS and args:
+                return self._intersection([receiver, args[0]], call)
+            if method in torch_api.FLAG_NEGATE_METHODS:
+                return set(self._of(receiver))
+            if method in torch_api.VALUE_PRESERVING_METHODS:
+                return set(self._of(receiver))
+        return {FlagSource(UNKNOWN, None)}
+

@@ -1,0 +1,242 @@
+"""Autograd facts: where grad mode is off, and which forward passes a value carries gradient from.
+
+A forward pass runs without autograd inside `with torch.no_grad()` / `inference_mode()` /
+`set_grad_enabled(False)`, in a function decorated with them, or in a helper whose every call in
+the file is in such a place. A value stops carrying gradient at `.detach()`, `.data`, `.item()`,
+numpy, integer results (argmax) and comparisons; a network whose parameters were frozen
+contributes none.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import libcst as cst
+
+from dqn_lint.model import torch_api
+from dqn_lint.model.dataflow import STORE, Dataflow, Obj, Ref
+from dqn_lint.model.source import positional_args
+
+_OPERATIONS = (
+    cst.Call,
+    cst.BinaryOperation,
+    cst.UnaryOperation,
+    cst.Subscript,
+    cst.IfExp,
+    cst.BooleanOperation,
+    cst.Comparison,
+)
+
+
+class GradAnalysis:
+    def __init__(self, dataflow: Dataflow, is_forward_call) -> None:
+        self.df = dataflow
+        self.src = dataflow.src
+        self._is_forward_call = is_forward_call
+        self._function_memo: dict[cst.FunctionDef, bool] = {}
+        self._sources_memo: dict[tuple[int, tuple], frozenset[cst.Call]] = {}
+        self._active: set[tuple[int, tuple]] = set()
+
+    # ---- grad mode at a place ------------------------------------------------------------------
+    def grad_free_at(self, node: cst.CSTNode) -> bool:
+        for ancestor in self.src.ancestors(node):
+            if isinstance(ancestor, cst.With):
+                mode = self._with_mode(ancestor)
+                if mode is not None:
+                    return mode
+            elif isinstance(ancestor, cst.FunctionDef):
+                return self._function_grad_free(ancestor)
+        return False
+
+    def _with_mode(self, with_node: cst.With) -> bool | None:
+        """True when the with-statement turns grad off, False when it turns it on, None otherwise."""
+        for item in with_node.items:
+            expr = item.item
+            func = expr.func if isinstance(expr, cst.Call) else expr
+            names = self.src.qualified_names(func)
+            if not names.isdisjoint(torch_api.GRAD_FREE_CONTEXTS):
+                return True
+            if not names.isdisjoint(torch_api.GRAD_ENABLING_CONTEXTS):
+                return False
+            if not names.isdisjoint(torch_api.GRAD_SWITCHES) and isinstance(expr, cst.Call) and expr.args:
+                flag = expr.args[0].value
+                if isinstance(flag, cst.Name) and flag.value in ("False", "True"):
+                    return flag.value == "False"
+        return None
+
+    def _function_grad_free(self, function: cst.FunctionDef) -> bool:
+        cached = self._function_memo.get(function)
+        if cached is not None:
+            return cached
+        self._function_memo[function] = False  # a recursive helper is not proven grad-free
+        result = self._decorated_grad_free(function)
+        if not result:
+            sites = self.df.call_sites(function)
+            result = bool(sites) and all(self.grad_free_at(site.call) for site in sites)
+        self._function_memo[function] = result
+        return result
+
+    def _decorated_grad_free(self, function: cst.FunctionDef) -> bool:
+        for decorator in function.decorators:
+            expr = decorator.decorator
+            func = expr.func if isinstance(expr, cst.Call) else expr
+            if not self.src.qualified_names(func).isdisjoint(torch_api.GRAD_FREE_CONTEXTS):
+                return True
+        return False
+
+    # ---- frozen networks ------------------------------------------------------------------------
+    @cached_property
+    def frozen_objects(self) -> frozenset[Obj]:
+        frozen: set[Obj] = set()
+        for call in self.df.method_calls.get("requires_grad_", ()):
+            if _is_false_arg(call):
+                receiver = call.func.value
+                if _is_call_of(receiver, "parameters"):
+                    continue
+                loop_network = self._parameters_loop_network(receiver)
+                if loop_network is not None:
+                    frozen |= self.df.objects(Ref(loop_network))
+                else:
+                    frozen |= self.df.objects(Ref(receiver))
+        for node in self.src.nodes_of_type(cst.Assign):
+            for target in node.targets:
+                attribute = target.target
+                if (
+                    isinstance(attribute, cst.Attribute)
+                    and attribute.attr.value == "requires_grad"
+                    and isinstance(node.value, cst.Name)
+                    and node.value.value == "False"
+                ):
+                    network = self._parameters_loop_network(attribute.value)
+                    if network is not None:
+                        frozen |= self.df.objects(Ref(network))
+        return frozenset(frozen)
+
+    def _parameters_loop_network(self, variable: cst.BaseExpression) -> cst.BaseExpression | None:
+        """`net` when `variable` is the target of `for p in net.parameters()`."""
+        if not isinstance(variable, cst.Name):
+            return None
+        for definition in self.df.definitions(variable) or ():
+            if definition.path == (("iter",),) and _is_call_of(definition.node, "parameters"):
+                return definition.node.func.value
+        return None
+
+    def is_frozen(self, network: cst.BaseExpression) -> bool:
+        objects = self.df.objects(Ref(network))
+        return bool(objects) and objects <= self.frozen_objects
+
+    # ---- gradient sources -------------------------------------------------------------------------
+    def grad_sources(self, ref: Ref) -> frozenset[cst.Call]:
+        """Forward calls whose output reaches `ref` with autograd still attached."""
+        key = (id(ref.node), ref.path)
+        cached = self._sources_memo.get(key)
+        if cached is not None:
+            return cached
+        if key in self._active:
+            return frozenset()
+        self._active.add(key)
+        try:
+            result = frozenset(self._grad_sources(ref))
+        finally:
+            self._active.discard(key)
+        self._sources_memo[key] = result
+        return result
+
+    def _union(self, nodes) -> set[cst.Call]:
+        out: set[cst.Call] = set()
+        for node in nodes:
+            if node is not None:
+                out |= self.grad_sources(Ref(node))
+        return out
+
+    def _grad_sources(self, ref: Ref) -> set[cst.Call]:
+        node = ref.node
+        if isinstance(node, cst.Name):
+            if self._detached_in_place(node):
+                return set()
+            definitions = self.df.definitions(node, ref.path)
+            if definitions is None:
+                return set()
+            out: set[cst.Call] = set()
+            for definition in definitions:
+                out |= self.grad_sources(definition)
+            return out
+        if isinstance(node, cst.Attribute) and node.attr.value == "data":
+            return set()
+        if ref.path == (STORE,):
+            value = self.df.stored_value(node)
+            return set(self.grad_sources(value)) if value is not None else set()
+        leaves = self.df.resolve(ref)
+        if leaves != (ref,):
+            out = set()
+            for leaf in leaves:
+                out |= self.grad_sources(leaf)
+            return out
+        if isinstance(node, _OPERATIONS) and self.grad_free_at(node):
+            return set()
+        if isinstance(node, cst.Call):
+            return self._call_sources(node, ref)
+        if isinstance(node, cst.BinaryOperation):
+            return self._union([node.left, node.right])
+        if isinstance(node, cst.UnaryOperation):
+            return set() if isinstance(node.operator, cst.Not) else self._union([node.expression])
+        if isinstance(node, cst.Subscript):
+            return self._union([node.value])
+        if isinstance(node, cst.IfExp):
+            return self._union([node.body, node.orelse])
+        if isinstance(node, (cst.Tuple, cst.List)):
+            return self._union([element.value for element in node.elements])
+        if isinstance(node, cst.AugAssign):
+            return self._union([node.value])
+        return set()
+
+    def _call_sources(self, call: cst.Call, ref: Ref) -> set[cst.Call]:
+        if self._is_forward_call(call):
+            network = forward_network(call)
+            return set() if self.is_frozen(network) else {call}
+        names = self.src.qualified_names(call.func)
+        if names:
+            if not names.isdisjoint(torch_api.GRAD_CUTTING_FUNCTIONS) or any(
+                name.startswith(torch_api.GRAD_CUTTING_FUNCTIONS_PREFIXES) for name in names
+            ):
+                return set()
+            if ref.path and ref.path[0][:2] == ("item", 1) and not names.isdisjoint(torch_api.MAX_FUNCTIONS):
+                return set()
+            return self._union(arg.value for arg in call.args)
+        if isinstance(call.func, cst.Attribute):
+            method = call.func.attr.value
+            if method in torch_api.GRAD_CUTTING_METHODS:
+                return set()
+            if method in torch_api.MAX_METHODS and ref.path and ref.path[0][:2] == ("item", 1):
+                return set()
+            if method in torch_api.GATHER_METHODS:
+                return self._union([call.func.value])
+            return self._union([call.func.value, *(arg.value for arg in call.args)])
+        return self._union(arg.value for arg in call.args)
+
+    def _detached_in_place(self, name: cst.Name) -> bool:
+        for call in self.df.method_calls.get("detach_", ()):
+            if isinstance(self.src.parent(call), cst.Expr) and self.df.same_storage(call.func.value, name):
+                return True
+        for call in self.df.method_calls.get("requires_grad_", ()):
+            if _is_false_arg(call) and isinstance(self.src.parent(call), cst.Expr) and self.df.same_storage(call.func.value, name):
+                return True
+        return False
+
+
+def forward_network(call: cst.Call) -> cst.BaseExpression:
+    """The network a forward call runs: `net` in `net(x)` and in `net.forward(x)`."""
+    func = call.func
+    if isinstance(func, cst.Attribute) and func.attr.value == "forward":
+        return func.value
+    return func
+
+
+def _is_call_of(node: cst.CSTNode, method: str) -> bool:
+    return isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == method
+
+
+def _is_false_arg(call: cst.Call) -> bool:
+    args = positional_args(call)
+    value = args[0].value if args else next((a.value for a in call.args if a.keyword and a.keyword.value == "requires_grad"), None)
+    return isinstance(value, cst.Name) and value.value == "False"

@@ -1,0 +1,506 @@
+"""TD targets: `reward + discount * bootstrap(next state) [* mask]`, found by shape and dataflow.
+
+A TD target is an addition (or `+=`) one of whose terms is a product with a discount factor and a
+bootstrap value: a network's forward output reduced over actions (`max`, `amax`, `gather`, an
+index pair), traced through assignments and helper functions. The other factors, masking
+operations on the bootstrap path and the conditions the target sits under are its masks.
+Supervised code with a variable called `target` has no such shape and is never a TD target.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import libcst as cst
+
+from dqn_lint.model import torch_api
+from dqn_lint.model.dataflow import STORE, Dataflow, Obj, Ref
+from dqn_lint.model.flags import UNKNOWN, FlagAnalysis
+from dqn_lint.model.source import number_value, positional_args
+
+_GAMMA_NAME = re.compile(r"gamma|γ", re.IGNORECASE)
+_DISCOUNT_NAME = re.compile(r"discount", re.IGNORECASE)
+_TENSOR_METHODS = (
+    torch_api.VALUE_PRESERVING_METHODS
+    | torch_api.MAX_METHODS
+    | torch_api.GATHER_METHODS
+    | torch_api.INDEX_METHODS
+    | torch_api.GRAD_CUTTING_METHODS
+    | {"min", "softmax", "log_softmax", "exp", "log", "abs", "pow", "sqrt", "std", "var", "sigmoid", "tanh", "relu"}
+)
+
+
+@dataclass(frozen=True)
+class MaskUse:
+    """An expression that can zero the bootstrap term, and how it does so."""
+
+    node: cst.BaseExpression
+    kind: str  # "factor", "discount", "bootstrap", "condition", "overwrite"
+
+
+@dataclass
+class _Trace:
+    calls: dict[cst.Call, bool] = field(default_factory=dict)  # forward call -> reduced over actions
+    masks: list[MaskUse] = field(default_factory=list)
+
+    def merge(self, other: _Trace) -> None:
+        for call, reduced in other.calls.items():
+            self.calls[call] = self.calls.get(call, False) or reduced
+        self.masks.extend(mask for mask in other.masks if mask not in self.masks)
+
+    def reduced(self) -> _Trace:
+        return _Trace({call: True for call in self.calls}, list(self.masks))
+
+
+@dataclass(frozen=True)
+class TDTarget:
+    node: cst.CSTNode  # the BinaryOperation or AugAssign
+    reward: cst.BaseExpression
+    bootstrap_term: cst.BaseExpression
+    bootstrap_calls: tuple[cst.Call, ...]
+    masks: tuple[MaskUse, ...]
+    discount_is_scalar: bool
+
+
+class TDTargetFinder:
+    def __init__(self, dataflow: Dataflow, flags: FlagAnalysis) -> None:
+        self.df = dataflow
+        self.src = dataflow.src
+        self.flags = flags
+        self._memo: dict[tuple[int, tuple], _Trace] = {}
+        self._active: set[tuple[int, tuple]] = set()
+        self._forward_memo: dict[cst.Call, bool] = {}
+
+    # ---- forward calls ---------------------------------------------------------------------------
+    def is_forward_call(self, call: cst.Call) -> bool:
+        cached = self._forward_memo.get(call)
+        if cached is None:
+            cached = self._forward_memo[call] = self._is_forward_call(call)
+        return cached
+
+    def _is_forward_call(self, call: cst.Call) -> bool:
+        func = call.func
+        if isinstance(func, cst.Attribute):
+            if func.attr.value == "forward":
+                return True
+            if func.attr.value in _TENSOR_METHODS:
+                return False
+        elif not isinstance(func, cst.Name):
+            return False
+        if self.src.qualified_names(func):
+            return False
+        if self.df.callee_functions(call) or self.df.local_class(func) is not None:
+            return False
+        objects = self.df.objects(Ref(func))
+        if any(obj.kind == "new" and self._is_loss_constructor(obj.site) for obj in objects):
+            return False
+        return any(self._is_network_object(obj, called_as_attribute=isinstance(func, cst.Attribute)) for obj in objects)
+
+    def _is_network_object(self, obj: Obj, depth: int = 0, called_as_attribute: bool = False) -> bool:
+        """A value that may be a network: a module constructed or copied, a parameter we cannot see
+        the caller of, an attribute of `self`, or anything used like a module.
+
+        `obj.attr(x)` on an object we know nothing about is a method call (`env.step(a)`), not a
+        forward pass, unless `obj.attr` is used like a module elsewhere.
+        """
+        if obj in self._used_like_modules:
+            return True
+        if obj.kind == "param":
+            return not called_as_attribute
+        if obj.kind == "new":
+            site = obj.site
+            if isinstance(site, tuple):
+                return True
+            if isinstance(site, cst.Call):
+                return isinstance(site.func, cst.Name) or bool(self.src.qualified_names(site.func))
+            return False
+        if obj.kind == "projection" and depth < 4:
+            base, _path = obj.site
+            if not isinstance(base, frozenset):
+                return False
+            if any(other.kind == "instance" for other in base):
+                return True  # `self.q_net(x)`: a field set up outside this file (a base class)
+            return not called_as_attribute and any(
+                other.kind == "param" or (other.kind == "projection" and self._is_network_object(other, depth + 1))
+                for other in base
+            )
+        return False
+
+    @cached_property
+    def _used_like_modules(self) -> frozenset[Obj]:
+        """Objects whose `parameters()`, `state_dict()`, `load_state_dict()`, `eval()` or `train()` is called."""
+        found: set[Obj] = set()
+        for method in ("parameters", "named_parameters", "state_dict", "load_state_dict", "eval", "train"):
+            for call in self.df.method_calls.get(method, ()):
+                found |= self.df.objects(Ref(call.func.value))
+        return frozenset(found)
+
+    def _is_loss_constructor(self, site: object) -> bool:
+        if not isinstance(site, cst.Call):
+            return False
+        return any(name.startswith("torch.nn.") and name.endswith("Loss") for name in self.src.qualified_names(site.func))
+
+    # ---- finding TD targets ----------------------------------------------------------------------
+    def find(self) -> list[TDTarget]:
+        targets: list[TDTarget] = []
+        for node in self.src.nodes_of_type((cst.BinaryOperation, cst.AugAssign)):
+            if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+                for term, reward in ((node.right, node.left), (node.left, node.right)):
+                    target = self._as_td_target(node, term, reward)
+                    if target is not None:
+                        targets.append(target)
+                        break
+            elif isinstance(node, cst.AugAssign) and isinstance(node.operator, cst.AddAssign):
+                target = self._as_td_target(node, node.value, node.target)
+                if target is not None:
+                    targets.append(target)
+        return targets
+
+    def _as_td_target(self, node, term, reward) -> TDTarget | None:
+        factors = _factors(term)
+        if len(factors) < 2:
+            return None
+        traces = {id(factor): self.trace(Ref(factor)) for factor in factors}
+        bootstrap = [factor for factor in factors if any(traces[id(factor)].calls.values())]
+        if not bootstrap:
+            return None
+        others = [factor for factor in factors if factor not in bootstrap]
+        kinds = {id(factor): self.discount_kind(factor) for factor in others}
+        if not any(kind is not None for kind in kinds.values()):
+            return None
+        if self._contains_reduced_bootstrap(Ref(reward)):
+            return None  # `Q(s2).max + gamma * Q(s3).max` is not reward + discounted bootstrap
+        masks: list[MaskUse] = []
+        for factor in others:
+            kind = kinds[id(factor)]
+            if kind is None:
+                masks.append(MaskUse(factor, "factor"))
+            elif kind == "vector":
+                masks.append(MaskUse(factor, "discount"))
+        calls: dict[cst.Call, bool] = {}
+        for factor in bootstrap:
+            trace = traces[id(factor)]
+            for call, reduced in trace.calls.items():
+                calls[call] = calls.get(call, False) or reduced
+            masks.extend(mask for mask in trace.masks if mask not in masks)
+        masks.extend(self._enclosing_masks(node, reward))
+        return TDTarget(
+            node=node,
+            reward=reward,
+            bootstrap_term=term,
+            bootstrap_calls=tuple(call for call, reduced in calls.items() if reduced) or tuple(calls),
+            masks=tuple(masks),
+            discount_is_scalar=all(kind == "scalar" for kind in kinds.values() if kind is not None)
+            and all(kinds[id(factor)] is not None for factor in others),
+        )
+
+    def _contains_reduced_bootstrap(self, ref: Ref) -> bool:
+        return any(self.trace(ref).calls.values())
+
+    # ---- the bootstrap value's provenance ----------------------------------------------------------------
+    def trace(self, ref: Ref) -> _Trace:
+        key = (id(ref.node), ref.path)
+        cached = self._memo.get(key)
+        if cached is not None:
+            return cached
+        if key in self._active:
+            return _Trace()
+        self._active.add(key)
+        try:
+            result = _Trace()
+            for leaf in self.df.resolve(ref):
+                result.merge(self._trace_leaf(leaf))
+        finally:
+            self._active.discard(key)
+        self._memo[key] = result
+        return result
+
+    def _sub(self, node: cst.CSTNode | None, path: tuple = ()) -> _Trace:
+        return self.trace(Ref(node, path)) if node is not None else _Trace()
+
+    def _trace_leaf(self, leaf: Ref) -> _Trace:
+        node, path = leaf.node, leaf.path
+        if path == (STORE,) and isinstance(node, cst.Subscript):  # `x[index] = value`
+            value = self.df.stored_value(node)
+            result = _Trace()
+            if value is not None:
+                result.merge(self.trace(value))
+            result.masks.append(MaskUse(_index_expression(node), "overwrite"))
+            return result
+        if isinstance(node, cst.Call):
+            return self._trace_call(node, path)
+        if isinstance(node, cst.Subscript):
+            inner = self._sub(node.value)
+            return inner.reduced() if len(node.slice) >= 2 else inner
+        if isinstance(node, cst.BinaryOperation):
+            left, right = self._sub(node.left), self._sub(node.right)
+            if isinstance(node.operator, (cst.Divide, cst.Power)):
+                return left
+            if not isinstance(node.operator, (cst.Multiply, cst.Add, cst.Subtract)):
+                return _Trace()
+            result = _Trace()
+            result.merge(left)
+            result.merge(right)
+            if isinstance(node.operator, cst.Multiply):
+                for side, other in ((left, node.right), (right, node.left)):
+                    if side.calls and not self._sub(other).calls and self.discount_kind(other) is None:
+                        result.masks.append(MaskUse(other, "bootstrap"))
+            return result
+        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+            return self._sub(node.expression)
+        if isinstance(node, cst.IfExp):
+            result = _Trace()
+            result.merge(self._sub(node.body))
+            result.merge(self._sub(node.orelse))
+            if result.calls and _is_mask_like(node.test):
+                result.masks.append(MaskUse(node.test, "condition"))  # judged by the caller's reward
+            return result
+        if isinstance(node, cst.AugAssign):
+            result = self._sub(node.value)
+            if isinstance(node.operator, cst.MultiplyAssign):
+                copy = _Trace(dict(result.calls), list(result.masks))
+                copy.masks.append(MaskUse(node.value, "bootstrap"))
+                return copy
+            return result
+        return _Trace()
+
+    def _trace_call(self, call: cst.Call, path: tuple) -> _Trace:
+        if self.is_forward_call(call):
+            return _Trace({call: False})
+        names = self.src.qualified_names(call.func)
+        args = positional_args(call)
+        wants_indices = bool(path) and (path[0][:2] == ("item", 1) or path[0] == ("attr", "indices"))
+        if names:
+            if not names.isdisjoint(torch_api.MAX_FUNCTIONS):
+                if wants_indices or not args:
+                    return _Trace()
+                result = _Trace()
+                for arg in args:
+                    result.merge(self._sub(arg.value))
+                return result.reduced()
+            if not names.isdisjoint(torch_api.GATHER_FUNCTIONS):
+                return self._sub(args[0].value).reduced() if args else _Trace()
+            if "torch.where" in names and len(args) == 3:
+                result = _Trace()
+                result.merge(self._sub(args[1].value))
+                result.merge(self._sub(args[2].value))
+                if result.calls:
+                    result.masks.append(MaskUse(args[0].value, "condition"))
+                return result
+            if not names.isdisjoint({"torch.min", "torch.minimum", "builtins.min", "numpy.minimum"}) or not names.isdisjoint(
+                torch_api.VALUE_PRESERVING_FUNCTIONS
+            ):
+                result = _Trace()
+                for arg in args:
+                    result.merge(self._sub(arg.value))
+                return result
+            return _Trace()
+        if not isinstance(call.func, cst.Attribute):
+            return _Trace()
+        method = call.func.attr.value
+        receiver = call.func.value
+        if method in torch_api.MAX_METHODS:
+            if wants_indices:
+                return _Trace()
+            return self._sub(receiver).reduced()
+        if method in torch_api.GATHER_METHODS:
+            return self._sub(receiver).reduced()
+        if method in torch_api.INDEX_METHODS:
+            return _Trace()
+        if method in ("masked_fill", "masked_fill_", "mul", "mul_") and args:
+            inner = self._sub(receiver)
+            result = _Trace(dict(inner.calls), list(inner.masks))
+            if result.calls:
+                result.masks.append(MaskUse(args[0].value, "bootstrap"))
+            return result
+        if method in torch_api.VALUE_PRESERVING_METHODS or method == "min":
+            return self._sub(receiver)
+        return _Trace()
+
+    # ---- discount factors ---------------------------------------------------------------------------------
+    def discount_kind(self, node: cst.BaseExpression) -> str | None:
+        """"scalar" for a plain discount (0.99, gamma, gamma ** n), "vector" for one that may hold a
+        per-transition mask (a `discounts` batch field, `gamma * (1 - done)`), None for no discount."""
+        kinds = {self._leaf_discount_kind(leaf) for leaf in self.df.resolve(Ref(node))}
+        if not kinds or None in kinds:
+            return self._spelled_discount(node)
+        return "vector" if "vector" in kinds else "scalar"
+
+    def _leaf_discount_kind(self, leaf: Ref) -> str | None:
+        node, path = leaf.node, leaf.path
+        value = number_value(node) if isinstance(node, (cst.Float, cst.Integer)) else None
+        if value is not None and not path:
+            return "scalar" if isinstance(node, cst.Float) and 0.0 < value <= 1.0 else None
+        if isinstance(node, cst.BinaryOperation):
+            if isinstance(node.operator, cst.Power):
+                return self.discount_kind(node.left)
+            if isinstance(node.operator, cst.Multiply):
+                left, right = self.discount_kind(node.left), self.discount_kind(node.right)
+                if left is not None or right is not None:
+                    return "vector" if (left is None or right is None or "vector" in (left, right)) else "scalar"
+            return None
+        if isinstance(node, cst.Call):
+            names = self.src.qualified_names(node.func)
+            args = positional_args(node)
+            if names & {"builtins.float", "torch.tensor", "torch.as_tensor", "numpy.float32", "numpy.power", "torch.pow", "math.pow", "builtins.pow"} and args:
+                return self.discount_kind(args[0].value)
+            return None
+        name = _last_name(node, path)
+        if name is None:
+            return None
+        if _GAMMA_NAME.search(name):
+            return "scalar"
+        if _DISCOUNT_NAME.search(name):
+            return "vector"
+        return None
+
+    def _spelled_discount(self, node: cst.BaseExpression) -> str | None:
+        name = _last_name(node, ())
+        if name is None:
+            return None
+        if _GAMMA_NAME.search(name):
+            return "scalar"
+        if _DISCOUNT_NAME.search(name):
+            return "vector"
+        return None
+
+    # ---- masks around the target ----------------------------------------------------------------------
+    def _enclosing_masks(self, node: cst.CSTNode, reward: cst.BaseExpression) -> list[MaskUse]:
+        masks: list[MaskUse] = []
+        child = node
+        for ancestor in self.src.ancestors(node):
+            if isinstance(ancestor, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+                break
+            if isinstance(ancestor, (cst.If, cst.IfExp)) and child is not ancestor.test:
+                if self.is_transition_condition(ancestor.test, reward):
+                    masks.append(MaskUse(ancestor.test, "condition"))
+            elif isinstance(ancestor, cst.Call) and "torch.where" in self.src.qualified_names(ancestor.func):
+                args = positional_args(ancestor)
+                if len(args) == 3 and child is not args[0]:
+                    masks.append(MaskUse(args[0].value, "condition"))
+            child = ancestor
+        statement = self.src.small_statement(node)
+        if isinstance(statement, cst.Assign) and statement.value is node:
+            for target in statement.targets:
+                if isinstance(target.target, cst.Name):
+                    masks.extend(self._overwrites(target.target))
+        return masks
+
+    def is_transition_condition(self, test: cst.BaseExpression, reward: cst.BaseExpression) -> bool:
+        """A condition that selects transitions, not a switch of the program.
+
+        `if not done:` masks a transition when `done` is a terminal flag of `env.step`, comes out of
+        the same unpacking as the reward (`for s, a, r, s2, done in batch`), or is a parameter of
+        the same function as the reward; `if args.double:` and `if len(buf) > 64:` do not.
+        """
+        if not _is_mask_like(test):
+            return False
+        if any(source.kind != UNKNOWN for source in self.flags.sources(Ref(test))):
+            return True
+        if any(isinstance(comp.operator, (cst.Is, cst.IsNot)) for node in _walk_comparisons(test) for comp in node.comparisons):
+            return True
+        reward_groups = {group for name in _names_in(reward) for group in self._binding_groups(name)}
+        return any(group in reward_groups for name in _names_in(test) for group in self._binding_groups(name))
+
+    def _binding_groups(self, name: cst.Name) -> set[tuple[str, int]]:
+        groups = set()
+        for assignment in self.src.referents(name):
+            target = getattr(assignment, "node", None)
+            if isinstance(target, cst.Param):
+                function = self.src.enclosing_function(target)
+                if function is not None and self.df.is_self_parameter(target) is None:
+                    groups.add(("params", id(function)))
+            elif isinstance(target, cst.Name):
+                parent = self.src.parent(target)
+                if isinstance(parent, cst.Element):
+                    while isinstance(parent, (cst.Element, cst.Tuple, cst.List)):
+                        parent = self.src.parent(parent)
+                    groups.add(("unpack", id(parent)))
+        return groups
+
+    def _overwrites(self, name: cst.Name) -> list[MaskUse]:
+        found = []
+        for subscript, _value, _statement in self.df.element_stores(name):
+            found.append(MaskUse(_index_expression(subscript), "overwrite"))
+        return found
+
+
+def _names_in(node: cst.CSTNode) -> list[cst.Name]:
+    """Variables read by an expression (not attribute names, not inside lambdas or comprehensions)."""
+    found, stack = [], [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name):
+            found.append(current)
+        elif isinstance(current, cst.Attribute):
+            stack.append(current.value)
+        elif not isinstance(current, (cst.Lambda, cst.ListComp, cst.GeneratorExp)):
+            stack.extend(current.children)
+    return found
+
+
+def _factors(node: cst.BaseExpression) -> list[cst.BaseExpression]:
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Multiply):
+        return _factors(node.left) + _factors(node.right)
+    return [node]
+
+
+def _last_name(node: cst.CSTNode, path: tuple) -> str | None:
+    for step in reversed(path):
+        if step[0] in ("attr", "key"):
+            return step[1]
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    if isinstance(node, cst.Param):
+        return node.name.value
+    if isinstance(node, cst.Subscript) and len(node.slice) == 1:
+        index = node.slice[0].slice
+        if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
+            value = index.value.evaluated_value
+            return value if isinstance(value, str) else None
+    return None
+
+
+def _walk_comparisons(node: cst.CSTNode) -> list[cst.Comparison]:
+    found, stack = [], [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Comparison):
+            found.append(current)
+        stack.extend(current.children)
+    return found
+
+
+def _is_mask_like(test: cst.BaseExpression) -> bool:
+    """A condition that tests a per-transition flag (`done`, `not d[i]`, `s2 is None`), not a schedule.
+
+    `len(buffer) >= warmup` and `step % 4 == 0` gate the update, they do not mask a transition.
+    """
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, (cst.Not, cst.BitInvert)):
+        return _is_mask_like(test.expression)
+    if isinstance(test, cst.BooleanOperation):
+        return _is_mask_like(test.left) or _is_mask_like(test.right)
+    if isinstance(test, (cst.Name, cst.Attribute, cst.Subscript)):
+        return True
+    if isinstance(test, cst.Call):
+        func = test.func
+        if isinstance(func, cst.Attribute) and func.attr.value in ("item", "any", "all", "bool"):
+            return True
+        return isinstance(func, cst.Name) and func.value in ("bool", "int")
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        comparison = test.comparisons[0]
+        if isinstance(comparison.operator, (cst.Equal, cst.NotEqual, cst.Is, cst.IsNot)):
+            other = comparison.comparator
+            return isinstance(other, (cst.Integer, cst.Float)) or (
+                isinstance(other, cst.Name) and other.value in ("True", "False", "None")
+            )
+    return False
+
+
+def _index_expression(subscript: cst.Subscript) -> cst.BaseExpression:
+    index = subscript.slice[0].slice
+    return index.value if len(subscript.slice) == 1 and isinstance(index, cst.Index) else subscript

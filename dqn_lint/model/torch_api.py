@@ -1,0 +1,73 @@
+"""Names of the torch, numpy and Python APIs the analyses recognise, by fully qualified name.
+
+Everything is matched through imports (`import torch as th` makes `th.no_grad` "torch.no_grad"),
+never by how the code spells it.
+"""
+
+from __future__ import annotations
+
+GRAD_FREE_CONTEXTS = frozenset(
+    {
+        "torch.no_grad",
+        "torch.inference_mode",
+        "torch.autograd.no_grad",
+        "torch.autograd.grad_mode.no_grad",
+        "torch.autograd.grad_mode.inference_mode",
+    }
+)
+GRAD_SWITCHES = frozenset({"torch.set_grad_enabled", "torch.autograd.set_grad_enabled", "torch.autograd.grad_mode.set_grad_enabled"})
+GRAD_ENABLING_CONTEXTS = frozenset({"torch.enable_grad", "torch.autograd.enable_grad", "torch.autograd.grad_mode.enable_grad"})
+
+OPTIMIZER_PREFIXES = ("torch.optim.",)
+DEEPCOPY = "copy.deepcopy"
+SHALLOW_COPY = "copy.copy"
+NAMEDTUPLE_FACTORIES = frozenset({"collections.namedtuple", "typing.NamedTuple"})
+NAMEDTUPLE_CLASSES = frozenset({"typing.NamedTuple"})
+
+# Methods whose result carries no gradient (they leave autograd or return integers/booleans).
+GRAD_CUTTING_METHODS = frozenset(
+    {"detach", "detach_", "item", "numpy", "tolist", "argmax", "argmin", "long", "int", "bool", "byte", "short"}
+)
+# Functions whose result carries no gradient.
+GRAD_CUTTING_FUNCTIONS_PREFIXES = ("numpy.", "math.")
+GRAD_CUTTING_FUNCTIONS = frozenset(
+    {"builtins.float", "builtins.int", "builtins.bool", "builtins.round", "torch.argmax", "torch.argmin",
+     "torch.tensor", "torch.as_tensor", "torch.from_numpy", "torch.no_grad", "torch.zeros_like", "torch.ones_like",
+     "torch.zeros", "torch.ones", "torch.empty", "torch.full", "torch.full_like", "torch.arange"}
+)
+
+# Reductions over the action dimension that turn Q(s', .) into a bootstrap value.
+MAX_METHODS = frozenset({"max", "amax"})
+MAX_FUNCTIONS = frozenset({"torch.max", "torch.amax", "numpy.max", "numpy.amax", "builtins.max", "numpy.nanmax"})
+GATHER_METHODS = frozenset({"gather", "take_along_dim"})
+GATHER_FUNCTIONS = frozenset({"torch.gather", "torch.take_along_dim", "numpy.take_along_axis"})
+INDEX_METHODS = frozenset({"argmax", "argmin", "indices"})
+
+# Methods that keep the value of their receiver (shape, dtype, device changes).
+VALUE_PRESERVING_METHODS = frozenset(
+    {"detach", "detach_", "squeeze", "unsqueeze", "view", "reshape", "flatten", "float", "double", "half", "to",
+     "cpu", "cuda", "numpy", "item", "clone", "contiguous", "type", "astype", "view_as", "reshape_as", "expand",
+     "expand_as", "squeeze_", "unsqueeze_", "type_as", "long", "int", "bool", "tolist", "mean", "sum", "clamp",
+     "clip", "clamp_", "mul", "add", "mul_", "add_", "masked_fill", "masked_fill_", "where", "logical_or",
+     "logical_and", "logical_not", "T", "data", "values", "numel"}
+)
+VALUE_PRESERVING_FUNCTIONS = frozenset(
+    {"torch.tensor", "torch.as_tensor", "torch.from_numpy", "torch.FloatTensor", "torch.LongTensor", "torch.BoolTensor",
+     "torch.Tensor", "torch.ByteTensor", "torch.stack", "torch.cat", "torch.squeeze", "torch.unsqueeze",
+     "torch.flatten", "torch.reshape", "numpy.array", "numpy.asarray", "numpy.stack", "numpy.vstack",
+     "numpy.hstack", "numpy.concatenate", "numpy.float32", "numpy.float64", "numpy.squeeze", "numpy.expand_dims",
+     "numpy.reshape", "numpy.asarray", "numpy.ascontiguousarray", "builtins.float", "builtins.int", "builtins.bool",
+     "builtins.list", "builtins.tuple", "torch.clamp", "torch.clip", "numpy.clip"}
+)
+
+# Ways to combine two flags into "either one happened".
+FLAG_UNION_FUNCTIONS = frozenset(
+    {"numpy.logical_or", "torch.logical_or", "builtins.max", "numpy.maximum", "torch.maximum", "torch.max",
+     "builtins.any", "numpy.any", "torch.any", "numpy.fmax", "operator.or_"}
+)
+FLAG_UNION_METHODS = frozenset({"logical_or", "logical_or_", "maximum", "__or__"})
+FLAG_INTERSECT_FUNCTIONS = frozenset({"numpy.logical_and", "torch.logical_and", "numpy.minimum", "torch.minimum", "builtins.min", "builtins.all"})
+FLAG_INTERSECT_METHODS = frozenset({"logical_and", "logical_and_"})
+FLAG_NEGATE_FUNCTIONS = frozenset({"numpy.logical_not", "torch.logical_not", "operator.not_"})
+FLAG_NEGATE_METHODS = frozenset({"logical_not", "logical_not_", "bitwise_not"})
+TIME_LIMIT_KEYS = frozenset({"TimeLimit.truncated"})
