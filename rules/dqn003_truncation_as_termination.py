@@ -1,0 +1,1065 @@
+"""DQN003 truncation-as-termination: the terminal mask of a TD target includes time-limit truncation.
+
+Gymnasium's `env.step` reports two different ends of an episode: `terminated` (the MDP reached a
+terminal state, whose value is zero) and `truncated` (a time limit or other outside condition cut
+the episode; the state is not terminal and its value is not zero). The old gym API folded both into
+one `done`. A TD target must stop bootstrapping only on termination. When the mask that zeroes the
+bootstrap is traced back (through assignments, `self.` attributes, helper parameters, replay-buffer
+store and sample calls, tensor conversions) to `terminated or truncated`, to `truncated` alone, or to
+an old-gym `done` never corrected with `info["TimeLimit.truncated"]`, every time-out is learned as a
+death. The meaning of a flag comes from its position in the `env.step` result, never from its name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from dqn_lint.diagnostics import Finding, Severity
+from dqn_lint.rule import Rule, RuleDocs
+
+if TYPE_CHECKING:
+    from dqn_lint.model import ProgramModel
+
+VALID: tuple[str, ...] = (
+    # `terminated or truncated` only resets the episode; `terminated` is stored.
+    """\
+import random
+from collections import deque
+
+import gymnasium as gym
+import torch
+import torch.nn.functional as F
+
+env = gym.make("CartPole-v1")
+online = torch.nn.Sequential(torch.nn.Linear(4, 64), torch.nn.ReLU(), torch.nn.Linear(64, 2))
+target = torch.nn.Sequential(torch.nn.Linear(4, 64), torch.nn.ReLU(), torch.nn.Linear(64, 2))
+target.load_state_dict(online.state_dict())
+opt = torch.optim.Adam(online.parameters(), lr=1e-3)
+replay = deque(maxlen=100_000)
+gamma = 0.99
+
+state, _ = env.reset()
+for t in range(50_000):
+    action = env.action_space.sample()
+    next_state, reward, terminated, truncated, _ = env.step(action)
+    replay.append((state, action, reward, next_state, terminated))
+    state = env.reset()[0] if terminated or truncated else next_state
+    if len(replay) < 128:
+        continue
+    s, a, r, s2, d = zip(*random.sample(replay, 128))
+    d = torch.tensor(d, dtype=torch.float32)
+    with torch.no_grad():
+        y = torch.tensor(r) + gamma * target(torch.tensor(s2)).max(1)[0] * (1 - d)
+    q = online(torch.tensor(s)).gather(1, torch.tensor(a)[:, None]).squeeze(1)
+    loss = F.mse_loss(q, y.float())
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+""",
+    # `done = terminated`: a name is not a meaning; `terminated or truncated` only breaks the loop.
+    """\
+import copy
+
+import gymnasium as gym
+import torch
+import torch.nn.functional as F
+
+env = gym.make("Acrobot-v1")
+q_net = torch.nn.Sequential(torch.nn.Linear(6, 128), torch.nn.ReLU(), torch.nn.Linear(128, 3))
+target_net = copy.deepcopy(q_net)
+optimizer = torch.optim.Adam(q_net.parameters(), lr=5e-4)
+gamma = 0.99
+
+
+def update(s, a, r, s2, done):
+    with torch.no_grad():
+        y = r + gamma * target_net(s2).max(1)[0] * (1 - done)
+    loss = F.smooth_l1_loss(q_net(s)[0, a], y[0])
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+
+
+obs, _ = env.reset(seed=0)
+while True:
+    action = env.action_space.sample()
+    next_obs, reward, terminated, truncated, _ = env.step(action)
+    done = terminated
+    update(torch.as_tensor(obs)[None], action, reward, torch.as_tensor(next_obs)[None], done)
+    obs = next_obs
+    if terminated or truncated:
+        break
+""",
+    # A separate timeout flag: the stored `done` is corrected with `dones * (1 - timeouts)`.
+    """\
+import gymnasium as gym
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+
+class Buffer:
+    def __init__(self):
+        self.data = []
+
+    def add(self, *transition):
+        self.data.append(transition)
+
+    def sample(self, n):
+        rows = [self.data[i] for i in np.random.randint(len(self.data), size=n)]
+        return [torch.as_tensor(np.array(col), dtype=torch.float32) for col in zip(*rows)]
+
+
+env = gym.make("MountainCar-v0")
+online = torch.nn.Sequential(torch.nn.Linear(2, 64), torch.nn.ReLU(), torch.nn.Linear(64, 3))
+target = torch.nn.Sequential(torch.nn.Linear(2, 64), torch.nn.ReLU(), torch.nn.Linear(64, 3))
+optimizer = torch.optim.Adam(online.parameters(), lr=1e-3)
+buffer = Buffer()
+gamma = 0.99
+obs, _ = env.reset()
+for step in range(20_000):
+    action = env.action_space.sample()
+    next_obs, reward, terminated, truncated, _ = env.step(action)
+    done = terminated or truncated
+    buffer.add(obs, action, reward, next_obs, done, truncated and not terminated)
+    obs = env.reset()[0] if done else next_obs
+    s, a, r, s2, dones, timeouts = buffer.sample(32)
+    dones = dones * (1 - timeouts)
+    with torch.no_grad():
+        y = r + gamma * target(s2).max(1)[0] * (1 - dones)
+    loss = F.mse_loss(online(s).gather(1, a.long()[:, None]).squeeze(1), y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+""",
+    # Old gym: `done` corrected with info["TimeLimit.truncated"] before it is stored.
+    """\
+import random
+
+import gym
+import torch
+import torch.nn as nn
+
+env = gym.make("CartPole-v1")
+model = nn.Sequential(nn.Linear(4, 24), nn.ReLU(), nn.Linear(24, 2))
+target_model = nn.Sequential(nn.Linear(4, 24), nn.ReLU(), nn.Linear(24, 2))
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+memory, gamma = [], 0.95
+state = env.reset()
+for t in range(10_000):
+    action = env.action_space.sample()
+    next_state, reward, done, info = env.step(action)
+    terminal = done and not info.get("TimeLimit.truncated", False)
+    memory.append((state, action, reward, next_state, terminal))
+    state = env.reset() if done else next_state
+    if len(memory) >= 32:
+        s, a, r, s2, d = map(torch.tensor, zip(*random.sample(memory, 32)))
+        with torch.no_grad():
+            y = r + gamma * target_model(s2.float()).max(1)[0] * (1 - d.float())
+        q = model(s.float()).gather(1, a[:, None]).squeeze(1)
+        loss = nn.functional.mse_loss(q, y.float())
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+""",
+    # A buffer from another package: its sample() cannot be seen, so the trace stops.
+    """\
+import gymnasium as gym
+import numpy as np
+import torch
+import torch.nn.functional as F
+from stable_baselines3.common.buffers import ReplayBuffer
+
+env = gym.make("CartPole-v1")
+q_net = torch.nn.Sequential(torch.nn.Linear(4, 64), torch.nn.ReLU(), torch.nn.Linear(64, 2))
+target_net = torch.nn.Sequential(torch.nn.Linear(4, 64), torch.nn.ReLU(), torch.nn.Linear(64, 2))
+target_net.load_state_dict(q_net.state_dict())
+optimizer = torch.optim.Adam(q_net.parameters(), lr=2.5e-4)
+rb = ReplayBuffer(10_000, env.observation_space, env.action_space, handle_timeout_termination=True)
+gamma = 0.99
+obs, _ = env.reset(seed=0)
+for step in range(50_000):
+    action = env.action_space.sample()
+    next_obs, reward, terminated, truncated, info = env.step(action)
+    done = terminated or truncated
+    info["TimeLimit.truncated"] = truncated and not terminated
+    rb.add(obs, next_obs, np.array([action]), np.array([reward]), np.array([done]), [info])
+    obs = env.reset()[0] if done else next_obs
+    if step > 1_000:
+        data = rb.sample(32)
+        with torch.no_grad():
+            target_max, _ = target_net(data.next_observations).max(dim=1)
+            td_target = data.rewards.flatten() + gamma * target_max * (1 - data.dones.flatten())
+        old_val = q_net(data.observations).gather(1, data.actions).squeeze()
+        loss = F.mse_loss(td_target, old_val)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+""",
+    # Names that lie, in the harmless direction: position 2 (terminated) is called `over`.
+    """\
+import copy
+
+import gymnasium as gym
+import torch
+import torch.nn.functional as F
+
+env = gym.make("CartPole-v1")
+policy = torch.nn.Sequential(torch.nn.Linear(4, 128), torch.nn.ReLU(), torch.nn.Linear(128, 2))
+target = copy.deepcopy(policy)
+optimizer = torch.optim.Adam(policy.parameters(), lr=1e-3)
+gamma = 0.99
+
+
+def td_update(s, a, r, s2, terminal):
+    with torch.no_grad():
+        y = r + gamma * target(s2).max(1)[0] * (1 - terminal)
+    loss = F.mse_loss(policy(s)[0, a], y[0])
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+
+
+state, _ = env.reset()
+for step in range(100_000):
+    action = env.action_space.sample()
+    new_state, reward, over, cut, _ = env.step(action)
+    td_update(torch.as_tensor(state)[None], action, reward, torch.as_tensor(new_state)[None], over)
+    state = env.reset()[0] if over or cut else new_state
+""",
+    # CleanRL style on a vector env: terminations are stored, truncations only reset.
+    """\
+import gymnasium as gym
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+
+class ReplayBuffer:
+    def __init__(self):
+        self.storage = []
+
+    def push(self, obs, act, rew, next_obs, done):
+        self.storage.append((obs, act, rew, next_obs, done))
+
+    def sample(self, n):
+        idx = np.random.randint(len(self.storage), size=n)
+        cols = zip(*[self.storage[i] for i in idx])
+        return [torch.as_tensor(np.array(c), dtype=torch.float32) for c in cols]
+
+
+envs = gym.make_vec("CartPole-v1", num_envs=4)
+q_net = torch.nn.Sequential(torch.nn.Linear(4, 128), torch.nn.ReLU(), torch.nn.Linear(128, 2))
+target_net = torch.nn.Sequential(torch.nn.Linear(4, 128), torch.nn.ReLU(), torch.nn.Linear(128, 2))
+optimizer = torch.optim.Adam(q_net.parameters(), lr=5e-4)
+rb = ReplayBuffer()
+gamma = 0.99
+obs, _ = envs.reset(seed=1)
+for step in range(100_000):
+    actions = envs.action_space.sample()
+    next_obs, rewards, terminations, truncations, infos = envs.step(actions)
+    for i in range(envs.num_envs):
+        rb.push(obs[i], actions[i], rewards[i], next_obs[i], terminations[i])
+    obs = next_obs
+    s, a, r, s2, d = rb.sample(32)
+    with torch.no_grad():
+        y = r + gamma * target_net(s2).max(1)[0] * (1 - d)
+    q = q_net(s).gather(1, a.long()[:, None]).squeeze(1)
+    loss = F.mse_loss(q, y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+""",
+    # Old gym: the flag is cleared with an if-statement when the time limit cut the episode.
+    """\
+import random
+from collections import deque
+
+import gym
+import torch
+import torch.nn.functional as F
+
+env = gym.make("MountainCar-v0")
+q_net = torch.nn.Sequential(torch.nn.Linear(2, 64), torch.nn.ReLU(), torch.nn.Linear(64, 3))
+q_target = torch.nn.Sequential(torch.nn.Linear(2, 64), torch.nn.ReLU(), torch.nn.Linear(64, 3))
+optimizer = torch.optim.Adam(q_net.parameters(), lr=1e-3)
+memory = deque(maxlen=50_000)
+gamma = 0.99
+state = env.reset()
+for t in range(20_000):
+    action = env.action_space.sample()
+    next_state, reward, done, info = env.step(action)
+    terminal = done
+    if info.get("TimeLimit.truncated", False):
+        terminal = False
+    memory.append((state, action, reward, next_state, terminal))
+    state = env.reset() if done else next_state
+    for s, a, r, s2, d in random.sample(memory, min(len(memory), 16)):
+        with torch.no_grad():
+            y = r + gamma * q_target(torch.as_tensor(s2)[None]).max(1)[0] * (1 - d)
+        loss = F.mse_loss(q_net(torch.as_tensor(s)[None])[:, a], y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+""",
+    # A namedtuple transition stored by keyword with `terminated`.
+    """\
+import random
+from collections import namedtuple
+
+import torch
+import torch.nn.functional as F
+
+Transition = namedtuple("Transition", ("state", "action", "reward", "next_state", "done"))
+
+
+class ReplayMemory:
+    def __init__(self):
+        self.memory = []
+
+    def push(self, *args, **kwargs):
+        self.memory.append(Transition(*args, **kwargs))
+
+    def sample(self, batch_size):
+        return random.sample(self.memory, batch_size)
+
+
+def play_and_learn(env, policy_net, target_net, optimizer, memory, state, gamma=0.99):
+    action = env.action_space.sample()
+    next_state, reward, terminated, truncated, _ = env.step(action)
+    memory.push(state=state, action=action, reward=reward, next_state=next_state, done=terminated)
+    if len(memory.memory) < 64:
+        return next_state, terminated or truncated
+    batch = Transition(*zip(*memory.sample(64)))
+    done_batch = torch.tensor(batch.done, dtype=torch.float32)
+    with torch.no_grad():
+        next_q = target_net(torch.tensor(batch.next_state)).max(1)[0]
+    expected = torch.tensor(batch.reward) + gamma * next_q * (1 - done_batch)
+    q = policy_net(torch.tensor(batch.state)).gather(1, torch.tensor(batch.action)[:, None])
+    loss = F.smooth_l1_loss(q.squeeze(1), expected.float())
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    return next_state, terminated or truncated
+""",
+    # An agent class: `terminated` flows through self.buffer across methods.
+    """\
+import copy
+
+import torch
+import torch.nn.functional as F
+
+
+class Agent:
+    def __init__(self, net, buffer, gamma=0.99):
+        self.q = net
+        self.q_target = copy.deepcopy(net)
+        self.buffer = buffer
+        self.gamma = gamma
+        self.opt = torch.optim.Adam(self.q.parameters(), lr=1e-4)
+
+    def step(self, env, obs):
+        action = env.action_space.sample()
+        next_obs, reward, terminated, truncated, _ = env.step(action)
+        self.buffer.append((obs, action, reward, next_obs, float(terminated)))
+        return next_obs, terminated or truncated
+
+    def learn(self, indices):
+        s, a, r, s2, d = (torch.as_tensor(x) for x in zip(*[self.buffer[i] for i in indices]))
+        with torch.no_grad():
+            y = r + self.gamma * self.q_target(s2).max(1)[0] * (1 - d)
+        loss = F.mse_loss(self.q(s).gather(1, a[:, None]).squeeze(1), y)
+        self.opt.zero_grad()
+        loss.backward()
+        self.opt.step()
+""",
+    # Tensor conversions of `terminated` before it is stored in a tensor buffer.
+    """\
+import gymnasium as gym
+import torch
+import torch.nn.functional as F
+
+env = gym.make("CartPole-v1")
+online = torch.nn.Sequential(torch.nn.Linear(4, 64), torch.nn.ReLU(), torch.nn.Linear(64, 2))
+target = torch.nn.Sequential(torch.nn.Linear(4, 64), torch.nn.ReLU(), torch.nn.Linear(64, 2))
+optimizer = torch.optim.Adam(online.parameters(), lr=1e-3)
+gamma = 0.99
+transitions = []
+obs, _ = env.reset()
+for step in range(10_000):
+    action = env.action_space.sample()
+    next_obs, reward, terminated, truncated, _ = env.step(action)
+    term = torch.tensor(terminated, dtype=torch.float32).unsqueeze(0)
+    transitions.append((torch.as_tensor(obs), action, reward, torch.as_tensor(next_obs), term))
+    obs = env.reset()[0] if terminated or truncated else next_obs
+    s, a, r, s2, d = zip(*transitions[-32:])
+    d = torch.cat(d)
+    with torch.no_grad():
+        y = torch.tensor(r) + gamma * target(torch.stack(s2)).max(1)[0] * (1 - d)
+    q = online(torch.stack(s)).gather(1, torch.tensor(a)[:, None]).squeeze(1)
+    loss = F.mse_loss(q, y.float())
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+""",
+    # A helper receives `terminated` as its mask argument (online Q-learning, no replay).
+    """\
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+
+def q_update(q_net, target_net, optimizer, s, a, r, s2, terminal, gamma=0.99):
+    with torch.no_grad():
+        y = r + gamma * target_net(s2).amax(1) * (1.0 - terminal)
+    loss = F.mse_loss(q_net(s).gather(1, a).squeeze(1), y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+
+
+def run_episode(env, q_net, target_net, optimizer):
+    obs, _ = env.reset()
+    done = False
+    while not done:
+        action = int(np.random.randint(env.action_space.n))
+        next_obs, reward, terminated, truncated, _ = env.step(action)
+        q_update(
+            q_net, target_net, optimizer,
+            torch.as_tensor(obs)[None], torch.tensor([[action]]), reward,
+            torch.as_tensor(next_obs)[None], terminated,
+        )
+        done = terminated or truncated
+        obs = next_obs
+""",
+)
+
+INVALID: tuple[str, ...] = (
+    # The worked example: positions 2 and 3 of env.step are or-ed into the stored flag.
+    """\
+import random
+from collections import deque
+
+import gymnasium as gym
+import torch
+
+
+class Memory:
+    def __init__(self, capacity):
+        self.items = deque(maxlen=capacity)
+
+    def remember(self, *transition):
+        self.items.append(transition)
+
+    def batch(self, n):
+        columns = zip(*random.sample(self.items, n))
+        return [torch.tensor(c, dtype=torch.float32) for c in columns]
+
+
+env = gym.make("CartPole-v1")
+q_net = torch.nn.Sequential(torch.nn.Linear(4, 64), torch.nn.ReLU(), torch.nn.Linear(64, 2))
+q_tgt = torch.nn.Sequential(torch.nn.Linear(4, 64), torch.nn.ReLU(), torch.nn.Linear(64, 2))
+optimizer = torch.optim.Adam(q_net.parameters(), lr=1e-3)
+mem = Memory(50_000)
+gamma = 0.99
+obs, _ = env.reset(seed=0)
+for step in range(20_000):
+    act = env.action_space.sample()
+    nxt, rew, a_flag, b_flag, info = env.step(act)
+    finished = a_flag or b_flag  # expect
+    mem.remember(obs, act, rew, nxt, finished)
+    obs = env.reset()[0] if finished else nxt
+    if step >= 1_000:
+        s, a, r, s2, d = mem.batch(64)
+        with torch.no_grad():
+            y = r + gamma * q_tgt(s2).max(1).values * (1 - d)
+        loss = torch.nn.functional.mse_loss(q_net(s).gather(1, a.long()[:, None]).squeeze(1), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+""",
+    # A deque buffer sampled with random.sample and zip(*batch) on MountainCar (200-step limit).
+    """\
+import random
+from collections import deque
+
+import gymnasium as gym
+import torch
+import torch.nn.functional as F
+
+env = gym.make("MountainCar-v0")
+online = torch.nn.Sequential(torch.nn.Linear(2, 64), torch.nn.ReLU(), torch.nn.Linear(64, 3))
+target = torch.nn.Sequential(torch.nn.Linear(2, 64), torch.nn.ReLU(), torch.nn.Linear(64, 3))
+target.load_state_dict(online.state_dict())
+opt = torch.optim.Adam(online.parameters(), lr=1e-3)
+replay = deque(maxlen=100_000)
+gamma = 0.99
+
+state, _ = env.reset()
+for t in range(50_000):
+    action = env.action_space.sample()
+    next_state, reward, terminated, truncated, _ = env.step(action)
+    done = terminated or truncated  # expect
+    replay.append((state, action, reward, next_state, done))
+    state = env.reset()[0] if done else next_state
+    if len(replay) < 128:
+        continue
+    s, a, r, s2, d = zip(*random.sample(replay, 128))
+    d = torch.tensor(d, dtype=torch.float32)
+    with torch.no_grad():
+        y = torch.tensor(r) + gamma * target(torch.tensor(s2)).max(1)[0] * (1 - d)
+    q = online(torch.tensor(s)).gather(1, torch.tensor(a)[:, None]).squeeze(1)
+    loss = F.mse_loss(q, y.float())
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+""",
+    # `|` of the two flags, stored through a buffer class with push/sample.
+    """\
+import gymnasium as gym
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+
+class ReplayBuffer:
+    def __init__(self):
+        self.storage = []
+
+    def push(self, obs, act, rew, next_obs, done):
+        self.storage.append((obs, act, rew, next_obs, done))
+
+    def sample(self, n):
+        idx = np.random.randint(len(self.storage), size=n)
+        cols = zip(*[self.storage[i] for i in idx])
+        return [torch.as_tensor(np.array(c), dtype=torch.float32) for c in cols]
+
+
+env = gym.make("Acrobot-v1")
+q_net = torch.nn.Sequential(torch.nn.Linear(6, 128), torch.nn.ReLU(), torch.nn.Linear(128, 3))
+target_net = torch.nn.Sequential(torch.nn.Linear(6, 128), torch.nn.ReLU(), torch.nn.Linear(128, 3))
+optimizer = torch.optim.Adam(q_net.parameters(), lr=5e-4)
+rb = ReplayBuffer()
+gamma = 0.99
+obs, _ = env.reset(seed=1)
+for step in range(100_000):
+    action = env.action_space.sample()
+    next_obs, reward, term, trunc, info = env.step(action)
+    done = term | trunc  # expect
+    rb.push(obs, action, reward, next_obs, done)
+    obs = env.reset()[0] if done else next_obs
+    s, a, r, s2, d = rb.sample(32)
+    with torch.no_grad():
+        y = r + gamma * target_net(s2).max(1)[0] * (1 - d)
+    loss = F.mse_loss(q_net(s).gather(1, a.long()[:, None]).squeeze(1), y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+""",
+    # torch.logical_or on a vector env, learning online from each batch of steps.
+    """\
+import copy
+
+import gymnasium as gym
+import torch
+import torch.nn.functional as F
+
+envs = gym.make_vec("CartPole-v1", num_envs=16)
+q_net = torch.nn.Sequential(torch.nn.Linear(4, 64), torch.nn.ReLU(), torch.nn.Linear(64, 2))
+target_net = copy.deepcopy(q_net)
+optimizer = torch.optim.Adam(q_net.parameters(), lr=1e-3)
+gamma = 0.99
+
+obs, _ = envs.reset(seed=0)
+obs = torch.as_tensor(obs)
+for step in range(10_000):
+    with torch.no_grad():
+        actions = q_net(obs).argmax(1)
+    next_obs, rewards, terminated, truncated, _ = envs.step(actions.numpy())
+    next_obs = torch.as_tensor(next_obs)
+    dones = torch.logical_or(torch.as_tensor(terminated), torch.as_tensor(truncated))  # expect
+    with torch.no_grad():
+        y = torch.as_tensor(rewards) + gamma * target_net(next_obs).max(1)[0] * (1 - dones.float())
+    q = q_net(obs).gather(1, actions[:, None]).squeeze(1)
+    loss = F.mse_loss(q, y.float())
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    obs = next_obs
+""",
+    # `truncated` alone is stored as the mask: reported at the env.step line.
+    """\
+import random
+from collections import deque
+
+import gymnasium as gym
+import torch
+import torch.nn.functional as F
+
+env = gym.make("Acrobot-v1")
+memory = deque(maxlen=10_000)
+
+
+def collect(policy, steps):
+    s, _ = env.reset()
+    for _ in range(steps):
+        a = policy(s)
+        s2, r, term, trunc, _ = env.step(a)  # expect
+        memory.append((s, a, r, s2, trunc))
+        s = env.reset()[0] if term or trunc else s2
+
+
+def learn(online, target, optimizer, gamma=0.99):
+    losses = []
+    minibatch = random.sample(memory, 32)
+    for s, a, r, s2, d in minibatch:
+        s, s2 = torch.as_tensor(s)[None], torch.as_tensor(s2)[None]
+        with torch.no_grad():
+            y = r + gamma * target(s2).max(1)[0] * (1 - d)
+        losses.append(F.mse_loss(online(s)[:, a], y))
+    loss = torch.stack(losses).mean()
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+""",
+    # Old gym 4-tuple: `done` includes the time limit and is stored as is.
+    """\
+import random
+
+import gym
+import torch
+import torch.nn as nn
+
+
+class DQNAgent:
+    def __init__(self, n_obs, n_actions):
+        self.memory = []
+        self.gamma = 0.95
+        self.model = nn.Sequential(nn.Linear(n_obs, 24), nn.ReLU(), nn.Linear(24, n_actions))
+        self.target_model = nn.Sequential(nn.Linear(n_obs, 24), nn.ReLU(), nn.Linear(24, n_actions))
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=1e-3)
+
+    def remember(self, state, action, reward, next_state, done):
+        self.memory.append((state, action, reward, next_state, done))
+
+    def replay(self, batch_size):
+        minibatch = random.sample(self.memory, batch_size)
+        for state, action, reward, next_state, done in minibatch:
+            with torch.no_grad():
+                target = reward + self.gamma * self.target_model(next_state).max(1)[0] * (1 - done)
+            loss = nn.functional.mse_loss(self.model(state)[:, action], target)
+            self.optimizer.zero_grad()
+            loss.backward()
+            self.optimizer.step()
+
+
+env = gym.make("CartPole-v1")
+agent = DQNAgent(4, 2)
+state = torch.tensor(env.reset(), dtype=torch.float32)[None]
+for t in range(500):
+    action = env.action_space.sample()
+    next_state, reward, done, info = env.step(action)  # expect
+    next_state = torch.tensor(next_state, dtype=torch.float32)[None]
+    agent.remember(state, action, reward, next_state, done)
+    state = torch.tensor(env.reset(), dtype=torch.float32)[None] if done else next_state
+    if len(agent.memory) > 32:
+        agent.replay(32)
+""",
+    # Names that lie: position 3 is truncation, whatever it is called.
+    """\
+import copy
+
+import gymnasium as gym
+import torch
+import torch.nn.functional as F
+
+env = gym.make("CartPole-v1")
+policy = torch.nn.Sequential(torch.nn.Linear(4, 128), torch.nn.ReLU(), torch.nn.Linear(128, 2))
+target = copy.deepcopy(policy)
+optimizer = torch.optim.Adam(policy.parameters(), lr=1e-3)
+gamma = 0.99
+
+
+def td_update(s, a, r, s2, terminal):
+    with torch.no_grad():
+        y = r + gamma * target(s2).max(1)[0] * (1 - terminal)
+    loss = F.mse_loss(policy(s)[0, a], y[0])
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+
+
+state, _ = env.reset()
+for step in range(100_000):
+    action = env.action_space.sample()
+    new_state, reward, truncated, terminated, _ = env.step(action)  # expect
+    td_update(torch.as_tensor(state)[None], action, reward, torch.as_tensor(new_state)[None], terminated)
+    state = env.reset()[0] if terminated or truncated else new_state
+""",
+    # max() of the two flags, stored in a preallocated tensor buffer.
+    """\
+import torch
+import torch.nn.functional as F
+
+
+class TensorBuffer:
+    def __init__(self, size, obs_dim):
+        self.s, self.s2 = torch.zeros(size, obs_dim), torch.zeros(size, obs_dim)
+        self.a, self.r, self.d = torch.zeros(size, dtype=torch.long), torch.zeros(size), torch.zeros(size)
+        self.ptr = 0
+
+    def store(self, s, a, r, s2, d):
+        i = self.ptr % len(self.d)
+        self.s[i], self.s2[i] = torch.as_tensor(s), torch.as_tensor(s2)
+        self.a[i], self.r[i] = a, r
+        self.d[i] = d
+        self.ptr += 1
+
+    def sample(self, n):
+        idx = torch.randint(0, min(self.ptr, len(self.d)), (n,))
+        return self.s[idx], self.a[idx], self.r[idx], self.s2[idx], self.d[idx]
+
+
+def train(env, online, target, optimizer, steps, gamma=0.99):
+    buf = TensorBuffer(100_000, 4)
+    obs, _ = env.reset()
+    for _ in range(steps):
+        action = env.action_space.sample()
+        next_obs, reward, terminated, truncated, _ = env.step(action)
+        done = max(terminated, truncated)  # expect
+        buf.store(obs, action, reward, next_obs, done)
+        obs = env.reset()[0] if done else next_obs
+        s, a, r, s2, d = buf.sample(64)
+        with torch.no_grad():
+            y = r + gamma * target(s2).max(1)[0] * (1 - d)
+        loss = F.mse_loss(online(s).gather(1, a[:, None]).squeeze(1), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+""",
+    # (terminated + truncated).clamp(max=1) on tensors.
+    """\
+import copy
+
+import torch
+import torch.nn.functional as F
+
+
+def learn_from_step(env, q, q_targ, opt, obs, gamma=0.99):
+    action = env.action_space.sample()
+    next_obs, reward, terminated, truncated, _ = env.step(action)
+    term_t = torch.tensor([terminated], dtype=torch.float32)
+    trunc_t = torch.tensor([truncated], dtype=torch.float32)
+    done = (term_t + trunc_t).clamp(max=1)  # expect
+    s2 = torch.as_tensor(next_obs)[None]
+    with torch.no_grad():
+        y = reward + gamma * q_targ(s2).max(1)[0] * (1 - done)
+    loss = F.mse_loss(q(torch.as_tensor(obs)[None])[:, action], y)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    return next_obs, bool(done)
+
+
+net = torch.nn.Sequential(torch.nn.Linear(4, 64), torch.nn.ReLU(), torch.nn.Linear(64, 2))
+target_net = copy.deepcopy(net)
+optimizer = torch.optim.Adam(net.parameters(), lr=1e-3)
+""",
+    # any([...]) of the two flags.
+    """\
+import copy
+import random
+
+import gymnasium as gym
+import torch
+import torch.nn.functional as F
+
+env = gym.make("LunarLander-v3")
+q_net = torch.nn.Sequential(torch.nn.Linear(8, 256), torch.nn.ReLU(), torch.nn.Linear(256, 4))
+q_target = copy.deepcopy(q_net)
+optimizer = torch.optim.Adam(q_net.parameters(), lr=6.3e-4)
+buffer = []
+gamma = 0.99
+obs, _ = env.reset()
+for step in range(200_000):
+    action = env.action_space.sample()
+    next_obs, reward, terminated, truncated, _ = env.step(action)
+    done = any([terminated, truncated])  # expect
+    buffer.append((obs, action, reward, next_obs, done))
+    obs = env.reset()[0] if done else next_obs
+    if len(buffer) >= 64:
+        s, a, r, s2, d = zip(*random.sample(buffer, 64))
+        d = torch.tensor(d).float()
+        with torch.no_grad():
+            y = torch.tensor(r) + gamma * q_target(torch.tensor(s2)).max(1)[0] * (1 - d)
+        q = q_net(torch.tensor(s)).gather(1, torch.tensor(a)[:, None]).squeeze(1)
+        loss = F.smooth_l1_loss(q, y.float())
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+""",
+    # The conflated flag is made inside the remember(...) call of an agent class.
+    """\
+import copy
+import random
+from collections import deque
+
+import torch
+import torch.nn.functional as F
+
+
+class Agent:
+    def __init__(self, net, gamma=0.99):
+        self.q = net
+        self.q_target = copy.deepcopy(net)
+        self.memory = deque(maxlen=100_000)
+        self.gamma = gamma
+        self.opt = torch.optim.Adam(self.q.parameters(), lr=1e-4)
+
+    def remember(self, s, a, r, s2, done):
+        self.memory.append((s, a, r, s2, done))
+
+    def learn(self, batch_size=64):
+        s, a, r, s2, d = zip(*random.sample(self.memory, batch_size))
+        s, s2 = torch.tensor(s), torch.tensor(s2)
+        r = torch.tensor(r).unsqueeze(1)
+        d = torch.tensor(d).float().unsqueeze(1)
+        with torch.no_grad():
+            y = r + self.gamma * self.q_target(s2).max(1, keepdim=True)[0] * (1 - d)
+        loss = F.mse_loss(self.q(s).gather(1, torch.tensor(a)[:, None]), y.float())
+        self.opt.zero_grad()
+        loss.backward()
+        self.opt.step()
+
+
+def run(env, agent, steps):
+    obs, _ = env.reset()
+    for _ in range(steps):
+        action = env.action_space.sample()
+        obs2, reward, terminated, truncated, _ = env.step(action)
+        agent.remember(obs, action, reward, obs2, terminated or truncated)  # expect
+        obs = env.reset()[0] if terminated or truncated else obs2
+        agent.learn()
+""",
+    # A namedtuple transition pushed by keyword; the batch field is the mask.
+    """\
+import random
+from collections import namedtuple
+
+import torch
+import torch.nn.functional as F
+
+Transition = namedtuple("Transition", ("state", "action", "reward", "next_state", "done"))
+
+
+class ReplayMemory:
+    def __init__(self):
+        self.memory = []
+
+    def push(self, *args, **kwargs):
+        self.memory.append(Transition(*args, **kwargs))
+
+    def sample(self, batch_size):
+        return random.sample(self.memory, batch_size)
+
+
+def play_and_learn(env, policy_net, target_net, optimizer, memory, state, gamma=0.99):
+    action = env.action_space.sample()
+    next_state, reward, terminated, truncated, _ = env.step(action)
+    done = terminated or truncated  # expect
+    memory.push(state=state, action=action, reward=reward, next_state=next_state, done=done)
+    if len(memory.memory) < 64:
+        return next_state, done
+    batch = Transition(*zip(*memory.sample(64)))
+    done_batch = torch.tensor(batch.done, dtype=torch.float32)
+    with torch.no_grad():
+        next_q = target_net(torch.tensor(batch.next_state)).max(1)[0]
+    expected = torch.tensor(batch.reward) + gamma * next_q * (1 - done_batch)
+    q = policy_net(torch.tensor(batch.state)).gather(1, torch.tensor(batch.action)[:, None])
+    loss = F.smooth_l1_loss(q.squeeze(1), expected.float())
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    return next_state, done
+""",
+    # np.logical_or passed to a helper's mask parameter (online Q-learning, no replay).
+    """\
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+
+def q_update(q_net, target_net, optimizer, s, a, r, s2, terminal, gamma=0.99):
+    with torch.no_grad():
+        y = r + gamma * target_net(s2).amax(1) * (1.0 - terminal)
+    loss = F.mse_loss(q_net(s).gather(1, a).squeeze(1), y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+
+
+def run_episode(env, q_net, target_net, optimizer):
+    obs, _ = env.reset()
+    done = False
+    while not done:
+        action = int(np.random.randint(env.action_space.n))
+        next_obs, reward, terminated, truncated, _ = env.step(action)
+        done = np.logical_or(terminated, truncated)  # expect
+        q_update(
+            q_net, target_net, optimizer,
+            torch.as_tensor(obs)[None], torch.tensor([[action]]), reward,
+            torch.as_tensor(next_obs)[None], done,
+        )
+        obs = next_obs
+""",
+    # step() and learn() methods share self.buffer (add/sample) and self.gamma.
+    """\
+import copy
+import random
+from collections import deque
+
+import torch
+import torch.nn as nn
+
+
+class DQN:
+    def __init__(self, env, q_net, gamma=0.99):
+        self.env = env
+        self.q_net = q_net
+        self.target_net = copy.deepcopy(q_net)
+        self.buffer = deque(maxlen=100_000)
+        self.gamma = gamma
+        self.optimizer = torch.optim.Adam(self.q_net.parameters(), lr=1e-4)
+
+    def step(self, obs):
+        action = self.env.action_space.sample()
+        next_obs, reward, terminated, truncated, info = self.env.step(action)
+        done = terminated or truncated  # expect
+        self.buffer.append((obs, action, reward, next_obs, done))
+        return self.env.reset()[0] if done else next_obs
+
+    def learn(self):
+        states, actions, rewards, next_states, dones = zip(*random.sample(self.buffer, 128))
+        dones = torch.tensor(dones, dtype=torch.float32)
+        with torch.no_grad():
+            next_q = self.target_net(torch.tensor(next_states)).max(1)[0]
+            targets = torch.tensor(rewards) + self.gamma * next_q * (1 - dones)
+        q = self.q_net(torch.tensor(states)).gather(1, torch.tensor(actions).unsqueeze(1)).squeeze(1)
+        loss = nn.functional.smooth_l1_loss(q, targets)
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+""",
+)
+
+
+def check(model: ProgramModel) -> Iterator[Finding]:
+    """A terminal mask made from time-limit truncation, reported where the flag gets that meaning."""
+    from dqn_lint.model.flags import CARRIES_TRUNCATION
+
+    for target in model.td_targets:
+        for mask in target.masks:
+            for source in model.mask_sources(mask):
+                if source.kind not in CARRIES_TRUNCATION or source.blame is None:
+                    continue
+                yield model.finding(
+                    RULE.code,
+                    RULE.name,
+                    source.blame,
+                    _MESSAGES[source.kind],
+                    Severity.ERROR,
+                    related=[("this flag masks the bootstrap of the TD target here", mask.node)],
+                )
+
+
+_MESSAGES = {  # by flag kind (dqn_lint.model.flags), kept here so importing the rule stays cheap
+    "terminated-or-truncated": (
+        "This flag is `terminated` or `truncated`, and it reaches the TD target's terminal mask: at a time limit "
+        "the target drops the bootstrap as if the episode had really ended, biasing Q low near the limit. "
+        "Mask with `terminated` only; keep the combined flag for resetting the environment."
+    ),
+    "truncated": (
+        "The terminal mask comes from the time-limit truncation flag of `env.step` (slot 3 of its result, whatever "
+        "the variable is called): truncation is not termination, and the bootstrap must go on at a time limit. "
+        "Mask with `terminated` (slot 2) instead."
+    ),
+    "old-gym-done": (
+        "Old-gym `done` from a 4-tuple `env.step` is also True when a TimeLimit cuts the episode, and it reaches "
+        "the TD target's terminal mask. Mask with `done and not info.get(\"TimeLimit.truncated\", False)`, or move "
+        "to gymnasium's `terminated`."
+    ),
+}
+
+
+RULE = Rule(
+    code="DQN003",
+    name="truncation-as-termination",
+    severity=Severity.ERROR,
+    summary="The terminal mask of a TD target includes time-limit truncation: time-outs are learned as terminal.",
+    docs=RuleDocs(
+        what_it_does="""
+Traces the mask that stops bootstrapping in a TD target back to the `env.step` result it comes
+from, through assignments, tuple unpacking, `self.` attributes, helper parameters, replay-buffer
+store and sample calls, and tensor conversions. Reports the mask when it includes truncation: a flag
+made from both `terminated` and `truncated` (`or`, `|`, `np.logical_or`, `torch.logical_or`, `max`,
+`any`, a clamped sum), reported where that flag is made; `truncated` alone, or the old gym 4-tuple
+`done` never corrected with `info["TimeLimit.truncated"]`, reported at the `env.step` call. The
+meaning of a flag is its position in the result (gymnasium: `obs, reward, terminated, truncated,
+info`; old gym: `obs, reward, done, info`), never its name. When a link of the chain cannot be seen
+(a replay buffer from another package), the rule stays silent.
+""",
+        why_is_this_bad="""
+The mask `(1 - done)` says that the next state is terminal and worth zero. That holds when the MDP
+terminated (the pole fell, the lander crashed), not when a time limit truncated the episode: the
+next state is an ordinary state whose return goes on, so the target must still be
+`r + gamma * max_a' Q(s', a')`. Masking on truncation gives a state its full return on most visits
+and only `r` on the visit where the clock ran out; time is not in the observation, so the targets
+contradict each other and the values are biased (Pardo et al. 2018). The bias has the sign of the
+missing return: with positive rewards (CartPole-v1, +1 per step up to 500 steps) surviving to the
+limit, the best outcome, is learned as a failure; with negative rewards (MountainCar-v0, -1 per step
+up to 200 steps) a time-out is learned as if it had reached the goal. The old gym `done` is also
+True at the time limit, so most DQN code written before Gymnasium split the flag has this bug.
+""",
+        example="""
+next_obs, reward, terminated, truncated, info = env.step(action)
+done = terminated or truncated  # True at the time limit too
+buffer.add(obs, action, reward, next_obs, done)
+...
+s, a, r, s2, d = buffer.sample(batch_size)
+y = r + gamma * target(s2).max(1).values * (1 - d)
+""",
+        use_instead="""
+next_obs, reward, terminated, truncated, info = env.step(action)
+buffer.add(obs, action, reward, next_obs, terminated)  # mask only true terminations
+if terminated or truncated:  # but end the episode on either
+    next_obs, info = env.reset()
+...
+s, a, r, s2, d = buffer.sample(batch_size)
+y = r + gamma * target(s2).max(1).values * (1 - d)
+""",
+        fix_safety="""
+The fix stores or uses `terminated` (the flag at position 2 of the gymnasium `env.step` result)
+in place of the conflated flag where it feeds the mask, and leaves every other use of the
+conflated flag (resetting, breaking out of the episode loop, logging) unchanged. It is unsafe: it
+changes the learning targets at every truncated step, so learning curves and saved values change
+(for the better, but a user comparing against old runs must know). For the old gym 4-tuple the
+tool cannot know whether the environment is wrapped in a `TimeLimit`, so it only displays advice:
+use `done and not info.get("TimeLimit.truncated", False)` as the mask, or move to Gymnasium's
+five-value `step`.
+""",
+        references=(
+            'Pardo et al. (2018), "Time Limits in Reinforcement Learning", ICML 2018, '
+            "https://arxiv.org/abs/1712.00378",
+            'Gymnasium docs, "Handling Time Limits", '
+            "https://gymnasium.farama.org/tutorials/gymnasium_basics/handling_time_limits/",
+            "Gymnasium docs, Env.step (terminated and truncated), "
+            "https://gymnasium.farama.org/api/env/#gymnasium.Env.step",
+            "Stable-Baselines3 DQN and ReplayBuffer (`handle_timeout_termination`), "
+            "https://stable-baselines3.readthedocs.io/en/master/modules/dqn.html",
+        ),
+    ),
+    check=check,
+    valid=VALID,
+    invalid=INVALID,
+)
