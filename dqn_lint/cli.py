@@ -1,0 +1,268 @@
+"""The `dqn-lint` command: `check` lints files, `rule` prints the documentation of the rules.
+
+Exit codes, in every mode: 0 nothing found, 1 findings (unless `--exit-zero`), 2 a usage error, a
+bad configuration or an internal error. Problems of the tool itself are one line on stderr, never a
+traceback. Only what a command needs is imported: no rich for concise or json output, and libcst
+only inside the engine, for files that pass the byte prefilter.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn, TextIO
+
+import dqn_lint
+from dqn_lint.reporters import OUTPUT_FORMATS
+
+if TYPE_CHECKING:
+    from dqn_lint.config import Settings
+    from dqn_lint.diagnostics import Finding
+    from dqn_lint.discovery import SourceFile
+    from dqn_lint.rule import Rule
+
+PROG = "dqn-lint"
+EXIT_CLEAN = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+
+class UsageError(Exception):
+    """Bad input from the user: reported as `dqn-lint: error: <message>`, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but its errors are our one-line errors instead of a usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="Static checks for the bugs that make DQN training run but not learn.")
+    parser.add_argument("--version", action="version", version=f"{PROG} {dqn_lint.__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    check = commands.add_parser("check", help="lint Python files", description="Lint Python files for DQN bugs.")
+    check.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or folders to lint (default: .)")
+    check.add_argument(
+        "--select", action="append", metavar="CODES", help="comma-separated codes or prefixes to enable, or ALL"
+    )
+    check.add_argument(
+        "--ignore", action="append", metavar="CODES", help="comma-separated codes or prefixes to disable"
+    )
+    check.add_argument("--output-format", choices=OUTPUT_FORMATS, default="full", help="how to print findings")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    check.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary line")
+    check.add_argument("--config", metavar="PATH", help="use this configuration file instead of searching for one")
+
+    rule = commands.add_parser("rule", help="show a rule's documentation", description="Show a rule's documentation.")
+    rule.add_argument("code", nargs="?", metavar="CODE", help="the rule's code, e.g. DQN003")
+    rule.add_argument("--all", action="store_true", help="list every rule")
+    rule.add_argument("--output-format", choices=("text", "json"), default="text", help="text or json")
+    return parser
+
+
+def _error(message: str, prefix: str = "error") -> None:
+    single_line = " ".join(str(message).split())
+    sys.stderr.write(f"{PROG}: {prefix}: {single_line}\n")
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+# --- check -------------------------------------------------------------------------------------
+
+
+def _cli_selectors(values: list[str] | None) -> tuple[str, ...] | None:
+    from dqn_lint.selection import split_selectors
+
+    if values is None:
+        return None
+    return tuple(selector for value in values for selector in split_selectors(value))
+
+
+def _enabled_rules(args: argparse.Namespace, rules: Sequence[Rule], settings: Settings) -> tuple[Rule, ...]:
+    from dqn_lint.selection import DEFAULT_LAYER, SelectorLayer, enabled_codes
+
+    command_line = SelectorLayer(select=_cli_selectors(args.select), ignore=_cli_selectors(args.ignore) or ())
+    enabled = enabled_codes((rule.code for rule in rules), (DEFAULT_LAYER, settings.selectors, command_line))
+    return tuple(rule for rule in rules if rule.code in enabled)
+
+
+def _check_cli_selectors(args: argparse.Namespace, known_codes: frozenset[str]) -> None:
+    from dqn_lint.selection import unknown_selectors
+
+    for option, values in (("--select", args.select), ("--ignore", args.ignore)):
+        unknown = unknown_selectors(_cli_selectors(values) or (), known_codes)
+        if unknown:
+            raise UsageError(f"unknown rule code or prefix {unknown[0]!r} in {option}")
+
+
+class _PerFileRules:
+    """The enabled rules minus the `per-file-ignores` that match a file."""
+
+    def __init__(self, enabled: tuple[Rule, ...], per_file_ignores: Sequence[tuple[str, tuple[str, ...]]]) -> None:
+        from dqn_lint.discovery import compile_globs
+
+        self._enabled = enabled
+        self._ignores = [(compile_globs([pattern]), codes) for pattern, codes in per_file_ignores]
+
+    def for_file(self, source: SourceFile) -> tuple[Rule, ...]:
+        if not self._ignores:
+            return self._enabled
+        from dqn_lint.selection import codes_matching
+
+        codes = [rule.code for rule in self._enabled]
+        ignored: set[str] = set()
+        for spec, selectors in self._ignores:
+            if spec.match_file(source.glob_path):
+                ignored |= codes_matching(selectors, codes)
+        return tuple(rule for rule in self._enabled if rule.code not in ignored)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from dqn_lint import engine, registry
+    from dqn_lint.config import ConfigError, load_settings
+    from dqn_lint.discovery import MissingPathError, discover
+    from dqn_lint.reporters import render
+
+    rules = registry.all_rules()
+    known_codes = frozenset(rule.code for rule in rules) | engine.FILE_CODES
+    _check_cli_selectors(args, known_codes)
+    try:
+        settings = load_settings(args.config, known_codes)
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+    per_file = _PerFileRules(_enabled_rules(args, rules, settings), settings.per_file_ignores)
+
+    try:
+        discovery = discover(args.paths, settings.root, settings.all_excludes)
+    except MissingPathError as error:
+        raise UsageError(str(error)) from None
+    for warning in discovery.warnings:
+        _error(warning, prefix="warning")
+    if not discovery.files:
+        _error("no Python files found under the given paths", prefix="warning")
+
+    findings: list[Finding] = []
+    for source in discovery.files:
+        findings.extend(engine.lint_path(Path(source.path), source.display_name, per_file.for_file(source)))
+    # A total order: findings that tie on file, position and code keep a stable, reproducible order.
+    findings.sort(key=lambda finding: (finding.sort_key, finding.span.end, finding.message))
+
+    render(args.output_format, findings, sys.stdout, quiet=args.quiet)
+    return EXIT_FINDINGS if findings and not args.exit_zero else EXIT_CLEAN
+
+
+# --- rule --------------------------------------------------------------------------------------
+
+
+def _rule_json(rule: Rule) -> dict[str, str]:
+    return {
+        "code": rule.code,
+        "name": rule.name,
+        "severity": rule.severity.value,
+        "summary": rule.summary,
+        "explanation": rule.page(),
+    }
+
+
+def _rule_table(rules: Sequence[Rule]) -> str:
+    rows = [(rule.code, rule.name, rule.severity.value) for rule in rules]
+    widths = [max((len(row[column]) for row in rows), default=0) for column in range(3)]
+    lines = []
+    for rule, row in zip(rules, rows, strict=True):
+        padded = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        lines.append(f"{padded}  {rule.summary}\n")
+    return "".join(lines)
+
+
+def run_rule(args: argparse.Namespace) -> int:
+    from dqn_lint import registry
+
+    if args.all == (args.code is not None):
+        raise UsageError("give either a rule code or --all (see 'dqn-lint rule --help')")
+    out = sys.stdout
+    if args.all:
+        rules = registry.all_rules()
+        if args.output_format == "json":
+            import json
+
+            out.write(json.dumps([_rule_json(rule) for rule in rules], indent=2, ensure_ascii=False) + "\n")
+        else:
+            out.write(_rule_table(rules))
+        return EXIT_CLEAN
+
+    rule = registry.rule_by_code(args.code.strip())
+    if rule is None:
+        raise UsageError(f"unknown rule code {args.code!r} (see 'dqn-lint rule --all')")
+    if args.output_format == "json":
+        import json
+
+        out.write(json.dumps(_rule_json(rule), indent=2, ensure_ascii=False) + "\n")
+    elif _is_terminal(out):
+        from rich.console import Console
+        from rich.markdown import Markdown
+
+        Console(file=out).print(Markdown(rule.page()))
+    else:
+        out.write(rule.page())
+    return EXIT_CLEAN
+
+
+# --- entry point -------------------------------------------------------------------------------
+
+
+def _tolerate_unencodable_output() -> None:
+    """Print a finding's `γ` as `\\u03b3` on a non-UTF-8 console rather than dying on it."""
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
+    if reconfigure is not None and encoding != "utf8":
+        with contextlib.suppress(ValueError, OSError):
+            reconfigure(errors="backslashreplace")
+
+
+def _silence_stdout() -> None:
+    """After a closed pipe (`dqn-lint check | head`), send what remains of stdout to nowhere."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit code; never raises, never prints a traceback."""
+    try:
+        _tolerate_unencodable_output()
+        args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+        command = run_check if args.command == "check" else run_rule
+        code = command(args)
+        sys.stdout.flush()
+        return code
+    except UsageError as error:
+        _error(str(error))
+        return EXIT_ERROR
+    except SystemExit as exit_:  # --help and --version end through argparse
+        code = exit_.code
+        return code if isinstance(code, int) else (EXIT_CLEAN if code is None else EXIT_ERROR)
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_ERROR
+    except Exception as error:  # anything else is our bug: one line, exit 2
+        sys.stderr.write(f"{PROG}: internal error: {' '.join(f'{type(error).__name__}: {error}'.split())}\n")
+        return EXIT_ERROR

@@ -1,0 +1,28 @@
+"""One renderer per output format, each in its own module and imported only when asked for.
+
+A renderer is a plain function `render(findings, stream, *, quiet)`; rich is imported by the `full`
+renderer alone, and only when it writes to a terminal, so concise and json runs never load it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from typing import TextIO
+
+from dqn_lint.diagnostics import Finding
+
+OUTPUT_FORMATS = ("full", "concise", "json")
+_MODULES = {"full": "full", "concise": "concise", "json": "json_format"}
+
+
+def summary_line(count: int) -> str:
+    """The last line of a text report, worded as ruff words it."""
+    if count == 0:
+        return "All checks passed!"
+    return f"Found {count} error{'' if count == 1 else 's'}."
+
+
+def render(output_format: str, findings: Sequence[Finding], stream: TextIO, *, quiet: bool = False) -> None:
+    module = importlib.import_module(f"{__name__}.{_MODULES[output_format]}")
+    module.render(findings, stream, quiet=quiet)

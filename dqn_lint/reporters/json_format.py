@@ -1,0 +1,49 @@
+"""Findings as one JSON array on stdout, for tools: stable key order, 1-based rows and columns.
+
+Nothing else is written to the stream, so the output always parses, even with no findings (`[]`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from dqn_lint.diagnostics import Finding, Fix, Position, Span
+
+
+def _position(position: Position) -> dict[str, int]:
+    return {"row": position.row, "column": position.column}
+
+
+def _span(span: Span) -> dict[str, dict[str, int]]:
+    return {"location": _position(span.start), "end_location": _position(span.end)}
+
+
+def _fix(fix: Fix | None) -> dict[str, Any] | None:
+    if fix is None:
+        return None
+    return {
+        "applicability": fix.applicability.value,
+        "message": fix.message,
+        "edits": [{"content": edit.content, **_span(edit.span)} for edit in fix.edits],
+    }
+
+
+def finding_to_json(finding: Finding) -> dict[str, Any]:
+    return {
+        "code": finding.code,
+        "name": finding.name,
+        "message": finding.message,
+        "severity": finding.severity.value,
+        "filename": finding.filename,
+        **_span(finding.span),
+        "related": [{"message": related.message, **_span(related.span)} for related in finding.related],
+        "fix": _fix(finding.fix),
+    }
+
+
+def render(findings: Sequence[Finding], stream: TextIO, *, quiet: bool = False) -> None:
+    """`quiet` changes nothing: the JSON document has no summary to leave out."""
+    json.dump([finding_to_json(finding) for finding in findings], stream, indent=2, ensure_ascii=False)
+    stream.write("\n")
