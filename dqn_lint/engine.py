@@ -54,7 +54,7 @@ def decode_source(source: bytes) -> str:
 
 def lint_source(source: bytes, filename: str, rules: Sequence[Rule]) -> list[Finding]:
     """All unsuppressed findings of `rules` in one file's bytes."""
-    if not rules or not might_hold_td_target(source):
+    if not might_hold_td_target(source):
         return []
     try:
         text = decode_source(source)
@@ -65,17 +65,16 @@ def lint_source(source: bytes, filename: str, rules: Sequence[Rule]) -> list[Fin
     if suppressions.skips_file:
         return []
 
+    too_deep = _nesting_beyond_cpython(text, filename)
+    if too_deep is not None:
+        return [too_deep]
+
     import libcst
 
     try:
         module = libcst.parse_module(text)
     except libcst.ParserSyntaxError as error:
-        first_line = str(error).strip().splitlines()[0]
-        return [
-            _file_finding(
-                PARSE_ERROR, f"syntax error, file not checked: {first_line}", filename, error.raw_line, error.raw_column + 1
-            )
-        ]
+        return [_syntax_error_finding(text, filename, error)]
     except RecursionError:
         return [_file_finding(INTERNAL_ERROR, "the file is nested too deeply to parse; it was not checked", filename)]
 
@@ -108,7 +107,42 @@ def lint_source(source: bytes, filename: str, rules: Sequence[Rule]) -> list[Fin
                 )
             )
     findings = [finding for finding in findings if not suppressions.silences(finding)]
-    return sorted(set(findings), key=lambda finding: finding.sort_key)
+    return sorted(set(findings), key=lambda finding: (*finding.sort_key, finding.message))
+
+
+def _nesting_beyond_cpython(text: str, filename: str) -> Finding | None:
+    """Refuse files nested deeper than CPython accepts: libcst's native parser can crash on them."""
+    if text.count("(") + text.count("[") + text.count("{") < 200:
+        return None
+    import ast
+
+    try:
+        compile(text, filename, "exec", ast.PyCF_ONLY_AST)
+    except SyntaxError as error:
+        if "nested" in (error.msg or "") or "too many" in (error.msg or ""):
+            return _file_finding(
+                PARSE_ERROR, f"syntax error, file not checked: {error.msg}", filename, error.lineno or 1, error.offset or 1
+            )
+    except (RecursionError, MemoryError, ValueError):
+        return _file_finding(INTERNAL_ERROR, "the file is nested too deeply to parse; it was not checked", filename)
+    return None
+
+
+def _syntax_error_finding(text: str, filename: str, error: Exception) -> Finding:
+    """CPython's own message and position when it agrees the file is invalid; libcst's otherwise."""
+    import ast
+
+    try:
+        compile(text, filename, "exec", ast.PyCF_ONLY_AST)
+    except SyntaxError as cpython:
+        return _file_finding(
+            PARSE_ERROR, f"syntax error, file not checked: {cpython.msg}", filename, cpython.lineno or 1, cpython.offset or 1
+        )
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    first_line = str(error).strip().splitlines()[0]
+    row, column = getattr(error, "raw_line", 1), getattr(error, "raw_column", 0) + 1
+    return _file_finding(PARSE_ERROR, f"syntax error, file not checked: {first_line}", filename, row, column)
 
 
 def lint_path(path: Path, filename: str, rules: Sequence[Rule]) -> list[Finding]:

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 
 from dqn_lint.diagnostics import Finding
 
-_LINE_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
-_FILE_NOQA = re.compile(
-    r"^#\s*dqn-lint\s*:\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?\s*$", re.IGNORECASE
-)
+_CODES = r"(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+|\s+[A-Z]+[0-9]+)*)"
+# `# noqa`, `# noqa: DQN001, DQN003`, `# noqa : DQN001`; not `# noqanything`
+_LINE_NOQA = re.compile(r"#\s*noqa(?:\s*:\s*" + _CODES + r")?(?![\w])", re.IGNORECASE)
+# `# dqn-lint: noqa` alone on its line, optionally with codes and a reason after them
+_FILE_NOQA = re.compile(r"^#\s*dqn-lint\s*:\s*noqa(?:\s*:\s*" + _CODES + r")?(?![\w])", re.IGNORECASE)
 _ALL = frozenset({"*"})
 
 
@@ -28,7 +29,7 @@ def _codes(text: str | None) -> frozenset[str]:
     return frozenset(code.upper() for code in re.split(r"[\s,]+", text.strip()) if code)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Suppressions:
     by_row: dict[int, frozenset[str]] = field(default_factory=dict)
     file_codes: frozenset[str] = frozenset()
@@ -52,10 +53,10 @@ class Suppressions:
 
 def read_suppressions(text: str) -> Suppressions:
     """Collect noqa comments; a file that does not tokenize gives what was read before the error."""
-    result = Suppressions()
+    by_row: dict[int, frozenset[str]] = {}
     file_codes: set[str] = set()
     if "noqa" not in text.lower():
-        return result
+        return Suppressions()
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
             if token.type != tokenize.COMMENT:
@@ -69,8 +70,7 @@ def read_suppressions(text: str) -> Suppressions:
             line_match = _LINE_NOQA.search(comment)
             if line_match:
                 row = token.start[0]
-                result.by_row[row] = result.by_row.get(row, frozenset()) | _codes(line_match.group("codes"))
+                by_row[row] = by_row.get(row, frozenset()) | _codes(line_match.group("codes"))
     except (tokenize.TokenError, IndentationError, SyntaxError):
         pass
-    result.file_codes = frozenset(file_codes)
-    return result
+    return Suppressions(by_row, frozenset(file_codes))
