@@ -562,11 +562,7 @@ class Dataflow:
         return sites
 
     def return_values(self, function: cst.FunctionDef) -> list[Ref]:
-        returns = []
-        for node in _walk_function_body(function):
-            if isinstance(node, cst.Return) and node.value is not None:
-                returns.append(Ref(node.value))
-        return returns
+        return [Ref(node.value) for node in self.src.returns_by_function.get(function, ()) if node.value is not None]
 
     def is_self_parameter(self, param: cst.Param) -> cst.ClassDef | None:
         function = self._function_of_param(param)
@@ -883,14 +879,3 @@ def _field_names(spec: cst.BaseExpression | None) -> list[str] | None:
         names = [string_value(element.value) for element in spec.elements]
         return names if all(isinstance(name, str) for name in names) else None
     return None
-
-
-def _walk_function_body(function: cst.FunctionDef):
-    """Nodes of a function body, not descending into nested functions, lambdas or classes."""
-    stack = list(function.body.children)
-    while stack:
-        node = stack.pop()
-        yield node
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            continue
-        stack.extend(node.children)

@@ -24,11 +24,19 @@ class SourceIndex:
         self.module = module
         self._wrapper = meta.MetadataWrapper(module, unsafe_skip_copy=True)
         self._parents = _parent_map(module)
-        self._scopes = self._wrapper.resolve(meta.ScopeProvider)
-        self._accesses: dict[cst.CSTNode, meta.Access] = {}
+
+    @cached_property
+    def _scopes(self):
+        """Scopes cost the biggest pass; a file with no TD-target shape never needs them."""
+        return self._wrapper.resolve(meta.ScopeProvider)
+
+    @cached_property
+    def _accesses(self) -> dict[cst.CSTNode, meta.Access]:
+        accesses: dict[cst.CSTNode, meta.Access] = {}
         for scope in {scope for scope in self._scopes.values() if scope is not None}:
             for access in scope.accesses:
-                self._accesses[access.node] = access
+                accesses[access.node] = access
+        return accesses
 
     # --- tree navigation -------------------------------------------------------------------
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
@@ -179,8 +187,30 @@ class SourceIndex:
     def _all_nodes(self) -> list[cst.CSTNode]:
         return [self.module, *self._parents.keys()]
 
+    @cached_property
+    def _nodes_by_type(self) -> dict[type, list[cst.CSTNode]]:
+        table: dict[type, list[cst.CSTNode]] = defaultdict(list)
+        for node in self._all_nodes:
+            table[type(node)].append(node)
+        return table
+
     def nodes_of_type(self, kind: type | tuple[type, ...]) -> Iterator[cst.CSTNode]:
-        return (node for node in self._all_nodes if isinstance(node, kind))
+        """Nodes of the given concrete libcst types, in no particular order."""
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        for concrete in kinds:
+            yield from self._nodes_by_type.get(concrete, ())
+
+    @cached_property
+    def returns_by_function(self) -> dict[cst.FunctionDef, list[cst.Return]]:
+        table: dict[cst.FunctionDef, list[cst.Return]] = defaultdict(list)
+        for node in self._nodes_by_type.get(cst.Return, ()):
+            for ancestor in self.ancestors(node):
+                if isinstance(ancestor, cst.FunctionDef):
+                    table[ancestor].append(node)
+                    break
+                if isinstance(ancestor, (cst.Lambda, cst.ClassDef)):
+                    break
+        return table
 
     def methods(self, cls: cst.ClassDef) -> dict[str, cst.FunctionDef]:
         body = cls.body.body if isinstance(cls.body, cst.IndentedBlock) else ()
