@@ -794,12 +794,13 @@ def check(model: ProgramModel) -> Iterator[Finding]:
                 continue  # the same binding is DQN005; a separate network is fine
             site, how = model.alias_site(network)
             name = model.code(network)
+            online = model.code(model.trained_networks[0])
             certainty = "is" if model.aliases_on_every_path(network) and how != "conditional alias" else "may be, on some paths,"
             detail = {
-                "alias": f"`{name}` {certainty} the trained network itself",
-                "conditional alias": f"`{name}` {certainty} the trained network itself (one branch of the conditional aliases it)",
-                "shallow copy": f"`{name}` is a shallow copy of the trained network, and `copy.copy` shares its Parameter tensors",
-                "shared submodule": f"`{name}` shares a submodule, and so its parameters, with the trained network",
+                "alias": f"`{name}` {certainty} the trained network `{online}` itself",
+                "conditional alias": f"`{name}` {certainty} the trained network `{online}` itself (one branch of the conditional aliases it)",
+                "shallow copy": f"`{name}` is a shallow copy of the trained network `{online}`, and `copy.copy` shares its Parameter tensors",
+                "shared submodule": f"`{name}` shares a submodule, and so its parameters, with the trained network `{online}`",
             }[how]
             yield model.finding(
                 RULE.code,
