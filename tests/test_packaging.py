@@ -7,14 +7,20 @@ from importlib import metadata
 import pytest
 
 
-def _installed_files() -> list[str]:
-    files = metadata.files("dqn-lint") or []
-    return [str(path).replace("\\", "/") for path in files]
+def _installed_wheel_files() -> list[str] | None:
+    """The RECORD of an installed wheel, or None for an editable install or source-tree metadata."""
+    for dist in metadata.distributions(name="dqn-lint"):
+        if not str(getattr(dist, "_path", "")).endswith(".dist-info"):
+            continue  # a dqn_lint.egg-info of a source tree lists sources, not installed files
+        files = [str(path).replace("\\", "/") for path in dist.files or []]
+        if any(path.startswith("dqn_lint/") for path in files):
+            return files
+    return None
 
 
 def test_rules_are_installed_as_dqn_lint_rules_and_no_top_level_rules_package_lands():
-    files = _installed_files()
-    if not any(path.startswith("dqn_lint/") for path in files):
+    files = _installed_wheel_files()
+    if files is None:
         pytest.skip("editable install: the wheel layout is checked on a regular install (as in CI)")
     assert not [path for path in files if path.startswith("rules/")]
     assert "dqn_lint/rules/dqn003_truncation_as_termination.py" in files
