@@ -512,7 +512,8 @@ def train_epoch(batches):
         loss.backward()
         optimizer.step()
 """,
-    # A helper with one call site outside no_grad: the forward call in the helper is reported.
+    # A helper that runs the network it is given, called once under no_grad and once outside:
+    # the call outside no_grad is reported, where autograd is on.
     """\
 import torch
 import torch.nn.functional as F
@@ -521,7 +522,7 @@ gamma = 0.99
 
 
 def next_state_values(target, next_states):
-    return target(next_states).max(1)[0]  # expect
+    return target(next_states).max(1)[0]
 
 
 def td_error(online, target, batch):
@@ -535,7 +536,7 @@ def td_error(online, target, batch):
 def train_step(online, target, optimizer, batch):
     s, a, r, s2, d = batch
     q = online(s).gather(1, a).squeeze(1)
-    y = r + gamma * next_state_values(target, s2) * (1 - d)
+    y = r + gamma * next_state_values(target, s2) * (1 - d)  # expect
     loss = F.smooth_l1_loss(q, y)
     optimizer.zero_grad()
     loss.backward()

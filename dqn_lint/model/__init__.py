@@ -17,7 +17,7 @@ from dqn_lint.diagnostics import Finding, Related, Severity
 from dqn_lint.model import torch_api
 from dqn_lint.model.dataflow import Dataflow, Obj, Ref
 from dqn_lint.model.flags import FlagAnalysis
-from dqn_lint.model.grad import GradAnalysis, forward_network
+from dqn_lint.model.grad import GradAnalysis
 from dqn_lint.model.source import SourceIndex
 from dqn_lint.model.td_targets import MaskUse, TDTarget, TDTargetFinder
 
@@ -30,7 +30,7 @@ class ProgramModel:
         self.dataflow = Dataflow(self.source)
         self.flags = FlagAnalysis(self.dataflow)
         self._finder = TDTargetFinder(self.dataflow, self.flags)
-        self.grad = GradAnalysis(self.dataflow, self._finder.is_forward_call)
+        self.grad = GradAnalysis(self.dataflow, self._finder.is_forward_call, self._finder.network_of)
 
     # ---- TD targets ---------------------------------------------------------------------------
     @cached_property
@@ -38,7 +38,7 @@ class ProgramModel:
         return self._finder.find()
 
     def bootstrap_network(self, call: cst.Call) -> cst.BaseExpression:
-        return forward_network(call)
+        return self._finder.network_of(call)
 
     # ---- training: optimizers and losses ------------------------------------------------------------
     @cached_property
@@ -103,12 +103,11 @@ class ProgramModel:
 
     @cached_property
     def trained_networks(self) -> list[cst.BaseExpression]:
-        """Networks the optimizer trains: given to an optimizer, or run on the prediction side of a loss."""
-        networks = list(self.optimized_networks)
-        for call in self.gradient_calls:
-            if call not in self.bootstrap_calls:
-                networks.append(forward_network(call))
-        return networks
+        """Networks the optimizer trains: those given to a torch optimizer; when no optimizer is in
+        the file, those run on the prediction side of a loss."""
+        if self.optimized_networks:
+            return list(self.optimized_networks)
+        return [self._finder.network_of(call) for call in self.gradient_calls if call not in self.bootstrap_calls]
 
     @cached_property
     def trained_objects(self) -> frozenset[Obj]:

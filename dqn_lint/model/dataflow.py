@@ -165,6 +165,8 @@ class Dataflow:
         if isinstance(node, cst.Name):
             referents = self.src.referents(node)
             scopes = {id(r.scope) for r in referents}
+            if not referents and self.src.scope(node) is not None:  # an assignment target
+                scopes = {id(self.src.scope(node))}
             if len(scopes) == 1:
                 return ("var", scopes.pop(), node.value)
             return ("name", node.value)
@@ -584,6 +586,18 @@ class Dataflow:
         function = self.src.parent(parameters) if parameters is not None else None
         return function if isinstance(function, cst.FunctionDef) else None
 
+    def argument_for(self, call: cst.Call, function: cst.FunctionDef, param: cst.Param, bound: bool) -> cst.BaseExpression | None:
+        """The expression a call passes for one parameter (None when it cannot be told)."""
+        keyword = keyword_arg(call, param.name.value)
+        if keyword is not None:
+            return keyword.value
+        plain = list(function.params.posonly_params) + list(function.params.params)
+        if param not in plain or any(arg.star for arg in call.args):
+            return None
+        index = plain.index(param) - (1 if bound else 0)
+        args = positional_args(call)
+        return args[index].value if 0 <= index < len(args) else None
+
     def parameter_values(self, param: cst.Param, path: tuple) -> list[Ref]:
         """Arguments bound to a parameter at the file's call sites, plus its default value."""
         if self.is_self_parameter(param) is not None:
@@ -795,13 +809,15 @@ class Dataflow:
         return found
 
     def _is_module_object(self, obj: Obj) -> bool:
+        """A module that may hold parameters (an activation or dropout shared by two networks is harmless)."""
         if obj.kind != "new":
             return False
         site = obj.site
         if isinstance(site, tuple) and len(site) == 2 and isinstance(site[1], cst.ClassDef):
             return True
         if isinstance(site, cst.Call):
-            return any(name.startswith("torch.nn.") for name in self.src.qualified_names(site.func))
+            names = self.src.qualified_names(site.func)
+            return any(name.startswith("torch.nn.") for name in names) and names.isdisjoint(torch_api.PARAMETER_FREE_MODULES)
         return False
 
 

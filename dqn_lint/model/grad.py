@@ -29,24 +29,46 @@ _OPERATIONS = (
 
 
 class GradAnalysis:
-    def __init__(self, dataflow: Dataflow, is_forward_call) -> None:
+    def __init__(self, dataflow: Dataflow, is_forward_call, network_of) -> None:
         self.df = dataflow
         self.src = dataflow.src
         self._is_forward_call = is_forward_call
+        self._network_of = network_of
         self._function_memo: dict[cst.FunctionDef, bool] = {}
         self._sources_memo: dict[tuple[int, tuple], frozenset[cst.Call]] = {}
         self._active: set[tuple[int, tuple]] = set()
 
     # ---- grad mode at a place ------------------------------------------------------------------
     def grad_free_at(self, node: cst.CSTNode) -> bool:
+        child = node
         for ancestor in self.src.ancestors(node):
             if isinstance(ancestor, cst.With):
                 mode = self._with_mode(ancestor)
                 if mode is not None:
                     return mode
+            elif isinstance(ancestor, (cst.IndentedBlock, cst.Module)):
+                mode = self._switched_before(ancestor, child)
+                if mode is not None:
+                    return mode
             elif isinstance(ancestor, cst.FunctionDef):
                 return self._function_grad_free(ancestor)
+            child = ancestor
         return False
+
+    def _switched_before(self, block: cst.IndentedBlock | cst.Module, statement: cst.CSTNode) -> bool | None:
+        """`torch.set_grad_enabled(False)` called as a statement earlier in the same block."""
+        body = list(block.body)
+        position = next((i for i, item in enumerate(body) if item is statement), None)
+        for earlier in reversed(body[:position] if position is not None else []):
+            if not isinstance(earlier, cst.SimpleStatementLine):
+                continue
+            for small in reversed(earlier.body):
+                call = small.value if isinstance(small, cst.Expr) else None
+                if isinstance(call, cst.Call) and call.args and self.src.names_any(call.func, torch_api.GRAD_SWITCHES):
+                    flag = call.args[0].value
+                    if isinstance(flag, cst.Name) and flag.value in ("True", "False"):
+                        return flag.value == "False"
+        return None
 
     def _with_mode(self, with_node: cst.With) -> bool | None:
         """True when the with-statement turns grad off, False when it turns it on, None otherwise."""
@@ -166,6 +188,10 @@ class GradAnalysis:
         if ref.path == (STORE,):
             value = self.df.stored_value(node)
             return set(self.grad_sources(value)) if value is not None else set()
+        if isinstance(node, cst.Call) and self._is_forward_call(node):
+            if self.grad_free_at(node) or self.is_frozen(self._network_of(node)):
+                return set()
+            return {node}
         leaves = self.df.resolve(ref)
         if leaves != (ref,):
             out = set()
@@ -191,9 +217,6 @@ class GradAnalysis:
         return set()
 
     def _call_sources(self, call: cst.Call, ref: Ref) -> set[cst.Call]:
-        if self._is_forward_call(call):
-            network = forward_network(call)
-            return set() if self.is_frozen(network) else {call}
         names = self.src.qualified_names(call.func)
         if names:
             if not names.isdisjoint(torch_api.GRAD_CUTTING_FUNCTIONS) or any(

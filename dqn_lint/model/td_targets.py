@@ -18,6 +18,7 @@ import libcst as cst
 from dqn_lint.model import torch_api
 from dqn_lint.model.dataflow import STORE, Dataflow, Obj, Ref
 from dqn_lint.model.flags import UNKNOWN, FlagAnalysis
+from dqn_lint.model.grad import forward_network
 from dqn_lint.model.source import number_value, positional_args
 
 _GAMMA_NAME = re.compile(r"gamma|γ", re.IGNORECASE)
@@ -72,6 +73,8 @@ class TDTargetFinder:
         self._memo: dict[tuple[int, tuple], _Trace] = {}
         self._active: set[tuple[int, tuple]] = set()
         self._forward_memo: dict[cst.Call, bool] = {}
+        self._lifted_memo: dict[cst.Call, cst.BaseExpression | None] = {}
+        self._lifted_reduced: dict[cst.Call, bool] = {}  # the helper already reduces over actions
 
     # ---- forward calls ---------------------------------------------------------------------------
     def is_forward_call(self, call: cst.Call) -> bool:
@@ -80,7 +83,46 @@ class TDTargetFinder:
             cached = self._forward_memo[call] = self._is_forward_call(call)
         return cached
 
+    def network_of(self, call: cst.Call) -> cst.BaseExpression:
+        """The network a forward call runs; for a lifted helper call, the network argument."""
+        lifted = self._lifted_network(call)
+        return lifted if lifted is not None else forward_network(call)
+
+    def _lifted_network(self, call: cst.Call) -> cst.BaseExpression | None:
+        """`q_values(target_net, s2)` where `def q_values(model, x): return model(x)`.
+
+        A helper that runs the network it receives is analysed at each call site, where the
+        network argument and the grad context are known, instead of merging all its callers.
+        """
+        if call in self._lifted_memo:
+            return self._lifted_memo[call]
+        self._lifted_memo[call] = None
+        found = None
+        for function, bound in self.df.callee_functions(call):
+            if function.name.value == "__init__":
+                continue
+            for value in self.df.return_values(function):
+                for inner, reduced in self.trace(value).calls.items():
+                    network = self.network_of(inner)
+                    param = self._parameter_named_by(network, function)
+                    if param is not None and found is None:
+                        found = self.df.argument_for(call, function, param, bound)
+                        self._lifted_reduced[call] = reduced
+        self._lifted_memo[call] = found
+        return found
+
+    def _parameter_named_by(self, network: cst.BaseExpression, function: cst.FunctionDef) -> cst.Param | None:
+        if not isinstance(network, cst.Name):
+            return None
+        for assignment in self.src.referents(network):
+            node = getattr(assignment, "node", None)
+            if isinstance(node, cst.Param) and self.df._function_of_param(node) is function:
+                return None if self.df.is_self_parameter(node) is not None else node
+        return None
+
     def _is_forward_call(self, call: cst.Call) -> bool:
+        if self._lifted_network(call) is not None:
+            return True
         func = call.func
         if isinstance(func, cst.Attribute):
             if func.attr.value == "forward":
@@ -210,7 +252,7 @@ class TDTargetFinder:
         self._active.add(key)
         try:
             result = _Trace()
-            for leaf in self.df.resolve(ref):
+            for leaf in self.df.resolve(ref, follow_calls=False):
                 result.merge(self._trace_leaf(leaf))
         finally:
             self._active.discard(key)
@@ -268,7 +310,14 @@ class TDTargetFinder:
 
     def _trace_call(self, call: cst.Call, path: tuple) -> _Trace:
         if self.is_forward_call(call):
-            return _Trace({call: False})
+            return _Trace({call: self._lifted_reduced.get(call, False)})
+        functions = [function for function, _ in self.df.callee_functions(call) if function.name.value != "__init__"]
+        if functions:
+            result = _Trace()
+            for function in functions:
+                for value in self.df.return_values(function):
+                    result.merge(self.trace(value.project(*path) if path else value))
+            return result
         names = self.src.qualified_names(call.func)
         args = positional_args(call)
         wants_indices = bool(path) and (path[0][:2] == ("item", 1) or path[0] == ("attr", "indices"))

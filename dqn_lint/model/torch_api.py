@@ -71,3 +71,15 @@ FLAG_INTERSECT_METHODS = frozenset({"logical_and", "logical_and_"})
 FLAG_NEGATE_FUNCTIONS = frozenset({"numpy.logical_not", "torch.logical_not", "operator.not_"})
 FLAG_NEGATE_METHODS = frozenset({"logical_not", "logical_not_", "bitwise_not"})
 TIME_LIMIT_KEYS = frozenset({"TimeLimit.truncated"})
+
+# torch.nn modules without parameters: sharing one between two networks shares nothing trainable.
+PARAMETER_FREE_MODULES = frozenset(
+    f"torch.nn.{name}"
+    for name in (
+        "ReLU", "ReLU6", "LeakyReLU", "ELU", "SELU", "CELU", "GELU", "SiLU", "Mish", "Sigmoid", "Tanh", "Softplus",
+        "Softsign", "Softmax", "LogSoftmax", "Hardtanh", "Hardswish", "Hardsigmoid", "Tanhshrink", "Softshrink",
+        "Hardshrink", "LogSigmoid", "Threshold", "GLU", "Dropout", "Dropout1d", "Dropout2d", "Dropout3d",
+        "AlphaDropout", "Identity", "Flatten", "Unflatten", "MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d",
+        "AvgPool2d", "AvgPool3d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "Upsample",
+    )
+)
