@@ -801,13 +801,15 @@ def check(model: ProgramModel) -> Iterator[Finding]:
                 "conditional alias": f"`{name}` {certainty} the trained network `{online}` itself (one branch of the conditional aliases it)",
                 "shallow copy": f"`{name}` is a shallow copy of the trained network `{online}`, and `copy.copy` shares its Parameter tensors",
                 "shared submodule": f"`{name}` shares a submodule, and so its parameters, with the trained network `{online}`",
+                "shared storage": f"`{name}`'s parameters are made to share storage with the trained network `{online}` (`.data = ...` aliases the tensor instead of copying it)",
             }[how]
             yield model.finding(
                 RULE.code,
                 RULE.name,
                 site,
                 f"{detail}: every optimizer step also moves the TD target, so the target chases itself. "
-                f"Make it an independent copy with `copy.deepcopy(...)` and sync it with `load_state_dict` every N steps.",
+                f"Keep an independent copy (`copy.deepcopy({online})`) and sync it by copying values "
+                f"(`load_state_dict`, `.data.copy_()`) every N steps.",
                 Severity.ERROR,
                 related=[(f"the TD target bootstraps from `{name}` here", call)],
             )

@@ -671,10 +671,10 @@ def check(model: ProgramModel) -> Iterator[Finding]:
                 RULE.code,
                 RULE.name,
                 call,
-                f"The TD target bootstraps from `{name}`, the network being trained: there is no separate target "
-                "network, so every update moves its own target and Q can soft-diverge. Create a target network with "
-                f"`copy.deepcopy({name})`, bootstrap from it and sync it every N steps (Double DQN may still pick the "
-                "argmax with the online network).",
+                f"The TD target evaluates next states with `{name}`, the network being trained, so every update "
+                "moves its own target and Q can soft-diverge. Evaluate the bootstrap with a separate target network "
+                f"(`copy.deepcopy({name})` synced every N steps); in Double DQN the online network only picks the "
+                "argmax.",
                 Severity.WARNING,
             )
 

@@ -385,7 +385,7 @@ def test_full_output_matches_ruffs_layout(lint, write):
         "  |     ^^^^^ DQN005\n"
         "  |\n"
         "\n"
-        "Found 2 errors.\n"
+        "Found 1 error and 1 warning.\n"
     )
 
 
@@ -719,3 +719,16 @@ def test_an_unknown_selector_is_checked_against_the_registered_rules(lint, write
     write("train.py", HEADER)
     assert lint("check", "--select", "DQN006")[0] == 2
     assert lint("check", "--select", "DQN9")[0] == 0  # file-problem codes are known codes
+
+
+def test_summary_counts_warnings_apart_from_errors():
+    from dqn_lint.diagnostics import Finding, Position, Severity, Span
+    from dqn_lint.reporters import summary_line
+
+    def finding(severity):
+        where = Position(1, 1)
+        return Finding("DQN001", "x", "m", severity, Span(where, where))
+
+    assert summary_line([]) == "All checks passed!"
+    assert summary_line([finding(Severity.WARNING)]) == "Found 1 warning."
+    assert summary_line([finding(Severity.ERROR)] * 2 + [finding(Severity.WARNING)] * 3) == "Found 2 errors and 3 warnings."

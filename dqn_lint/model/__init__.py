@@ -15,7 +15,7 @@ import libcst as cst
 
 from dqn_lint.diagnostics import Finding, Related, Severity
 from dqn_lint.model import torch_api
-from dqn_lint.model.dataflow import Dataflow, Obj, Ref
+from dqn_lint.model.dataflow import Dataflow, Obj, Ref, projection_roots
 from dqn_lint.model.flags import FlagAnalysis
 from dqn_lint.model.grad import GradAnalysis
 from dqn_lint.model.source import SourceIndex
@@ -107,7 +107,11 @@ class ProgramModel:
         the file, those run on the prediction side of a loss."""
         if self.optimized_networks:
             return list(self.optimized_networks)
-        return [self._finder.network_of(call) for call in self.gradient_calls if call not in self.bootstrap_calls]
+        return [
+            self._finder.network_of(call)
+            for call in self.gradient_calls
+            if call not in self.bootstrap_calls and call not in self.grad.inside_helpers
+        ]
 
     @cached_property
     def trained_objects(self) -> frozenset[Obj]:
@@ -132,10 +136,7 @@ class ProgramModel:
         if not trained.isdisjoint(mine):
             return True
         # `target.body = online.body`: a submodule reached through an attribute of a trained network
-        return any(
-            obj.kind == "projection" and isinstance(obj.site[0], frozenset) and not obj.site[0].isdisjoint(trained)
-            for obj in mine
-        )
+        return any(obj.kind == "projection" and not (projection_roots(obj) - {obj}).isdisjoint(trained) for obj in mine)
 
     def aliases_on_every_path(self, network: cst.BaseExpression) -> bool:
         return all(self._objects_share(frozenset({obj})) for obj in self.dataflow.objects(Ref(network)))
@@ -160,21 +161,28 @@ class ProgramModel:
                     index = definition.path[0][1] if definition.path[0][0] == "item" else None
                     if index is not None and index < len(value.elements):
                         value = value.elements[index].value
-                if not isinstance(value, cst.BaseExpression) or not self._objects_share(self.dataflow.objects(Ref(value))):
+                if not isinstance(value, cst.BaseExpression):
+                    continue
+                held = self.dataflow.objects(Ref(value) if value is not definition.node else definition)
+                if not self._objects_share(held):
                     continue
                 how = self._alias_kind(value, report_at)
                 if how is not None:
                     return report_at, how
                 if isinstance(value, (cst.Name, cst.Attribute)):
                     pending.append((value, None))
-                elif isinstance(value, cst.Call):
+                elif isinstance(value, cst.Call) and not self.source.qualified_names(value.func) & {torch_api.DEEPCOPY}:
                     pending.extend((arg.value, None) for arg in value.args if isinstance(arg.value, (cst.Name, cst.Attribute)))
+        mine = self.dataflow.objects(Ref(network))
         for stores in self.dataflow.field_stores.values():
             for store in stores:
-                if self.dataflow.objects(Ref(store.base)).isdisjoint(self.dataflow.objects(Ref(network))):
+                if not any(obj in projection_roots(base) for base in self.dataflow.objects(Ref(store.base)) for obj in mine):
                     continue
                 if self._objects_share(self.dataflow.objects(store.value)):
                     return self.source.statement(store.statement), "shared submodule"
+        for first, second, statement in self.dataflow.parameter_storage_aliases:
+            if not mine.isdisjoint(self.dataflow.objects(Ref(first)) | self.dataflow.objects(Ref(second))):
+                return self.source.statement(statement), "shared storage"
         return network, "alias"
 
     def _definitions_with_sites(self, expr, via_call):
@@ -196,6 +204,12 @@ class ProgramModel:
                     yield store.value, self.source.statement(store.statement)
 
     def _alias_kind(self, value: cst.BaseExpression, statement: cst.CSTNode) -> str | None:
+        while (
+            isinstance(value, cst.Call)
+            and isinstance(value.func, cst.Attribute)
+            and value.func.attr.value in ("to", "cuda", "cpu", "train", "eval", "float", "double", "half", "requires_grad_")
+        ):
+            value = value.func.value  # `online.to(device)` returns `online` itself
         if any(self.dataflow.same_storage(value, trained) for trained in self.trained_networks):
             return "alias"
         if isinstance(value, cst.IfExp):
@@ -204,14 +218,18 @@ class ProgramModel:
             names = self.source.qualified_names(value.func)
             if torch_api.SHALLOW_COPY in names:
                 return "shallow copy"
-            if isinstance(value.func, cst.Attribute) and value.func.attr.value in ("to", "cuda", "cpu", "train", "eval"):
-                return None
+            if torch_api.DEEPCOPY in names:
+                return None  # an independent copy; the sharing was made somewhere else
             shared_argument = any(self._objects_share(self.dataflow.objects(Ref(arg.value))) for arg in value.args)
             return "shared submodule" if shared_argument else None
         if isinstance(statement, cst.SimpleStatementLine):
             for small in statement.body:
-                if isinstance(small, cst.Assign) and (len(small.targets) > 1 or isinstance(small.value, cst.Tuple)):
-                    return "alias"
+                if isinstance(small, cst.Assign) and (
+                    len(small.targets) > 1
+                    or isinstance(small.value, cst.Tuple)
+                    or isinstance(small.targets[0].target, (cst.Tuple, cst.List))
+                ):
+                    return "alias"  # `a = b = Net()`, `a, b = n, n`, `a, b = [Net()] * 2`
         return None
 
     def mask_sources(self, mask: MaskUse):

@@ -235,6 +235,25 @@ class Dataflow:
             return [ref]
         if isinstance(node, (cst.Tuple, cst.List)) and path:
             return self._resolve_sequence(node, path, ref, follow_calls, stop_at_names)
+        if isinstance(node, cst.DictComp) and path and path[0][0] == "key":
+            source = _mapped_items_source(node)  # `{k: torch.as_tensor(v) for k, v in batch.items()}`
+            if source is not None:
+                return list(self.resolve(Ref(source, path), follow_calls, stop_at_names))
+            return [ref]
+        if isinstance(node, cst.Dict) and path and path[0][0] == "key":
+            for element in node.elements:
+                if isinstance(element, cst.DictElement) and string_value(element.key) == path[0][1]:
+                    return list(self.resolve(Ref(element.value, path[1:]), follow_calls, stop_at_names))
+            return [ref]
+        if (
+            isinstance(node, cst.BinaryOperation)
+            and isinstance(node.operator, cst.Multiply)
+            and isinstance(node.left, (cst.List, cst.Tuple))
+            and len(node.left.elements) == 1
+            and path
+            and (path[0][0] == "item" or path[0] == ITER)
+        ):  # `[make_net()] * 2`: every slot is the one object
+            return list(self.resolve(Ref(node.left.elements[0].value, path[1:]), follow_calls, stop_at_names))
         if isinstance(node, (cst.ListComp, cst.GeneratorExp, cst.SetComp)) and path:
             if path[0] == ITER:
                 return self.resolve(Ref(node.elt, path[1:]), follow_calls, stop_at_names)
@@ -284,6 +303,12 @@ class Dataflow:
                 return list(self.resolve(Ref(args[0].value, (ITER,) + rest[1:]), follow_calls, stop_at_names))
             if not qualified.isdisjoint(_ELEMENT_PRESERVING) and step == ITER and args:
                 return list(self.resolve(Ref(args[0].value, path), follow_calls, stop_at_names))
+            if not qualified.isdisjoint({"builtins.list", "builtins.tuple"}) and step[0] == "item" and len(args) == 1:
+                return list(self.resolve(Ref(args[0].value, path), follow_calls, stop_at_names))
+            if "builtins.dict" in qualified and step[0] in ("key", "attr"):
+                keyword = keyword_arg(call, step[1])
+                if keyword is not None:
+                    return list(self.resolve(Ref(keyword.value, rest), follow_calls, stop_at_names))
             fields = self.namedtuple_fields(call.func)
             if fields is not None:
                 return self._resolve_namedtuple(call, fields, path, ref, follow_calls, stop_at_names)
@@ -646,32 +671,38 @@ class Dataflow:
 
     # ==== namedtuples and replay buffers ======================================================================
     def namedtuple_fields(self, func: cst.BaseExpression) -> list[str] | None:
-        if not isinstance(func, cst.Name):
+        """Field names when `func` is a record type: a namedtuple (also one kept in `self.experience`),
+        a `typing.NamedTuple` class or a dataclass."""
+        if not isinstance(func, (cst.Name, cst.Attribute)):
             return None
-        for assignment in self.src.referents(func):
-            if not isinstance(assignment, meta.Assignment):
-                return None
-            node = assignment.node
-            if isinstance(node, cst.ClassDef):
-                if any(self.src.names_any(arg.value, torch_api.NAMEDTUPLE_CLASSES) for arg in node.bases):
-                    body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
-                    return [
-                        small.target.value
-                        for line in body
-                        if isinstance(line, cst.SimpleStatementLine)
-                        for small in line.body
-                        if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name)
-                    ]
-                return None
-            if isinstance(node, cst.Name):
-                for value in self._binding_values(node, ()):
-                    call = value.node
-                    if isinstance(call, cst.Call) and self.src.names_any(call.func, torch_api.NAMEDTUPLE_FACTORIES):
-                        args = positional_args(call)
-                        fields = keyword_arg(call, "field_names")
-                        spec = fields.value if fields is not None else (args[1].value if len(args) > 1 else None)
-                        return _field_names(spec)
+        if isinstance(func, cst.Name):
+            for assignment in self.src.referents(func):
+                if isinstance(assignment, meta.Assignment) and isinstance(assignment.node, cst.ClassDef):
+                    return self._record_class_fields(assignment.node)
+        for leaf in self.resolve(Ref(func), follow_calls=False):
+            call = leaf.node
+            if not leaf.path and isinstance(call, cst.Call) and self.src.names_any(call.func, torch_api.NAMEDTUPLE_FACTORIES):
+                args = positional_args(call)
+                fields = keyword_arg(call, "field_names")
+                spec = fields.value if fields is not None else (args[1].value if len(args) > 1 else None)
+                return _field_names(spec)
         return None
+
+    def _record_class_fields(self, node: cst.ClassDef) -> list[str] | None:
+        is_record = any(self.src.names_any(arg.value, torch_api.NAMEDTUPLE_CLASSES) for arg in node.bases) or any(
+            self.src.names_any(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator, torch_api.DATACLASS)
+            for d in node.decorators
+        )
+        if not is_record:
+            return None
+        body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
+        return [
+            small.target.value
+            for line in body
+            if isinstance(line, cst.SimpleStatementLine)
+            for small in line.body
+            if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name)
+        ]
 
     def _fetched_from_store(self, fetch: cst.Call, path: tuple) -> list[Ref]:
         """Slot `k` of what an opaque buffer returns is argument `k` of what was stored in it.
@@ -800,13 +831,51 @@ class Dataflow:
         return frozenset(out)
 
     def _modules_assigned_into(self, obj: Obj) -> list[Obj]:
-        """Submodules put into a network from outside its class: `target.body = online.body`."""
+        """What a network gets from outside its class: submodules or parameters assigned into it
+        (`target.body = online.body`, `target.body.weight = online.body.weight`) and parameter
+        storage aliased in a loop (`for tp, p in zip(target.parameters(), online.parameters()):
+        tp.data = p.data`)."""
         found = []
         for stores in self.field_stores.values():
             for store in stores:
-                if isinstance(store.base, cst.Name) and obj in self.objects(Ref(store.base)):
+                if isinstance(store.base, (cst.Name, cst.Attribute)) and any(
+                    obj in projection_roots(base) for base in self.objects(Ref(store.base))
+                ):
                     found.extend(self.objects(store.value))
+        for first, second, _statement in self.parameter_storage_aliases:
+            for this, other in ((first, second), (second, first)):
+                if obj in self.objects(Ref(this)):
+                    found.extend(self.objects(Ref(other)))
         return found
+
+    @cached_property
+    def parameter_storage_aliases(self) -> list[tuple[cst.BaseExpression, cst.BaseExpression, cst.CSTNode]]:
+        """(A, B, statement) for `for a, b in zip(A.parameters(), B.parameters()): a.data = b.data`."""
+        found = []
+        for store in self.field_stores.get("data", ()):
+            base, value = store.base, store.value.node
+            if isinstance(value, cst.Attribute) and value.attr.value == "data":
+                value = value.value
+            owners = [self._parameters_loop_owner(base), self._parameters_loop_owner(value)]
+            if all(owner is not None for owner in owners) and owners[0] is not owners[1]:
+                found.append((owners[0], owners[1], store.statement))
+        return found
+
+    def _parameters_loop_owner(self, node: cst.CSTNode) -> cst.BaseExpression | None:
+        """`A` when `node` is a loop variable over `A.parameters()` or over a slot of `zip(A.parameters(), ...)`."""
+        if not isinstance(node, cst.Name):
+            return None
+        for definition in self.definitions(node) or ():
+            if not definition.path or definition.path[0] != ITER:
+                continue
+            source = definition.node
+            rest = definition.path[1:]
+            if rest and rest[0][0] == "item" and isinstance(source, cst.Call) and "builtins.zip" in self.src.qualified_names(source.func):
+                args = positional_args(source)
+                source = args[rest[0][1]].value if rest[0][1] < len(args) else None
+            if isinstance(source, cst.Call) and isinstance(source.func, cst.Attribute) and source.func.attr.value == "parameters":
+                return source.func.value
+        return None
 
     def _is_module_object(self, obj: Obj) -> bool:
         """A module that may hold parameters (an activation or dropout shared by two networks is harmless)."""
@@ -821,6 +890,19 @@ class Dataflow:
         return False
 
 
+def projection_roots(obj: Obj, depth: int = 0) -> frozenset[Obj]:
+    """The objects an attribute chain starts from: `online` for `online.body.weight`."""
+    if obj.kind != "projection" or depth > 6:
+        return frozenset({obj})
+    base = obj.site[0]
+    if not isinstance(base, frozenset):
+        return frozenset({obj})
+    roots: set[Obj] = {obj}
+    for inner in base:
+        roots |= projection_roots(inner, depth + 1)
+    return frozenset(roots)
+
+
 def _attribute_targets(target: cst.BaseExpression, path: tuple):
     if isinstance(target, cst.Attribute):
         yield target, path
@@ -830,6 +912,30 @@ def _attribute_targets(target: cst.BaseExpression, path: tuple):
             return
         for index, element in enumerate(elements):
             yield from _attribute_targets(element.value, (("item", index, len(elements)),) + path)
+
+
+def _mapped_items_source(comprehension: cst.DictComp) -> cst.BaseExpression | None:
+    """`X` in `{k: f(v) for k, v in X.items()}`: the same keys, each value converted."""
+    for_in = comprehension.for_in
+    target = for_in.target
+    if for_in.inner_for_in is not None or for_in.ifs or not isinstance(target, cst.Tuple) or len(target.elements) != 2:
+        return None
+    key, value = (element.value for element in target.elements)
+    iterated = for_in.iter
+    if not (
+        isinstance(key, cst.Name)
+        and isinstance(value, cst.Name)
+        and isinstance(comprehension.key, cst.Name)
+        and comprehension.key.value == key.value
+        and isinstance(iterated, cst.Call)
+        and isinstance(iterated.func, cst.Attribute)
+        and iterated.func.attr.value == "items"
+    ):
+        return None
+    element = comprehension.value
+    while isinstance(element, cst.Call) and element.args:
+        element = element.args[0].value
+    return iterated.func.value if isinstance(element, cst.Name) and element.value == value.value else None
 
 
 def _assigns_plainly(statement: cst.CSTNode, name: str) -> bool:

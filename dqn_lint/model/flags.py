@@ -54,6 +54,10 @@ class FlagAnalysis:
                     result.add(FlagSource(UNKNOWN, None))
                 for definition in definitions or ():
                     result |= self.sources(definition)
+                if not ref.path:  # a list of flags built with append: its elements
+                    for element in self.df.container_elements(ref.node, (("iter",),)):
+                        result |= self.sources(element)
+                    result = self._with_conditional_sets(ref.node, result)
             else:
                 for leaf in self.df.resolve(ref, stop_at_names=True):
                     result |= self.sources(leaf) if isinstance(leaf.node, cst.Name) else self._leaf(leaf)
@@ -69,6 +73,20 @@ class FlagAnalysis:
 
     def _of(self, node: cst.CSTNode) -> frozenset[FlagSource]:
         return self.sources(Ref(node))
+
+    def _with_conditional_sets(self, name: cst.Name, result: set[FlagSource]) -> set[FlagSource]:
+        """`if truncated: done = True` makes `done` carry the test's flags too."""
+        for definition in self.df.definitions(name) or ():
+            value = definition.node
+            if not (isinstance(value, cst.Name) and value.value == "True") and number_value(value) != 1.0:
+                continue
+            for ancestor in self.src.ancestors(value):
+                if isinstance(ancestor, cst.If):
+                    result = self._union([frozenset(result), self._of(ancestor.test)], ancestor.test)
+                    break
+                if isinstance(ancestor, (cst.FunctionDef, cst.Module)):
+                    break
+        return result
 
     def _cleared_at_time_limits(self, name: cst.Name) -> bool:
         """`if info.get("TimeLimit.truncated"): terminal = False`: the flag is corrected for truncation."""
@@ -179,10 +197,17 @@ class FlagAnalysis:
         if isinstance(node, cst.Subscript):
             return set(self._of(node.value))
         if isinstance(node, cst.IfExp):
+            if _is_constant(node.body) and _is_constant(node.orelse):  # `0.0 if done else 1.0`
+                return set(self._of(node.test))
             return self._union([self._of(node.body), self._of(node.orelse)], node)
+        if isinstance(node, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
+            return set(self._of(node.elt))
         if isinstance(node, (cst.Tuple, cst.List)):
             return self._union([self._of(element.value) for element in node.elements], node)
         if isinstance(node, cst.AugAssign):
+            if isinstance(node.operator, (cst.BitOrAssign, cst.AddAssign)):  # `done |= truncated`
+                earlier = frozenset(s for s in self._of(node.target) if s.blame is not node)
+                return self._union([earlier, self._of(node.value)], node)
             return set(self._of(node.value))
         return {FlagSource(UNKNOWN, None)}
 
@@ -241,3 +266,7 @@ class FlagAnalysis:
                 return set(self._of(receiver))
         return {FlagSource(UNKNOWN, None)}
 
+
+
+def _is_constant(node: cst.BaseExpression) -> bool:
+    return isinstance(node, (cst.Integer, cst.Float)) or (isinstance(node, cst.Name) and node.value in ("True", "False"))

@@ -35,6 +35,7 @@ class GradAnalysis:
         self._is_forward_call = is_forward_call
         self._network_of = network_of
         self._function_memo: dict[cst.FunctionDef, bool] = {}
+        self.inside_helpers: set[cst.Call] = set()  # forward passes reached through a lifted helper call
         self._sources_memo: dict[tuple[int, tuple], frozenset[cst.Call]] = {}
         self._active: set[tuple[int, tuple]] = set()
 
@@ -191,7 +192,13 @@ class GradAnalysis:
         if isinstance(node, cst.Call) and self._is_forward_call(node):
             if self.grad_free_at(node) or self.is_frozen(self._network_of(node)):
                 return set()
-            return {node}
+            # a helper run here with grad on: the forward passes inside it carry gradient too
+            inner: set[cst.Call] = set()
+            for function, _bound in self.df.callee_functions(node):
+                for value in self.df.return_values(function):
+                    inner |= self.grad_sources(value)
+            self.inside_helpers |= inner
+            return {node} | inner
         leaves = self.df.resolve(ref)
         if leaves != (ref,):
             out = set()

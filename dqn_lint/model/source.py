@@ -127,11 +127,20 @@ class SourceIndex:
         return self._scopes.get(node)
 
     def referents(self, name: cst.Name) -> tuple[meta.BaseAssignment, ...]:
-        """The assignments a name use may refer to (flow-insensitive, as libcst's scope analysis)."""
+        """The assignments a name use may refer to (flow-insensitive, as libcst's scope analysis).
+
+        The target of `x |= y` reads x too, but libcst records no access for it: its scope's
+        assignments of that name stand in.
+        """
         access = self._accesses.get(name)
-        if access is None:
-            return ()
-        return tuple(access.referents)
+        if access is not None:
+            return tuple(access.referents)
+        parent = self._parents.get(name)
+        if isinstance(parent, cst.AugAssign) and parent.target is name:
+            scope = self._scopes.get(name)
+            if scope is not None:
+                return tuple(a for a in scope.assignments[name.value] if getattr(a, "node", None) is not name)
+        return ()
 
     def qualified_names(self, node: cst.CSTNode) -> frozenset[str]:
         """What a dotted name refers to through imports: `th.no_grad` -> {"torch.no_grad"}.

@@ -19,7 +19,7 @@ from dqn_lint.model import torch_api
 from dqn_lint.model.dataflow import STORE, Dataflow, Obj, Ref
 from dqn_lint.model.flags import UNKNOWN, FlagAnalysis
 from dqn_lint.model.grad import forward_network
-from dqn_lint.model.source import number_value, positional_args
+from dqn_lint.model.source import keyword_arg, number_value, positional_args
 
 _GAMMA_NAME = re.compile(r"gamma|γ", re.IGNORECASE)
 _DISCOUNT_NAME = re.compile(r"discount", re.IGNORECASE)
@@ -105,11 +105,35 @@ class TDTargetFinder:
                 for inner, reduced in self.trace(value).calls.items():
                     network = self.network_of(inner)
                     param = self._parameter_named_by(network, function)
-                    if param is not None and found is None:
-                        found = self.df.argument_for(call, function, param, bound)
+                    chosen = (
+                        self.df.argument_for(call, function, param, bound)
+                        if param is not None
+                        else self._network_chosen_by_flag(network, function, call, bound)
+                    )
+                    if chosen is not None and found is None:
+                        found = chosen
                         self._lifted_reduced[call] = reduced
         self._lifted_memo[call] = found
         return found
+
+    def _network_chosen_by_flag(self, network, function, call, bound) -> cst.BaseExpression | None:
+        """`net = target if use_target else online` inside the helper, with `use_target=True` at the call."""
+        if not isinstance(network, cst.Name):
+            return None
+        definitions = self.df.definitions(network) or []
+        if len(definitions) != 1 or definitions[0].path or not isinstance(definitions[0].node, cst.IfExp):
+            return None
+        choice = definitions[0].node
+        flag = self._parameter_named_by(choice.test, function)
+        if flag is None:
+            return None
+        value = self.df.argument_for(call, function, flag, bound)
+        if value is None and keyword_arg(call, flag.name.value) is None:
+            value = flag.default
+        if not (isinstance(value, cst.Name) and value.value in ("True", "False")):
+            return None
+        chosen = choice.body if value.value == "True" else choice.orelse
+        return chosen if isinstance(chosen, (cst.Name, cst.Attribute)) else None
 
     def _parameter_named_by(self, network: cst.BaseExpression, function: cst.FunctionDef) -> cst.Param | None:
         if not isinstance(network, cst.Name):
@@ -435,7 +459,27 @@ class TDTargetFinder:
             for target in statement.targets:
                 if isinstance(target.target, cst.Name):
                     masks.extend(self._overwrites(target.target))
+                    masks.extend(self._selected_later(target.target))
         return masks
+
+    def _selected_later(self, name: cst.Name) -> list[MaskUse]:
+        """`y = torch.where(dones, r, y)`: the target is replaced where the condition holds."""
+        found = []
+        for call in self._where_calls:
+            args = positional_args(call)
+            if len(args) == 3 and any(
+                isinstance(arg.value, cst.Name) and self.df.same_storage(arg.value, name) for arg in args[1:]
+            ):
+                found.append(MaskUse(args[0].value, "condition"))
+        return found
+
+    @cached_property
+    def _where_calls(self) -> list[cst.Call]:
+        return [
+            call
+            for call in self.src.nodes_of_type(cst.Call)
+            if self.src.names_any(call.func, frozenset({"torch.where", "numpy.where"}))
+        ]
 
     def is_transition_condition(self, test: cst.BaseExpression, reward: cst.BaseExpression) -> bool:
         """A condition that selects transitions, not a switch of the program.

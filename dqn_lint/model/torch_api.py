@@ -23,6 +23,7 @@ DEEPCOPY = "copy.deepcopy"
 SHALLOW_COPY = "copy.copy"
 NAMEDTUPLE_FACTORIES = frozenset({"collections.namedtuple", "typing.NamedTuple"})
 NAMEDTUPLE_CLASSES = frozenset({"typing.NamedTuple"})
+DATACLASS = frozenset({"dataclasses.dataclass"})  # a record class: fields in declaration order
 
 # Methods whose result carries no gradient (they leave autograd or return integers/booleans).
 GRAD_CUTTING_METHODS = frozenset(

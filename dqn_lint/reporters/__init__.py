@@ -10,17 +10,20 @@ import importlib
 from collections.abc import Sequence
 from typing import TextIO
 
-from dqn_lint.diagnostics import Finding
+from dqn_lint.diagnostics import Finding, Severity
 
 OUTPUT_FORMATS = ("full", "concise", "json")
 _MODULES = {"full": "full", "concise": "concise", "json": "json_format"}
 
 
-def summary_line(count: int) -> str:
-    """The last line of a text report, worded as ruff words it."""
-    if count == 0:
+def summary_line(findings: Sequence[Finding]) -> str:
+    """The last line of a text report, worded as ruff words it, warnings counted apart from errors."""
+    if not findings:
         return "All checks passed!"
-    return f"Found {count} error{'' if count == 1 else 's'}."
+    warnings = sum(1 for finding in findings if finding.severity == Severity.WARNING)
+    errors = len(findings) - warnings
+    parts = [f"{count} {word}{'' if count == 1 else 's'}" for count, word in ((errors, "error"), (warnings, "warning")) if count]
+    return f"Found {' and '.join(parts)}."
 
 
 def render(output_format: str, findings: Sequence[Finding], stream: TextIO, *, quiet: bool = False) -> None:

@@ -18,4 +18,4 @@ def render(findings: Sequence[Finding], stream: TextIO, *, quiet: bool = False) 
     for finding in findings:
         stream.write(format_finding(finding) + "\n")
     if not quiet:
-        stream.write(summary_line(len(findings)) + "\n")
+        stream.write(summary_line(findings) + "\n")

@@ -149,7 +149,7 @@ def _write_coloured(lines: list[Line], stream: TextIO) -> None:
 def render(findings: Sequence[Finding], stream: TextIO, *, quiet: bool = False) -> None:
     lines = report_lines(findings)
     if not quiet:
-        lines.append([(summary_line(len(findings)), "bold")])
+        lines.append([(summary_line(findings), "bold")])
     elif lines:
         lines.pop()  # no summary follows, so no blank line to separate it
     (_write_coloured if _is_terminal(stream) else _write_plain)(lines, stream)

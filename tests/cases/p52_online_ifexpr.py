@@ -1,0 +1,31 @@
+# review case: DQN005 at line 24
+import gymnasium as gym
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+env = gym.make("CartPole-v1")
+net = nn.Sequential(nn.Linear(4, 64), nn.ReLU(), nn.Linear(64, 2))
+optimizer = torch.optim.Adam(net.parameters(), lr=1e-3)
+gamma = 0.99
+eps = 1.0
+
+for episode in range(500):
+    state, _ = env.reset()
+    done = False
+    while not done:
+        s = torch.as_tensor(state, dtype=torch.float32)
+        q_values = net(s)
+        action = env.action_space.sample() if np.random.rand() < eps else int(q_values.argmax())
+        next_state, reward, terminated, truncated, _ = env.step(action)
+        s2 = torch.as_tensor(next_state, dtype=torch.float32)
+        with torch.no_grad():
+            target = reward if terminated else reward + gamma * net(s2).max()  # expect: DQN005
+        loss = F.mse_loss(q_values[action], target)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        state = next_state
+        done = terminated or truncated
+    eps = max(0.05, eps * 0.995)

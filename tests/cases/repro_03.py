@@ -1,0 +1,30 @@
+# review case: DQN003 at line 27 (Udacity-style [e.done for e in experiences] over a namedtuple); dqn-lint reports nothing
+import random
+from collections import namedtuple
+import torch
+import torch.nn as nn
+
+q, target_q = nn.Linear(4, 2), nn.Linear(4, 2)
+opt = torch.optim.Adam(q.parameters())
+memory = []
+Experience = namedtuple('Experience', 'state action reward next_state done')
+
+def learn(gamma=0.99):
+    batch = random.sample(memory, 32)
+    s = torch.tensor([e.state for e in batch]); a = torch.tensor([e.action for e in batch])
+    r = torch.tensor([e.reward for e in batch]); s2 = torch.tensor([e.next_state for e in batch])
+    d = torch.tensor([e.done for e in batch]).float()
+    with torch.no_grad():
+        y = r + gamma * target_q(s2).max(1)[0] * (1 - d)
+    loss = (q(s).gather(1, a[:, None]).squeeze(1) - y).pow(2).mean()
+    opt.zero_grad(); loss.backward(); opt.step()
+
+def run(env):
+    obs, _ = env.reset()
+    for _ in range(10000):
+        act = env.action_space.sample()
+        obs2, rew, term, trunc, _ = env.step(act)
+        done = term or trunc  # expect: DQN003
+        memory.append(Experience(obs, act, rew, obs2, done))
+        obs = env.reset()[0] if done else obs2
+        learn()
