@@ -18,7 +18,7 @@ from dqn_lint.model import torch_api
 from dqn_lint.model.dataflow import Dataflow, Obj, Ref, projection_roots
 from dqn_lint.model.flags import FlagAnalysis
 from dqn_lint.model.grad import GradAnalysis
-from dqn_lint.model.source import SourceIndex
+from dqn_lint.model.source import SourceIndex, walk
 from dqn_lint.model.td_targets import MaskUse, TDTarget, TDTargetFinder
 
 __all__ = ["ProgramModel", "build_model", "TDTarget", "MaskUse"]
@@ -56,7 +56,7 @@ class ProgramModel:
     def _parameter_owners(self, node: cst.BaseExpression) -> list[cst.BaseExpression]:
         owners = []
         for leaf in self.dataflow.resolve(Ref(node)):
-            for sub in _walk(leaf.node):
+            for sub in walk(leaf.node):
                 if (
                     isinstance(sub, cst.Call)
                     and isinstance(sub.func, cst.Attribute)
@@ -258,14 +258,6 @@ class ProgramModel:
 
     def code(self, node: cst.CSTNode) -> str:
         return self.source.code(node).strip()
-
-
-def _walk(node: cst.CSTNode):
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(current.children)
 
 
 def build_model(module: cst.Module) -> ProgramModel:

@@ -19,6 +19,7 @@ import libcst as cst
 import libcst.metadata as meta
 
 from dqn_lint.model import torch_api
+from dqn_lint.model.memo import RecursiveMemo
 from dqn_lint.model.source import (
     SourceIndex,
     callee_name,
@@ -84,10 +85,8 @@ _ELEMENT_PRESERVING = frozenset(
 class Dataflow:
     def __init__(self, source: SourceIndex) -> None:
         self.src = source
-        self._resolving: set[tuple[int, tuple, bool, bool]] = set()
-        self._resolve_memo: dict[tuple[int, tuple, bool, bool], tuple[Ref, ...]] = {}
-        self._objects_memo: dict[tuple[int, tuple], frozenset[Obj]] = {}
-        self._objects_active: set[tuple[int, tuple]] = set()
+        self._resolve_memo: RecursiveMemo[tuple[Ref, ...]] = RecursiveMemo(())
+        self._objects_memo: RecursiveMemo[frozenset[Obj]] = RecursiveMemo(frozenset())
         self._call_sites_memo: dict[cst.FunctionDef, tuple[CallSite, ...]] = {}
         self._stores_memo: dict[tuple, list] = {}
 
@@ -107,7 +106,7 @@ class Dataflow:
             else:
                 targets, value = [node.target], node
             for target in targets:
-                for attribute, path in _attribute_targets(target, ()):
+                for attribute, path in _targets_of_type(target, cst.Attribute):
                     table[attribute.attr.value].append(FieldStore(attribute.value, Ref(value, path), node))
         return table
 
@@ -124,7 +123,7 @@ class Dataflow:
                     found.append((node.target, None, node))
                 continue
             for target in node.targets:
-                for subscript, path in _subscript_targets(target.target, ()):
+                for subscript, path in _targets_of_type(target.target, cst.Subscript):
                     found.append((subscript, Ref(node.value, path), node))
         return found
 
@@ -180,19 +179,10 @@ class Dataflow:
         leaves too, for analyses that need to look at each variable (its guards, its detaches)."""
         if len(ref.path) > _MAX_PROJECTIONS:  # a value built recursively: stop, as for a cycle
             return ()
-        key = (id(ref.node), ref.path, follow_calls, stop_at_names)
-        cached = self._resolve_memo.get(key)
-        if cached is not None:
-            return cached
-        if key in self._resolving:
-            return ()
-        self._resolving.add(key)
-        try:
-            result = tuple(dict.fromkeys(self._resolve(ref, follow_calls, stop_at_names)))
-        finally:
-            self._resolving.discard(key)
-        self._resolve_memo[key] = result
-        return result
+        return self._resolve_memo(
+            (id(ref.node), ref.path, follow_calls, stop_at_names),
+            lambda: tuple(dict.fromkeys(self._resolve(ref, follow_calls, stop_at_names))),
+        )
 
     def _resolve_all(self, refs, follow_calls: bool, stop_at_names: bool = False) -> list[Ref]:
         out: list[Ref] = []
@@ -736,19 +726,7 @@ class Dataflow:
 
     # ==== objects: identity of networks ======================================================================
     def objects(self, ref: Ref) -> frozenset[Obj]:
-        key = (id(ref.node), ref.path)
-        cached = self._objects_memo.get(key)
-        if cached is not None:
-            return cached
-        if key in self._objects_active:
-            return frozenset()
-        self._objects_active.add(key)
-        try:
-            result = frozenset(self._objects(ref))
-        finally:
-            self._objects_active.discard(key)
-        self._objects_memo[key] = result
-        return result
+        return self._objects_memo((id(ref.node), ref.path), lambda: frozenset(self._objects(ref)))
 
     def _objects(self, ref: Ref) -> set[Obj]:
         out: set[Obj] = set()
@@ -903,15 +881,16 @@ def projection_roots(obj: Obj, depth: int = 0) -> frozenset[Obj]:
     return frozenset(roots)
 
 
-def _attribute_targets(target: cst.BaseExpression, path: tuple):
-    if isinstance(target, cst.Attribute):
+def _targets_of_type(target: cst.BaseExpression, kind: type, path: tuple = ()):
+    """Assignment targets of one kind (`x.attr`, `x[i]`) with their slot in tuple unpacking."""
+    if isinstance(target, kind):
         yield target, path
     elif isinstance(target, (cst.Tuple, cst.List)):
         elements = target.elements
         if any(isinstance(element, cst.StarredElement) for element in elements):
             return
         for index, element in enumerate(elements):
-            yield from _attribute_targets(element.value, (("item", index, len(elements)),) + path)
+            yield from _targets_of_type(element.value, kind, (("item", index, len(elements)),) + path)
 
 
 def _mapped_items_source(comprehension: cst.DictComp) -> cst.BaseExpression | None:
@@ -971,17 +950,6 @@ def _maps_its_target(comprehension: cst.ListComp | cst.GeneratorExp | cst.SetCom
     while isinstance(element, cst.Call) and element.args:
         element = element.args[0].value
     return isinstance(element, cst.Name) and element.value == for_in.target.value
-
-
-def _subscript_targets(target: cst.BaseExpression, path: tuple):
-    if isinstance(target, cst.Subscript):
-        yield target, path
-    elif isinstance(target, (cst.Tuple, cst.List)):
-        elements = target.elements
-        if any(isinstance(element, cst.StarredElement) for element in elements):
-            return
-        for index, element in enumerate(elements):
-            yield from _subscript_targets(element.value, (("item", index, len(elements)),) + path)
 
 
 def _single_index(node: cst.Subscript) -> cst.BaseExpression | None:

@@ -15,6 +15,7 @@ import libcst as cst
 
 from dqn_lint.model import torch_api
 from dqn_lint.model.dataflow import STORE, Dataflow, Ref
+from dqn_lint.model.memo import RecursiveMemo
 from dqn_lint.model.source import number_value, positional_args, string_value
 
 TERMINATED = "terminated"
@@ -35,41 +36,31 @@ class FlagAnalysis:
     def __init__(self, dataflow: Dataflow) -> None:
         self.df = dataflow
         self.src = dataflow.src
-        self._memo: dict[tuple[int, tuple], frozenset[FlagSource]] = {}
-        self._active: set[tuple[int, tuple]] = set()
+        self._memo: RecursiveMemo[frozenset[FlagSource]] = RecursiveMemo(frozenset())
 
     def sources(self, ref: Ref) -> frozenset[FlagSource]:
-        key = (id(ref.node), ref.path)
-        cached = self._memo.get(key)
-        if cached is not None:
-            return cached
-        if key in self._active:
-            return frozenset()
-        self._active.add(key)
-        try:
-            result: set[FlagSource] = set()
-            if isinstance(ref.node, cst.Name):
-                definitions = self.df.definitions(ref.node, ref.path)
-                if definitions is None:
-                    result.add(FlagSource(UNKNOWN, None))
-                for definition in definitions or ():
-                    result |= self.sources(definition)
-                if not ref.path:  # a list of flags built with append: its elements
-                    for element in self.df.container_elements(ref.node, (("iter",),)):
-                        result |= self.sources(element)
-                    result = self._with_conditional_sets(ref.node, result)
-            else:
-                for leaf in self.df.resolve(ref, stop_at_names=True):
-                    result |= self.sources(leaf) if isinstance(leaf.node, cst.Name) else self._leaf(leaf)
-            if isinstance(ref.node, cst.Name) and not ref.path and self._cleared_at_time_limits(ref.node):
-                if any(source.kind in CARRIES_TRUNCATION for source in result):
-                    result = {source for source in result if source.kind not in CARRIES_TRUNCATION}
-                    result.add(FlagSource(TERMINATED, None))
-        finally:
-            self._active.discard(key)
-        frozen = frozenset(result)
-        self._memo[key] = frozen
-        return frozen
+        return self._memo((id(ref.node), ref.path), lambda: frozenset(self._sources(ref)))
+
+    def _sources(self, ref: Ref) -> set[FlagSource]:
+        result: set[FlagSource] = set()
+        if isinstance(ref.node, cst.Name):
+            definitions = self.df.definitions(ref.node, ref.path)
+            if definitions is None:
+                result.add(FlagSource(UNKNOWN, None))
+            for definition in definitions or ():
+                result |= self.sources(definition)
+            if not ref.path:  # a list of flags built with append: its elements
+                for element in self.df.container_elements(ref.node, (("iter",),)):
+                    result |= self.sources(element)
+                result = self._with_conditional_sets(ref.node, result)
+        else:
+            for leaf in self.df.resolve(ref, stop_at_names=True):
+                result |= self.sources(leaf) if isinstance(leaf.node, cst.Name) else self._leaf(leaf)
+        if isinstance(ref.node, cst.Name) and not ref.path and self._cleared_at_time_limits(ref.node):
+            if any(source.kind in CARRIES_TRUNCATION for source in result):
+                result = {source for source in result if source.kind not in CARRIES_TRUNCATION}
+                result.add(FlagSource(TERMINATED, None))
+        return result
 
     def _of(self, node: cst.CSTNode) -> frozenset[FlagSource]:
         return self.sources(Ref(node))

@@ -15,6 +15,7 @@ import libcst as cst
 
 from dqn_lint.model import torch_api
 from dqn_lint.model.dataflow import STORE, Dataflow, Obj, Ref
+from dqn_lint.model.memo import RecursiveMemo
 from dqn_lint.model.source import positional_args
 
 _OPERATIONS = (
@@ -36,8 +37,7 @@ class GradAnalysis:
         self._network_of = network_of
         self._function_memo: dict[cst.FunctionDef, bool] = {}
         self.inside_helpers: set[cst.Call] = set()  # forward passes reached through a lifted helper call
-        self._sources_memo: dict[tuple[int, tuple], frozenset[cst.Call]] = {}
-        self._active: set[tuple[int, tuple]] = set()
+        self._sources_memo: RecursiveMemo[frozenset[cst.Call]] = RecursiveMemo(frozenset())
 
     # ---- grad mode at a place ------------------------------------------------------------------
     def grad_free_at(self, node: cst.CSTNode) -> bool:
@@ -151,19 +151,7 @@ class GradAnalysis:
     # ---- gradient sources -------------------------------------------------------------------------
     def grad_sources(self, ref: Ref) -> frozenset[cst.Call]:
         """Forward calls whose output reaches `ref` with autograd still attached."""
-        key = (id(ref.node), ref.path)
-        cached = self._sources_memo.get(key)
-        if cached is not None:
-            return cached
-        if key in self._active:
-            return frozenset()
-        self._active.add(key)
-        try:
-            result = frozenset(self._grad_sources(ref))
-        finally:
-            self._active.discard(key)
-        self._sources_memo[key] = result
-        return result
+        return self._sources_memo((id(ref.node), ref.path), lambda: frozenset(self._grad_sources(ref)))
 
     def _union(self, nodes) -> set[cst.Call]:
         out: set[cst.Call] = set()

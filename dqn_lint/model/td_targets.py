@@ -17,9 +17,10 @@ import libcst as cst
 
 from dqn_lint.model import torch_api
 from dqn_lint.model.dataflow import STORE, Dataflow, Obj, Ref
+from dqn_lint.model.memo import RecursiveMemo
 from dqn_lint.model.flags import UNKNOWN, FlagAnalysis
 from dqn_lint.model.grad import forward_network
-from dqn_lint.model.source import keyword_arg, number_value, positional_args
+from dqn_lint.model.source import keyword_arg, number_value, positional_args, walk
 
 _GAMMA_NAME = re.compile(r"gamma|γ", re.IGNORECASE)
 _DISCOUNT_NAME = re.compile(r"discount", re.IGNORECASE)
@@ -70,8 +71,7 @@ class TDTargetFinder:
         self.df = dataflow
         self.src = dataflow.src
         self.flags = flags
-        self._memo: dict[tuple[int, tuple], _Trace] = {}
-        self._active: set[tuple[int, tuple]] = set()
+        self._memo: RecursiveMemo[_Trace] = RecursiveMemo(_Trace())
         self._forward_memo: dict[cst.Call, bool] = {}
         self._lifted_memo: dict[cst.Call, cst.BaseExpression | None] = {}
         self._lifted_reduced: dict[cst.Call, bool] = {}  # the helper already reduces over actions
@@ -267,20 +267,12 @@ class TDTargetFinder:
 
     # ---- the bootstrap value's provenance ----------------------------------------------------------------
     def trace(self, ref: Ref) -> _Trace:
-        key = (id(ref.node), ref.path)
-        cached = self._memo.get(key)
-        if cached is not None:
-            return cached
-        if key in self._active:
-            return _Trace()
-        self._active.add(key)
-        try:
-            result = _Trace()
-            for leaf in self.df.resolve(ref, follow_calls=False):
-                result.merge(self._trace_leaf(leaf))
-        finally:
-            self._active.discard(key)
-        self._memo[key] = result
+        return self._memo((id(ref.node), ref.path), lambda: self._trace(ref))
+
+    def _trace(self, ref: Ref) -> _Trace:
+        result = _Trace()
+        for leaf in self.df.resolve(ref, follow_calls=False):
+            result.merge(self._trace_leaf(leaf))
         return result
 
     def _sub(self, node: cst.CSTNode | None, path: tuple = ()) -> _Trace:
@@ -492,7 +484,7 @@ class TDTargetFinder:
             return False
         if any(source.kind != UNKNOWN for source in self.flags.sources(Ref(test))):
             return True
-        if any(isinstance(comp.operator, (cst.Is, cst.IsNot)) for node in _walk_comparisons(test) for comp in node.comparisons):
+        if any(isinstance(comp.operator, (cst.Is, cst.IsNot)) for node in walk(test) if isinstance(node, cst.Comparison) for comp in node.comparisons):
             return True
         reward_groups = {group for name in _names_in(reward) for group in self._binding_groups(name)}
         return any(group in reward_groups for name in _names_in(test) for group in self._binding_groups(name))
@@ -556,16 +548,6 @@ def _last_name(node: cst.CSTNode, path: tuple) -> str | None:
             value = index.value.evaluated_value
             return value if isinstance(value, str) else None
     return None
-
-
-def _walk_comparisons(node: cst.CSTNode) -> list[cst.Comparison]:
-    found, stack = [], [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, cst.Comparison):
-            found.append(current)
-        stack.extend(current.children)
-    return found
 
 
 def _is_mask_like(test: cst.BaseExpression) -> bool:
