@@ -77,3 +77,22 @@ def test_deeply_nested_code_is_reported_not_crashed():
     source = b"import torch\ngamma = 0.99\nx = " + b"(" * 3000 + b"1" + b")" * 3000 + b"\n"
     findings = lint_source(source, "x.py", all_rules())
     assert [f.code for f in findings] in (["DQN900"], ["DQN902"], [])
+
+
+def test_checking_dqn_programs_never_imports_torch_gymnasium_or_matplotlib():
+    """A lint run must not pay for the training stack, even on files it fully analyses."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    twins = Path(__file__).resolve().parent.parent / "fixtures" / "twins"
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "dqn_lint", "check", str(twins), "--output-format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stderr[-2000:]
+    imported = {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in result.stderr.splitlines() if "|" in line}
+    assert "libcst" in imported  # the files were really parsed
+    assert imported.isdisjoint({"torch", "gymnasium", "gym", "matplotlib", "numpy"})
