@@ -25,7 +25,7 @@ FILE_CODES = frozenset({PARSE_ERROR[0], READ_ERROR[0], INTERNAL_ERROR[0]})
 
 # A TD target needs torch and a discount factor; a file that mentions neither is not parsed.
 _MENTIONS_TORCH = re.compile(rb"torch")
-_MENTIONS_DISCOUNT = re.compile(rb"(?i:gamma|discount)|\b0?\.9\d*|\xce\xb3")
+_MENTIONS_DISCOUNT = re.compile(rb"(?i:gamma|discount)|(?<![\w.])0?\.9|\xce\xb3")
 
 
 def might_hold_td_target(source: bytes) -> bool:

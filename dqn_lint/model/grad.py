@@ -78,7 +78,9 @@ class GradAnalysis:
             func = expr.func if isinstance(expr, cst.Call) else expr
             names = self.src.qualified_names(func)
             if not names.isdisjoint(torch_api.GRAD_FREE_CONTEXTS):
-                return True
+                # `inference_mode(False)` / `inference_mode(mode=flag)` with a False flag is normal mode
+                mode_arg = expr.args[0].value if isinstance(expr, cst.Call) and expr.args else None
+                return mode_arg is None or not self._always_false(mode_arg)
             if not names.isdisjoint(torch_api.GRAD_ENABLING_CONTEXTS):
                 return False
             if not names.isdisjoint(torch_api.GRAD_SWITCHES) and isinstance(expr, cst.Call) and expr.args:
@@ -86,6 +88,12 @@ class GradAnalysis:
                 if isinstance(flag, cst.Name) and flag.value in ("False", "True"):
                     return flag.value == "False"
         return None
+
+    def _always_false(self, node: cst.BaseExpression) -> bool:
+        leaves = self.df.resolve(Ref(node))
+        return bool(leaves) and all(
+            isinstance(leaf.node, cst.Name) and leaf.node.value == "False" and not leaf.path for leaf in leaves
+        )
 
     def _function_grad_free(self, function: cst.FunctionDef) -> bool:
         cached = self._function_memo.get(function)

@@ -72,6 +72,7 @@ class TDTargetFinder:
         self.src = dataflow.src
         self.flags = flags
         self._memo: RecursiveMemo[_Trace] = RecursiveMemo(_Trace())
+        self._memo_reaches: RecursiveMemo[bool] = RecursiveMemo(False)
         self._forward_memo: dict[cst.Call, bool] = {}
         self._lifted_memo: dict[cst.Call, cst.BaseExpression | None] = {}
         self._lifted_reduced: dict[cst.Call, bool] = {}  # the helper already reduces over actions
@@ -236,8 +237,8 @@ class TDTargetFinder:
         kinds = {id(factor): self.discount_kind(factor) for factor in others}
         if not any(kind is not None for kind in kinds.values()):
             return None
-        if self._contains_reduced_bootstrap(Ref(reward)):
-            return None  # `Q(s2).max + gamma * Q(s3).max` is not reward + discounted bootstrap
+        if self._is_prediction_or_loss(Ref(reward)):
+            return None  # `td_loss + alpha * cql_loss`, `Q(s2).max + gamma * Q(s3).max`: no reward here
         masks: list[MaskUse] = []
         for factor in others:
             kind = kinds[id(factor)]
@@ -262,8 +263,35 @@ class TDTargetFinder:
             and all(kinds[id(factor)] is not None for factor in others),
         )
 
-    def _contains_reduced_bootstrap(self, ref: Ref) -> bool:
-        return any(self.trace(ref).calls.values())
+    def _is_prediction_or_loss(self, ref: Ref) -> bool:
+        """A reward comes from the environment: a term made from a network's output or a loss is not one."""
+        return self._memo_reaches((id(ref.node), ref.path), lambda: self._reaches_prediction_or_loss(ref))
+
+    def _reaches_prediction_or_loss(self, ref: Ref) -> bool:
+        if self.trace(ref).calls:
+            return True
+        for leaf in self.df.resolve(ref, follow_calls=False):
+            node = leaf.node
+            if isinstance(node, cst.Call):
+                names = self.src.qualified_names(node.func)
+                if any(name.startswith("torch.nn.functional.") and "loss" in name for name in names):
+                    return True
+                # follow values only: `td_loss.mean()`, `torch.as_tensor(x)`; not `env.step(action)`
+                if isinstance(node.func, cst.Attribute) and not names:
+                    operands = [node.func.value] if node.func.attr.value in torch_api.VALUE_PRESERVING_METHODS else []
+                elif not names.isdisjoint(torch_api.VALUE_PRESERVING_FUNCTIONS):
+                    operands = [arg.value for arg in node.args[:1]]
+                else:
+                    continue
+            elif isinstance(node, cst.BinaryOperation):
+                operands = [node.left, node.right]
+            elif isinstance(node, cst.UnaryOperation):
+                operands = [node.expression]
+            else:
+                continue
+            if any(self._is_prediction_or_loss(Ref(operand)) for operand in operands):
+                return True
+        return False
 
     # ---- the bootstrap value's provenance ----------------------------------------------------------------
     def trace(self, ref: Ref) -> _Trace:
@@ -397,7 +425,9 @@ class TDTargetFinder:
         node, path = leaf.node, leaf.path
         value = number_value(node) if isinstance(node, (cst.Float, cst.Integer)) else None
         if value is not None and not path:
-            return "scalar" if isinstance(node, cst.Float) and 0.0 < value <= 1.0 else None
+            # an unnamed literal is a discount only in the range discounts take (0.8 <= gamma < 1);
+            # 1.0 or 0.5 is far more often a loss weight than a discount
+            return "scalar" if isinstance(node, cst.Float) and 0.8 <= value < 1.0 else None
         if isinstance(node, cst.BinaryOperation):
             if isinstance(node.operator, cst.Power):
                 return self.discount_kind(node.left)
