@@ -134,7 +134,7 @@ class Dataflow:
             return []
         cached = self._stores_memo.get(key)
         if cached is None:
-            cached = [store for store in self.subscript_stores if self.storage_key(store[0].value) == key]
+            cached = [store for store in self.subscript_stores if self.same_storage(store[0].value, container)]
             self._stores_memo[key] = cached
         return cached
 
@@ -156,7 +156,10 @@ class Dataflow:
 
     # ==== identity of storage =================================================================
     def same_storage(self, a: cst.BaseExpression, b: cst.BaseExpression) -> bool:
-        """Whether two expressions name the same variable or the same attribute of the same object."""
+        """Whether two expressions name the same variable, or the same attribute of objects that
+        may be one (`self.target` in a base class and in its subclass)."""
+        if isinstance(a, cst.Attribute) and isinstance(b, cst.Attribute):
+            return a.attr.value == b.attr.value and not self.objects(Ref(a.value)).isdisjoint(self.objects(Ref(b.value)))
         key_a, key_b = self.storage_key(a), self.storage_key(b)
         return key_a is not None and key_a == key_b
 
@@ -458,14 +461,32 @@ class Dataflow:
 
     def field_values(self, attribute: cst.Attribute) -> list[Ref]:
         """Values stored into `obj.attr` for the objects `attribute.value` may be, anywhere in the file."""
-        stores = self.field_stores.get(attribute.attr.value)
-        if not stores:
-            return []
+        stores = self.field_stores.get(attribute.attr.value, [])
         base_objects = self.objects(Ref(attribute.value))
         if not base_objects:
             return []
         values = [store.value for store in stores if not self.objects(Ref(store.base)).isdisjoint(base_objects)]
-        return values
+        return values or self._class_defaults(attribute.attr.value, base_objects)
+
+    def _class_defaults(self, name: str, objects: frozenset[Obj]) -> list[Ref]:
+        """`discount: float = 0.99` in the class body: the value an instance has unless set."""
+        found = []
+        for obj in objects:
+            cls = self.class_of(obj)
+            body = cls.body.body if cls is not None and isinstance(cls.body, cst.IndentedBlock) else ()
+            for line in body:
+                for small in line.body if isinstance(line, cst.SimpleStatementLine) else ():
+                    if isinstance(small, cst.AnnAssign) and small.value is not None and _binds_name(small.target, name):
+                        found.append(Ref(small.value))
+                    elif isinstance(small, cst.Assign) and any(_binds_name(t.target, name) for t in small.targets):
+                        found.append(Ref(small.value))
+        return found
+
+    def _annotated_record_class(self, param: cst.Param) -> cst.ClassDef | None:
+        """A parameter annotated with a plain class of this file (a config, not a network)."""
+        annotation = param.annotation.annotation if param.annotation is not None else None
+        cls = self.local_class(annotation) if isinstance(annotation, cst.Name) else None
+        return cls if cls is not None and not self.is_module_class(cls) else None
 
     # ==== functions, parameters, returns ======================================================================
     def callee_functions(self, call: cst.Call) -> list[tuple[cst.FunctionDef, bool]]:
@@ -491,8 +512,8 @@ class Dataflow:
                 cls = self.class_of(obj)
                 if cls is not None:
                     method = self.find_method(cls, func.attr.value)
-                    if method is not None:
-                        found.append((method, True))
+                    if method is not None and (method, not _is_staticmethod(method)) not in found:
+                        found.append((method, not _is_staticmethod(method)))
             if (
                 not found
                 and isinstance(func.value, cst.Name)
@@ -531,6 +552,17 @@ class Dataflow:
 
     def base_classes(self, cls: cst.ClassDef) -> list[cst.ClassDef]:
         return [base for arg in cls.bases if (base := self.local_class(arg.value)) is not None and base is not cls]
+
+    def subclasses(self, cls: cst.ClassDef) -> list[cst.ClassDef]:
+        found: list[cst.ClassDef] = []
+        pending = [cls]
+        while pending:
+            parent = pending.pop()
+            for candidate in self.src.classes:
+                if candidate not in found and candidate is not cls and parent in self.base_classes(candidate):
+                    found.append(candidate)
+                    pending.append(candidate)
+        return found
 
     def find_method(self, cls: cst.ClassDef, name: str, _seen=None) -> cst.FunctionDef | None:
         seen = _seen or set()
@@ -741,7 +773,11 @@ class Dataflow:
             return {Obj("projection", (base or id(node), leaf.path))}
         if isinstance(node, cst.Param):
             cls = self.is_self_parameter(node)
-            return {Obj("instance", cls)} if cls is not None else {Obj("param", node)}
+            if cls is None:
+                annotated = self._annotated_record_class(node)
+                return {Obj("instance", annotated)} if annotated is not None else {Obj("param", node)}
+            # `self` in a method of C may be an instance of C or of any subclass of C in the file
+            return {Obj("instance", each) for each in (cls, *self.subclasses(cls))}
         if isinstance(node, cst.Name):
             qualified = self.src.qualified_names(node)
             return {Obj("global", min(qualified) if qualified else node.value)}
@@ -915,6 +951,10 @@ def _mapped_items_source(comprehension: cst.DictComp) -> cst.BaseExpression | No
     while isinstance(element, cst.Call) and element.args:
         element = element.args[0].value
     return iterated.func.value if isinstance(element, cst.Name) and element.value == value.value else None
+
+
+def _is_staticmethod(function: cst.FunctionDef) -> bool:
+    return any(isinstance(d.decorator, cst.Name) and d.decorator.value == "staticmethod" for d in function.decorators)
 
 
 def _assigns_plainly(statement: cst.CSTNode, name: str) -> bool:

@@ -10,6 +10,7 @@ combined with `or`, `|`, `logical_or`, `max`, `+` are conflated at the first pla
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import libcst as cst
 
@@ -61,6 +62,17 @@ class FlagAnalysis:
                 result = {source for source in result if source.kind not in CARRIES_TRUNCATION}
                 result.add(FlagSource(TERMINATED, None))
         return result
+
+    @cached_property
+    def _step_api_is_gymnasium(self) -> bool:
+        """The file imports gymnasium and not old gym, so `env.step` returns five values."""
+        modules = set()
+        for node in self.src.nodes_of_type((cst.Import, cst.ImportFrom)):
+            if isinstance(node, cst.Import):
+                modules.update(self.src.code(alias.name).split(".")[0] for alias in node.names)
+            elif node.module is not None:
+                modules.add(self.src.code(node.module).split(".")[0])
+        return "gymnasium" in modules and "gym" not in modules
 
     def _of(self, node: cst.CSTNode) -> frozenset[FlagSource]:
         return self.sources(Ref(node))
@@ -210,6 +222,8 @@ class FlagAnalysis:
             return {FlagSource(UNKNOWN, None)}
         _, index, arity = path[0]
         rest = path[1:]
+        if arity is None and self._step_api_is_gymnasium:
+            arity = 5  # `result = env.step(a); result[2]` in a file that uses gymnasium, not old gym
         if arity not in (4, 5):
             return {FlagSource(UNKNOWN, None)}
         index %= arity
