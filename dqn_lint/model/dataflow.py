@@ -305,6 +305,9 @@ class Dataflow:
             fields = self.namedtuple_fields(call.func)
             if fields is not None:
                 return self._resolve_namedtuple(call, fields, path, ref, follow_calls, stop_at_names)
+        passed = self._lambda_passthrough(call)
+        if passed is not None:  # `f = lambda x: torch.as_tensor(x)`; `f(term)` is a conversion of `term`
+            return list(self.resolve(Ref(passed, path), follow_calls, stop_at_names))
         if follow_calls:
             targets = self.callee_functions(call)
             if targets:
@@ -319,6 +322,24 @@ class Dataflow:
                 if fetched:
                     return self._resolve_all(fetched, follow_calls, stop_at_names)
         return [ref]
+
+    def _lambda_passthrough(self, call: cst.Call) -> cst.BaseExpression | None:
+        """The argument a local converter lambda returns a conversion of, if it is one."""
+        if not isinstance(call.func, cst.Name):
+            return None
+        definitions = self.definitions(call.func) or []
+        if len(definitions) != 1 or not isinstance(definitions[0].node, cst.Lambda) or definitions[0].path:
+            return None
+        function = definitions[0].node
+        params = function.params.params
+        element = _leftmost_operand(function.body)
+        if not isinstance(element, cst.Name):
+            return None
+        args = positional_args(call)
+        for index, param in enumerate(params):
+            if param.name.value == element.value and index < len(args) and len(args) == len(params):
+                return args[index].value
+        return None
 
     def _resolve_namedtuple(self, call, fields, path, ref, follow_calls, stop_at_names=False) -> list[Ref]:
         step, rest = path[0], path[1:]
@@ -947,9 +968,7 @@ def _mapped_items_source(comprehension: cst.DictComp) -> cst.BaseExpression | No
         and iterated.func.attr.value == "items"
     ):
         return None
-    element = comprehension.value
-    while isinstance(element, cst.Call) and element.args:
-        element = element.args[0].value
+    element = _leftmost_operand(comprehension.value)
     return iterated.func.value if isinstance(element, cst.Name) and element.value == value.value else None
 
 
@@ -986,10 +1005,21 @@ def _maps_its_target(comprehension: cst.ListComp | cst.GeneratorExp | cst.SetCom
     for_in = comprehension.for_in
     if for_in.inner_for_in is not None or for_in.ifs or not isinstance(for_in.target, cst.Name):
         return False
-    element = comprehension.elt
-    while isinstance(element, cst.Call) and element.args:
-        element = element.args[0].value
+    element = _leftmost_operand(comprehension.elt)
     return isinstance(element, cst.Name) and element.value == for_in.target.value
+
+
+def _leftmost_operand(node: cst.BaseExpression) -> cst.BaseExpression:
+    """What a chain of conversions converts: `x` in `torch.as_tensor(np.array(x)[idx]).float()`."""
+    while True:
+        if isinstance(node, cst.Call) and node.args:
+            node = node.args[0].value
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            node = node.func.value
+        elif isinstance(node, cst.Subscript):
+            node = node.value
+        else:
+            return node
 
 
 def _single_index(node: cst.Subscript) -> cst.BaseExpression | None:

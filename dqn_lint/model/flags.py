@@ -167,6 +167,8 @@ class FlagAnalysis:
     # ---- leaves --------------------------------------------------------------------------------------
     def _leaf(self, leaf: Ref) -> set[FlagSource]:
         node, path = leaf.node, leaf.path
+        if path and all(step == ("iter",) for step in path) and not isinstance(node, cst.Call):
+            path = ()  # an element of an array of flags is a flag of the same kind
         if isinstance(node, cst.Call):
             step = self._env_step_flag(node, path)
             if step is not None:
