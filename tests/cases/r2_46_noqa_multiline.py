@@ -1,0 +1,34 @@
+# review case: clean (DQN003 flag on a multi-line statement; the noqa sits on its last line)
+import random
+
+import gymnasium as gym
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+env = gym.make("MountainCar-v0")
+q = nn.Sequential(nn.Linear(2, 64), nn.ReLU(), nn.Linear(64, 3))
+q_t = nn.Sequential(nn.Linear(2, 64), nn.ReLU(), nn.Linear(64, 3))
+opt = torch.optim.Adam(q.parameters(), lr=1e-3)
+memory, gamma = [], 0.99
+obs, _ = env.reset()
+for step in range(5000):
+    action = env.action_space.sample()
+    nxt, rew, terminated, truncated, _ = env.step(action)
+    done = (
+        terminated
+        or truncated
+    )  # noqa: DQN003 -- deliberate: we reproduce an old baseline
+    memory.append((obs, action, rew, nxt, done))
+    obs = env.reset()[0] if done else nxt
+    if len(memory) >= 128:
+        s, a, r, s2, d = (torch.as_tensor(np.array(x), dtype=torch.float32) for x in zip(*random.sample(memory, 64)))
+        with torch.no_grad():
+            y = r + gamma * q_t(s2).max(1).values * (1 - d)
+        loss = F.mse_loss(q(s).gather(1, a.long()[:, None]).squeeze(1), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    if step % 200 == 0:
+        q_t.load_state_dict(q.state_dict())

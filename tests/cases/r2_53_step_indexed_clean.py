@@ -1,0 +1,31 @@
+# review case: clean (res = env.step(a); res[2] is terminated (correct mask); res[2] or res[3] only ends the episode)
+import copy
+import random
+
+import gymnasium as gym
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+env = gym.make("CartPole-v1")
+q = nn.Sequential(nn.Linear(4, 64), nn.ReLU(), nn.Linear(64, 2))
+q_t = copy.deepcopy(q)
+opt = torch.optim.Adam(q.parameters(), lr=1e-3)
+memory, gamma = [], 0.99
+obs, _ = env.reset()
+for step in range(5000):
+    action = env.action_space.sample()
+    res = env.step(action)
+    memory.append((obs, action, res[1], res[0], res[2]))
+    obs = env.reset()[0] if res[2] or res[3] else res[0]
+    if len(memory) >= 128:
+        s, a, r, s2, d = (torch.as_tensor(np.array(x), dtype=torch.float32) for x in zip(*random.sample(memory, 64)))
+        with torch.no_grad():
+            y = r + gamma * q_t(s2).max(1).values * (1 - d)
+        loss = F.mse_loss(q(s).gather(1, a.long()[:, None]).squeeze(1), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    if step % 200 == 0:
+        q_t.load_state_dict(q.state_dict())
