@@ -21,8 +21,10 @@ CONFIG_FILE_NAME = "dqn-lint.toml"
 PYPROJECT_FILE_NAME = "pyproject.toml"
 PYPROJECT_TABLE = "[tool.dqn-lint]"
 
-# ruff's default exclusions, except `site-packages`: linting an installed package is deliberate.
+# ruff's default exclusions. A folder named on the command line is walked all the same, so
+# `dqn-lint check .venv/lib/python3.11/site-packages/stable_baselines3` still lints an installed package.
 DEFAULT_EXCLUDE: tuple[str, ...] = (
+    "site-packages",
     ".bzr",
     ".direnv",
     ".dqn_lint_cache",

@@ -90,7 +90,11 @@ def _walk(root_as_given: str, glob_root: str, excludes: PathSpec, warnings: list
             except OSError:
                 continue
             if is_folder:
-                if not entry.name.startswith(".") and not excludes.match_file(glob_path + "/"):
+                if (
+                    not entry.name.startswith(".")
+                    and not excludes.match_file(glob_path + "/")
+                    and not os.path.exists(os.path.join(entry.path, "pyvenv.cfg"))  # a virtualenv, whatever its name
+                ):
                     subfolders.append(relative)
             elif is_file and entry.name.endswith(PYTHON_SUFFIXES) and not excludes.match_file(glob_path):
                 files.append(SourceFile(entry.path, _display_name(root_as_given, relative), glob_path))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import stat
 import tokenize
 from collections.abc import Sequence
 from dataclasses import replace
@@ -147,6 +148,8 @@ def _syntax_error_finding(text: str, filename: str, error: Exception) -> Finding
 
 def lint_path(path: Path, filename: str, rules: Sequence[Rule]) -> list[Finding]:
     try:
+        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO or device would block or never end
+            return [_file_finding(READ_ERROR, "cannot read the file: not a regular file", filename)]
         source = path.read_bytes()
     except OSError as error:
         reason = error.strerror or type(error).__name__

@@ -596,9 +596,13 @@ def test_hidden_folders_and_usual_tool_folders_are_skipped(lint, write):
     assert linted_files(lint) == ["pkg/train.py"]
 
 
-def test_site_packages_is_linted(lint, write):
+def test_site_packages_and_virtualenvs_of_any_name_are_skipped_but_a_named_package_is_linted(lint, write):
     write("env/lib/site-packages/agent/train.py", FLAGGED)
-    assert linted_files(lint) == ["env/lib/site-packages/agent/train.py"]
+    write("myenv/pyvenv.cfg", "home = /usr/bin\n")
+    write("myenv/lib/agent/train.py", FLAGGED)
+    write("pkg/train.py", FLAGGED)
+    assert linted_files(lint) == ["pkg/train.py"]
+    assert linted_files(lint, "env/lib/site-packages/agent") == ["env/lib/site-packages/agent/train.py"]
 
 
 def test_only_python_files_are_found_in_folders_but_a_named_file_is_always_linted(lint, write):

@@ -111,11 +111,10 @@ def test_per_file_ignores_keep_their_globs_and_codes(in_tmp, write):
     assert load().per_file_ignores == (("tests/**", ("DQN004", "DQN00")), ("legacy.py", ("ALL",)))
 
 
-def test_the_default_exclusions_skip_build_and_tool_folders_but_not_site_packages():
-    assert {".git", ".venv", "venv", "__pycache__", "build", "dist", "node_modules", ".tox", ".nox"} <= set(
+def test_the_default_exclusions_are_ruffs_build_tool_and_package_folders():
+    assert {".git", ".venv", "venv", "__pycache__", "build", "dist", "node_modules", ".tox", ".nox", "site-packages"} <= set(
         DEFAULT_EXCLUDE
     )
-    assert "site-packages" not in DEFAULT_EXCLUDE
 
 
 # --- mistakes in the configuration -------------------------------------------------------------

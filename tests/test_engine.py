@@ -96,3 +96,15 @@ def test_checking_dqn_programs_never_imports_torch_gymnasium_or_matplotlib():
     imported = {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in result.stderr.splitlines() if "|" in line}
     assert "libcst" in imported  # the files were really parsed
     assert imported.isdisjoint({"torch", "gymnasium", "gym", "matplotlib", "numpy"})
+
+
+def test_a_fifo_named_on_the_command_line_is_reported_not_waited_on(tmp_path):
+    import os
+    from pathlib import Path
+
+    from dqn_lint.engine import lint_path
+
+    fifo = tmp_path / "fifo.py"
+    os.mkfifo(fifo)
+    [finding] = lint_path(Path(fifo), "fifo.py", all_rules())
+    assert (finding.code, finding.message) == ("DQN901", "cannot read the file: not a regular file")
