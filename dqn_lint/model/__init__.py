@@ -183,6 +183,9 @@ class ProgramModel:
         for first, second, statement in self.dataflow.parameter_storage_aliases:
             if not mine.isdisjoint(self.dataflow.objects(Ref(first)) | self.dataflow.objects(Ref(second))):
                 return self.source.statement(statement), "shared storage"
+        if isinstance(network, cst.Subscript) and isinstance(network.value, cst.Name):
+            for definition in self.dataflow.definitions(network.value) or ():
+                return self.source.statement(definition.node), "alias"  # the container holding both
         return network, "alias"
 
     def _definitions_with_sites(self, expr, via_call):
@@ -204,12 +207,15 @@ class ProgramModel:
                     yield store.value, self.source.statement(store.statement)
 
     def _alias_kind(self, value: cst.BaseExpression, statement: cst.CSTNode) -> str | None:
-        while (
-            isinstance(value, cst.Call)
-            and isinstance(value.func, cst.Attribute)
-            and value.func.attr.value in ("to", "cuda", "cpu", "train", "eval", "float", "double", "half", "requires_grad_")
-        ):
-            value = value.func.value  # `online.to(device)` returns `online` itself
+        while isinstance(value, cst.Call):
+            if isinstance(value.func, cst.Attribute) and value.func.attr.value in (
+                "to", "cuda", "cpu", "train", "eval", "float", "double", "half", "requires_grad_"
+            ):
+                value = value.func.value  # `online.to(device)` returns `online` itself
+            elif self.source.names_any(value.func, torch_api.MODULE_WRAPPERS) and value.args:
+                value = value.args[0].value  # `torch.compile(online)` runs online's parameters
+            else:
+                break
         if any(self.dataflow.same_storage(value, trained) for trained in self.trained_networks):
             return "alias"
         if isinstance(value, cst.IfExp):

@@ -298,6 +298,9 @@ class Dataflow:
                 return list(self.resolve(Ref(args[0].value, path), follow_calls, stop_at_names))
             if not qualified.isdisjoint({"builtins.list", "builtins.tuple"}) and step[0] == "item" and len(args) == 1:
                 return list(self.resolve(Ref(args[0].value, path), follow_calls, stop_at_names))
+            if not qualified.isdisjoint(torch_api.MODULE_CONTAINERS) and step[0] in ("key", "item") and len(args) == 1:
+                # nn.ModuleDict({"online": a, "target": b})["target"], nn.ModuleList([a, b])[1]
+                return list(self.resolve(Ref(args[0].value, path), follow_calls, stop_at_names))
             if "builtins.dict" in qualified and step[0] in ("key", "attr"):
                 keyword = keyword_arg(call, step[1])
                 if keyword is not None:
@@ -821,6 +824,8 @@ class Dataflow:
             return {Obj("new", call)}
         if "copy.copy" in qualified and args:
             return {Obj("new", call, shallow_of=self.objects(Ref(args[0].value)))}
+        if not qualified.isdisjoint(torch_api.MODULE_WRAPPERS) and args:
+            return set(self.objects(Ref(args[0].value)))  # torch.compile(net) runs net's own parameters
         if isinstance(call.func, cst.Attribute) and call.func.attr.value in _SELF_RETURNING_METHODS and not qualified:
             receiver = self.objects(Ref(call.func.value))
             if receiver:

@@ -154,7 +154,7 @@ class TDTargetFinder:
                 return True
             if func.attr.value in _TENSOR_METHODS:
                 return False
-        elif not isinstance(func, cst.Name):
+        elif not isinstance(func, (cst.Name, cst.Subscript)):  # `net(x)`, `nets["target"](x)`
             return False
         if self.src.qualified_names(func):
             return False

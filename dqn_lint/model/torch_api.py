@@ -84,3 +84,8 @@ PARAMETER_FREE_MODULES = frozenset(
         "AvgPool2d", "AvgPool3d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "Upsample",
     )
 )
+
+# Calls that return a module running the same parameters as their argument.
+MODULE_WRAPPERS = frozenset({"torch.compile", "torch.jit.script", "torch.jit.trace"})
+# Module containers indexed by key or position.
+MODULE_CONTAINERS = frozenset({"torch.nn.ModuleDict", "torch.nn.ModuleList", "torch.nn.Sequential", "torch.nn.ParameterDict"})
