@@ -107,11 +107,7 @@ class ProgramModel:
         the file, those run on the prediction side of a loss."""
         if self.optimized_networks:
             return list(self.optimized_networks)
-        return [
-            self._finder.network_of(call)
-            for call in self.gradient_calls
-            if call not in self.bootstrap_calls and call not in self.grad.inside_helpers
-        ]
+        return self.prediction_networks
 
     @cached_property
     def trained_objects(self) -> frozenset[Obj]:
@@ -120,8 +116,20 @@ class ProgramModel:
             objects |= self.dataflow.objects(Ref(network))
         return frozenset(objects)
 
+    @cached_property
+    def prediction_networks(self) -> list[cst.BaseExpression]:
+        """Networks whose output reaches a loss with gradient outside any TD target: the Q(s, a) side."""
+        return [
+            self._finder.network_of(call)
+            for call in self.gradient_calls
+            if call not in self.bootstrap_calls and call not in self.grad.inside_helpers
+        ]
+
     def is_trained_binding(self, network: cst.BaseExpression) -> bool:
-        return any(self.dataflow.same_storage(network, trained) for trained in self.trained_networks)
+        """The binding the optimizer trains, or the one that computes the loss's prediction."""
+        return any(
+            self.dataflow.same_storage(network, trained) for trained in [*self.trained_networks, *self.prediction_networks]
+        )
 
     @cached_property
     def _trained_components(self) -> frozenset[Obj]:

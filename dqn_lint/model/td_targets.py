@@ -187,8 +187,8 @@ class TDTargetFinder:
             base, _path = obj.site
             if not isinstance(base, frozenset):
                 return False
-            if any(other.kind == "instance" for other in base):
-                return True  # `self.q_net(x)`: a field set up outside this file (a base class)
+            if len(_path) == 1 and any(other.kind == "instance" for other in base):
+                return True  # `self.q_net(x)`: a field set up outside this file (a base class), not `self.env.step(a)`
             return not called_as_attribute and any(
                 other.kind == "param" or (other.kind == "projection" and self._is_network_object(other, depth + 1))
                 for other in base
