@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from dqn_lint.diagnostics import Finding
 
 _CODES = r"(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+|\s+[A-Z]+[0-9]+)*)"
-# `# noqa`, `# noqa: DQN001, DQN003`, `# noqa : DQN001`; not `# noqanything`
+# Line directives: bare, with codes (`: DQN001, DQN003`, also `: DQN001` after a space), never `noqanything`.
 _LINE_NOQA = re.compile(r"#\s*noqa(?:\s*:\s*" + _CODES + r")?(?![\w])", re.IGNORECASE)
-# `# dqn-lint: noqa` alone on its line, optionally with codes and a reason after them
+# The file directive (dqn-lint, colon, noqa) alone on its line, optionally with codes and a reason after them.
 _FILE_NOQA = re.compile(r"^#\s*dqn-lint\s*:\s*noqa(?:\s*:\s*" + _CODES + r")?(?![\w])", re.IGNORECASE)
 _ALL = frozenset({"*"})
 

@@ -22,7 +22,6 @@ from dqn_lint.model import torch_api
 from dqn_lint.model.memo import RecursiveMemo
 from dqn_lint.model.source import (
     SourceIndex,
-    callee_name,
     int_value,
     keyword_arg,
     positional_args,

@@ -16,9 +16,6 @@ import libcst.metadata as meta
 
 from dqn_lint.diagnostics import Position, Span
 
-FunctionLike = cst.FunctionDef | cst.Lambda
-
-
 class SourceIndex:
     def __init__(self, module: cst.Module) -> None:
         self.module = module
@@ -165,18 +162,7 @@ class SourceIndex:
     def names_any(self, node: cst.CSTNode, candidates: frozenset[str]) -> bool:
         return not self.qualified_names(node).isdisjoint(candidates)
 
-    def is_imported_or_builtin(self, node: cst.CSTNode) -> bool:
-        return bool(self.qualified_names(node))
-
     # --- definitions in the file -------------------------------------------------------------------
-    @cached_property
-    def functions_by_name(self) -> dict[str, list[cst.FunctionDef]]:
-        table: dict[str, list[cst.FunctionDef]] = defaultdict(list)
-        for node in self._all_nodes:
-            if isinstance(node, cst.FunctionDef):
-                table[node.name.value].append(node)
-        return table
-
     @cached_property
     def classes(self) -> list[cst.ClassDef]:
         return [node for node in self._all_nodes if isinstance(node, cst.ClassDef)]
