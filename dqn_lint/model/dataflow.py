@@ -26,6 +26,7 @@ from dqn_lint.model.source import (
     keyword_arg,
     positional_args,
     string_value,
+    walk,
 )
 
 # Projections: ("item", index, arity or None), ("iter",), ("attr", name), ("key", text)
@@ -137,6 +138,28 @@ class Dataflow:
             self._stores_memo[key] = cached
         return cached
 
+    def _keyed_stores(self, read: cst.Subscript, index: cst.BaseExpression | None) -> list[Ref]:
+        """Values stored under the same literal key or position as `read` (`d["k"] = v` for `d["k"]`)."""
+        key = None if index is None else (string_value(index), int_value(index))
+        if key is None or key == (None, None) or not isinstance(read.value, (cst.Name, cst.Attribute)):
+            return []
+        found = []
+        for subscript, value, _statement in self.element_stores(read.value):
+            stored_index = _single_index(subscript)
+            if value is not None and stored_index is not None and (string_value(stored_index), int_value(stored_index)) == key:
+                found.append(Ref(value.node, value.path))
+        return found
+
+    def _reads_same_entry(self, value: cst.CSTNode, read: cst.Subscript) -> bool:
+        key = _single_index(read)
+        return any(
+            isinstance(node, cst.Subscript)
+            and self.same_storage(node.value, read.value)
+            and (_single_index(node) is not None and key is not None)
+            and (string_value(_single_index(node)), int_value(_single_index(node))) == (string_value(key), int_value(key))
+            for node in walk(value)
+        )
+
     def stored_value(self, subscript: cst.Subscript) -> Ref | None:
         """What `subscript = value` writes (for `subscript op= value`, the right-hand side)."""
         for stored, value, statement in self.subscript_stores:
@@ -215,6 +238,11 @@ class Dataflow:
             return self._resolve_projection(node.value, ("attr", node.attr.value), path, ref, follow_calls, stop_at_names)
         if isinstance(node, cst.Subscript):
             index = _single_index(node)
+            replaced = self._keyed_stores(node, index)
+            if replaced and not any(self._reads_same_entry(value.node, node) for value in replaced):
+                # `nets["target"] = copy.deepcopy(q)` replaces the entry the literal made
+                # (`batch[4] = batch[4].float()` updates it instead, and the old value still flows)
+                return self._resolve_all([value.project(*path) if path else value for value in replaced], follow_calls, stop_at_names)
             if index is not None and int_value(index) is not None:
                 return self._resolve_projection(node.value, ("item", int_value(index), None), path, ref, follow_calls, stop_at_names)
             if index is not None and string_value(index) is not None:
