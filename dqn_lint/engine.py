@@ -66,7 +66,11 @@ def lint_source(source: bytes, filename: str, rules: Sequence[Rule]) -> list[Fin
     if suppressions.skips_file:
         return []
 
-    too_deep = _nesting_beyond_cpython(text, filename)
+    # CPython's parser runs first on files with much bracketing: it rejects the nesting that can
+    # crash libcst's native parser, and its verdict is reused for the syntax error message.
+    many_brackets = text.count("(") + text.count("[") + text.count("{") >= 200
+    cpython_error = _cpython_parse_error(text, filename) if many_brackets else None
+    too_deep = _nesting_beyond_cpython(text, filename, cpython_error)
     if too_deep is not None:
         return [too_deep]
 
@@ -75,7 +79,9 @@ def lint_source(source: bytes, filename: str, rules: Sequence[Rule]) -> list[Fin
     try:
         module = libcst.parse_module(text)
     except libcst.ParserSyntaxError as error:
-        return [_syntax_error_finding(text, filename, error)]
+        if not many_brackets:
+            cpython_error = _cpython_parse_error(text, filename)
+        return [_syntax_error_finding(text, filename, error, cpython_error)]
     except RecursionError:
         return [_file_finding(INTERNAL_ERROR, "the file is nested too deeply to parse; it was not checked", filename)]
 
@@ -111,36 +117,39 @@ def lint_source(source: bytes, filename: str, rules: Sequence[Rule]) -> list[Fin
     return sorted(set(findings), key=lambda finding: (*finding.sort_key, finding.message))
 
 
-def _nesting_beyond_cpython(text: str, filename: str) -> Finding | None:
-    """Refuse files nested deeper than CPython accepts: libcst's native parser can crash on them."""
-    if text.count("(") + text.count("[") + text.count("{") < 200:
-        return None
+def _cpython_parse_error(text: str, filename: str) -> Exception | None:
+    """What CPython's own parser says about the file: None when it parses."""
     import ast
 
     try:
         compile(text, filename, "exec", ast.PyCF_ONLY_AST)
-    except SyntaxError as error:
-        if "nested" in (error.msg or "") or "too many" in (error.msg or ""):
-            return _file_finding(
-                PARSE_ERROR, f"syntax error, file not checked: {error.msg}", filename, error.lineno or 1, error.offset or 1
-            )
-    except (RecursionError, MemoryError, ValueError):
+    except (SyntaxError, RecursionError, MemoryError, ValueError) as error:
+        return error
+    return None
+
+
+def _nesting_beyond_cpython(text: str, filename: str, cpython_error: Exception | None) -> Finding | None:
+    """Refuse files nested deeper than CPython accepts: libcst's native parser can crash on them."""
+    if isinstance(cpython_error, SyntaxError):
+        message = cpython_error.msg or ""
+        if "nested" in message or "too many" in message:
+            return _syntax_error_finding(text, filename, cpython_error, cpython_error)
+        return None
+    if cpython_error is not None:
         return _file_finding(INTERNAL_ERROR, "the file is nested too deeply to parse; it was not checked", filename)
     return None
 
 
-def _syntax_error_finding(text: str, filename: str, error: Exception) -> Finding:
+def _syntax_error_finding(text: str, filename: str, error: Exception, cpython_error: Exception | None) -> Finding:
     """CPython's own message and position when it agrees the file is invalid; libcst's otherwise."""
-    import ast
-
-    try:
-        compile(text, filename, "exec", ast.PyCF_ONLY_AST)
-    except SyntaxError as cpython:
+    if isinstance(cpython_error, SyntaxError):
         return _file_finding(
-            PARSE_ERROR, f"syntax error, file not checked: {cpython.msg}", filename, cpython.lineno or 1, cpython.offset or 1
+            PARSE_ERROR,
+            f"syntax error, file not checked: {cpython_error.msg}",
+            filename,
+            cpython_error.lineno or 1,
+            cpython_error.offset or 1,
         )
-    except (ValueError, RecursionError, MemoryError):
-        pass
     first_line = str(error).strip().splitlines()[0]
     row, column = getattr(error, "raw_line", 1), getattr(error, "raw_column", 0) + 1
     return _file_finding(PARSE_ERROR, f"syntax error, file not checked: {first_line}", filename, row, column)

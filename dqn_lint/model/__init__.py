@@ -128,7 +128,7 @@ class ProgramModel:
     def is_trained_binding(self, network: cst.BaseExpression) -> bool:
         """The binding the optimizer trains, or the one that computes the loss's prediction."""
         return any(
-            self.dataflow.same_storage(network, trained) for trained in [*self.trained_networks, *self.prediction_networks]
+            self.dataflow.same_storage(network, trained) for trained in [*self.optimized_networks, *self.prediction_networks]
         )
 
     @cached_property
@@ -157,13 +157,13 @@ class ProgramModel:
         conditional holding it, or a constructor given a trained submodule.
         """
         seen: set[int] = set()
-        pending: list[tuple[cst.BaseExpression, cst.CSTNode | None]] = [(network, None)]
+        pending: list[cst.BaseExpression] = [network]
         while pending:
-            expr, via_call = pending.pop(0)
+            expr = pending.pop(0)
             if id(expr) in seen:
                 continue
             seen.add(id(expr))
-            for definition, report_at in self._definitions_with_sites(expr, via_call):
+            for definition, report_at in self._definitions_with_sites(expr):
                 value = definition.node
                 if isinstance(value, cst.BaseExpression) and definition.path and isinstance(value, (cst.Tuple, cst.List)):
                     index = definition.path[0][1] if definition.path[0][0] == "item" else None
@@ -178,9 +178,9 @@ class ProgramModel:
                 if how is not None:
                     return report_at, how
                 if isinstance(value, (cst.Name, cst.Attribute)):
-                    pending.append((value, None))
+                    pending.append(value)
                 elif isinstance(value, cst.Call) and not self.source.qualified_names(value.func) & {torch_api.DEEPCOPY}:
-                    pending.extend((arg.value, None) for arg in value.args if isinstance(arg.value, (cst.Name, cst.Attribute)))
+                    pending.extend(arg.value for arg in value.args if isinstance(arg.value, (cst.Name, cst.Attribute)))
         mine = self.dataflow.objects(Ref(network))
         for stores in self.dataflow.field_stores.values():
             for store in stores:
@@ -196,7 +196,9 @@ class ProgramModel:
                 return self.source.statement(definition.node), "alias"  # the container holding both
         return network, "alias"
 
-    def _definitions_with_sites(self, expr, via_call):
+    def _definitions_with_sites(self, expr: cst.BaseExpression):
+        """(value, statement to report) for each definition of a binding; a parameter's values are
+        the arguments at its call sites, reported at the call."""
         df = self.dataflow
         if isinstance(expr, cst.Name):
             for definition in df.definitions(expr) or ():
@@ -204,9 +206,9 @@ class ProgramModel:
                 if isinstance(node, cst.Param):
                     function = df._function_of_param(node)
                     for site in df.call_sites(function) if function is not None else ():
-                        for value in df.parameter_values(node, ()):
-                            if self.source.statement(value.node) is self.source.statement(site.call):
-                                yield value, self.source.statement(site.call)
+                        argument = df.argument_for(site.call, function, node, site.bound)
+                        if argument is not None:
+                            yield Ref(argument), self.source.statement(site.call)
                 else:
                     yield definition, self.source.statement(node)
         elif isinstance(expr, cst.Attribute):
@@ -216,9 +218,7 @@ class ProgramModel:
 
     def _alias_kind(self, value: cst.BaseExpression, statement: cst.CSTNode) -> str | None:
         while isinstance(value, cst.Call):
-            if isinstance(value.func, cst.Attribute) and value.func.attr.value in (
-                "to", "cuda", "cpu", "train", "eval", "float", "double", "half", "requires_grad_"
-            ):
+            if isinstance(value.func, cst.Attribute) and value.func.attr.value in torch_api.SELF_RETURNING_MODULE_METHODS:
                 value = value.func.value  # `online.to(device)` returns `online` itself
             elif self.source.names_any(value.func, torch_api.MODULE_WRAPPERS) and value.args:
                 value = value.args[0].value  # `torch.compile(online)` runs online's parameters

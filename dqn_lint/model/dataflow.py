@@ -73,9 +73,6 @@ class CallSite:
 _ENVIRONMENT_METHODS = frozenset({"step", "reset", "render", "close", "seed"})
 _CONTAINER_STORES = frozenset({"append", "appendleft", "add", "push", "insert", "put"})
 _CONTAINER_EXTENDS = frozenset({"extend", "extendleft"})
-_SELF_RETURNING_METHODS = frozenset(
-    {"to", "cuda", "cpu", "train", "eval", "float", "double", "half", "bfloat16", "requires_grad_", "share_memory", "type"}
-)
 _ELEMENT_PRESERVING = frozenset(
     {"random.sample", "random.choices", "builtins.list", "builtins.tuple", "builtins.sorted", "collections.deque",
      "builtins.reversed", "numpy.random.permutation"}
@@ -853,7 +850,7 @@ class Dataflow:
             return {Obj("new", call, shallow_of=self.objects(Ref(args[0].value)))}
         if not qualified.isdisjoint(torch_api.MODULE_WRAPPERS) and args:
             return set(self.objects(Ref(args[0].value)))  # torch.compile(net) runs net's own parameters
-        if isinstance(call.func, cst.Attribute) and call.func.attr.value in _SELF_RETURNING_METHODS and not qualified:
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value in torch_api.SELF_RETURNING_MODULE_METHODS and not qualified:
             receiver = self.objects(Ref(call.func.value))
             if receiver:
                 return set(receiver)

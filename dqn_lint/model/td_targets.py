@@ -418,7 +418,7 @@ class TDTargetFinder:
         per-transition mask (a `discounts` batch field, `gamma * (1 - done)`), None for no discount."""
         kinds = {self._leaf_discount_kind(leaf) for leaf in self.df.resolve(Ref(node))}
         if not kinds or None in kinds:
-            return self._spelled_discount(node)
+            return _discount_kind_by_name(_last_name(node, ()))
         return "vector" if "vector" in kinds else "scalar"
 
     def _leaf_discount_kind(self, leaf: Ref) -> str | None:
@@ -442,24 +442,7 @@ class TDTargetFinder:
             if names & {"builtins.float", "torch.tensor", "torch.as_tensor", "numpy.float32", "numpy.power", "torch.pow", "math.pow", "builtins.pow"} and args:
                 return self.discount_kind(args[0].value)
             return None
-        name = _last_name(node, path)
-        if name is None:
-            return None
-        if _GAMMA_NAME.search(name):
-            return "scalar"
-        if _DISCOUNT_NAME.search(name):
-            return "vector"
-        return None
-
-    def _spelled_discount(self, node: cst.BaseExpression) -> str | None:
-        name = _last_name(node, ())
-        if name is None:
-            return None
-        if _GAMMA_NAME.search(name):
-            return "scalar"
-        if _DISCOUNT_NAME.search(name):
-            return "vector"
-        return None
+        return _discount_kind_by_name(_last_name(node, path))
 
     # ---- masks around the target ----------------------------------------------------------------------
     def _enclosing_masks(self, node: cst.CSTNode, reward: cst.BaseExpression) -> list[MaskUse]:
@@ -560,6 +543,17 @@ def _factors(node: cst.BaseExpression) -> list[cst.BaseExpression]:
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Multiply):
         return _factors(node.left) + _factors(node.right)
     return [node]
+
+
+def _discount_kind_by_name(name: str | None) -> str | None:
+    """`gamma` is a scalar discount; a `discount` that resolves to no literal may be per-sample."""
+    if name is None:
+        return None
+    if _GAMMA_NAME.search(name):
+        return "scalar"
+    if _DISCOUNT_NAME.search(name):
+        return "vector"
+    return None
 
 
 def _last_name(node: cst.CSTNode, path: tuple) -> str | None:

@@ -89,3 +89,8 @@ PARAMETER_FREE_MODULES = frozenset(
 MODULE_WRAPPERS = frozenset({"torch.compile", "torch.jit.script", "torch.jit.trace"})
 # Module containers indexed by key or position.
 MODULE_CONTAINERS = frozenset({"torch.nn.ModuleDict", "torch.nn.ModuleList", "torch.nn.Sequential", "torch.nn.ParameterDict"})
+
+# nn.Module methods that return the module itself (`target = online.to(device)` is `online`).
+SELF_RETURNING_MODULE_METHODS = frozenset(
+    {"to", "cuda", "cpu", "train", "eval", "float", "double", "half", "bfloat16", "requires_grad_", "share_memory", "type"}
+)
