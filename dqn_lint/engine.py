@@ -61,7 +61,11 @@ def lint_source(source: bytes, filename: str, rules: Sequence[Rule]) -> list[Fin
         text = decode_source(source)
     except (UnicodeDecodeError, SyntaxError, LookupError) as error:
         return [_file_finding(READ_ERROR, f"cannot decode the file: {error}", filename)]
+    return lint_text(text, filename, rules)
 
+
+def lint_text(text: str, filename: str, rules: Sequence[Rule]) -> list[Finding]:
+    """All unsuppressed findings of `rules` in one file's decoded text (the fixer re-lints with it)."""
     suppressions = read_suppressions(text)
     if suppressions.skips_file:
         return []

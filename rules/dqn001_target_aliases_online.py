@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from dqn_lint.diagnostics import Finding, Severity
+from dqn_lint.diagnostics import Applicability, Finding, Fix, Severity
 from dqn_lint.rule import Rule, RuleDocs
 
 if TYPE_CHECKING:
@@ -812,7 +812,76 @@ def check(model: ProgramModel) -> Iterator[Finding]:
                 f"(`load_state_dict`, `.data.copy_()`) every N steps.",
                 Severity.ERROR,
                 related=[(f"the TD target bootstraps from `{name}` here", call)],
+                fix=_fix(model, site, how, network, online),
             )
+
+
+def _fix(model: ProgramModel, site, how: str, network, online: str) -> Fix:
+    """`target = online` or `target = copy.copy(online)` becomes `target = copy.deepcopy(online)`.
+
+    Other ways of aliasing (a shared submodule, a conditional, a helper given one network twice)
+    get the same change as advice only: where the independent copy belongs is a design choice.
+    """
+    import libcst as cst
+
+    from dqn_lint.fixes.builders import replace_node
+    from dqn_lint.fixes.imports import attribute_reference
+    from dqn_lint.model import torch_api
+
+    target = model.code(network)
+    sync = "" if _is_synced(model, network) else (
+        f" Nothing in the file syncs `{target}`: also add `{target}.load_state_dict({online}.state_dict())` every "
+        "N steps, or the copy stays at its initial weights."
+    )
+    advice = Fix(
+        Applicability.DISPLAY_ONLY,
+        f"Create `{target}` as an independent copy, `copy.deepcopy({online})`, where it is bound.{sync}",
+    )
+    assign = site.body[0] if isinstance(site, cst.SimpleStatementLine) and len(site.body) == 1 else None
+    if how not in ("alias", "shallow copy") or not isinstance(assign, cst.Assign) or len(assign.targets) != 1:
+        return advice
+    if not isinstance(assign.targets[0].target, (cst.Name, cst.Attribute)):
+        return advice
+    reference = attribute_reference(model.source, "copy", "deepcopy")
+    if reference is None:
+        return advice
+    deepcopy, import_edits = reference
+    value = assign.value
+    if how == "shallow copy":
+        if not (isinstance(value, cst.Call) and torch_api.SHALLOW_COPY in model.source.qualified_names(value.func)):
+            return advice
+        edit = replace_node(model.source, value.func, deepcopy)
+    else:
+        edit = replace_node(model.source, value, f"{deepcopy}({model.code(value)})")
+    return Fix(
+        Applicability.UNSAFE,
+        f"Replace the alias with an independent copy: `{deepcopy}({online})`.{sync}",
+        (edit, *import_edits),
+    )
+
+
+def _is_synced(model: ProgramModel, network) -> bool:
+    """Whether some statement copies weights into the network: `load_state_dict`, or a loop over
+    its `.parameters()` (a soft update)."""
+    for method in ("load_state_dict", "parameters", "named_parameters"):
+        for call in model.dataflow.method_calls.get(method, ()):
+            receiver = call.func.value
+            if model.dataflow.same_storage(receiver, network) and not _feeds_optimizer(model, call):
+                return True
+    return False
+
+
+def _feeds_optimizer(model: ProgramModel, call) -> bool:
+    """`torch.optim.Adam(target.parameters())` trains the network; it does not sync it."""
+    import libcst as cst
+
+    from dqn_lint.model import torch_api
+
+    return any(
+        isinstance(ancestor, cst.Call)
+        and any(name.startswith(torch_api.OPTIMIZER_PREFIXES) for name in model.source.qualified_names(ancestor.func))
+        for ancestor in model.source.ancestors(call)
+    )
 
 
 RULE = Rule(

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from dqn_lint.diagnostics import Finding, Severity
+from dqn_lint.diagnostics import Applicability, Finding, Fix, Severity
 from dqn_lint.rule import Rule, RuleDocs
 
 if TYPE_CHECKING:
@@ -779,7 +779,98 @@ def check(model: ProgramModel) -> Iterator[Finding]:
                 f"the loss: {consequence}. Compute it under `with torch.no_grad():` or append `.detach()`.",
                 severity,
                 related=[("the TD target", target.node)],
+                fix=_fix(model, target, call, reaches_trained),
             )
+
+
+def _fix(model: ProgramModel, target, call, reaches_trained: bool) -> Fix:
+    """Put the statements that compute the bootstrap under `torch.no_grad()`, or detach the pass.
+
+    Safe when only a separate network lost its graph (the optimizer's numbers stay the same);
+    unsafe when the gradient reached trained parameters.
+    """
+    from dqn_lint.fixes.builders import insert_after, wrap_statements
+    from dqn_lint.fixes.imports import attribute_reference
+
+    applicability = Applicability.UNSAFE if reaches_trained else Applicability.SAFE
+    source = model.source
+    if source.enclosing_function(call) is not source.enclosing_function(target.node):
+        return Fix(
+            Applicability.DISPLAY_ONLY,
+            "Run the helper that computes the bootstrap under `with torch.no_grad():` where it serves the TD target.",
+        )
+    reference = attribute_reference(source, "torch", "no_grad")
+    statements = _bootstrap_block(model, target, call)
+    if statements and reference is not None:
+        no_grad, import_edits = reference
+        edit = wrap_statements(source, statements, f"with {no_grad}()")
+        if edit is not None:
+            return Fix(applicability, f"Compute the bootstrap value under `with {no_grad}():`.", (edit, *import_edits))
+    return Fix(applicability, "Detach the bootstrap pass: append `.detach()`.", (insert_after(source, call, ".detach()"),))
+
+
+def _bootstrap_block(model: ProgramModel, target, call) -> list | None:
+    """The statement lines from the bootstrap pass to the TD target, when they form a block that
+    only computes the target; else the bootstrap statement alone when it can go under no_grad;
+    else None (the pass shares its statement with the prediction or the loss)."""
+    import libcst as cst
+
+    source = model.source
+    first, last = source.statement(call), source.statement(target.node)
+    if not isinstance(first, cst.SimpleStatementLine):
+        return None
+    run = [first]
+    parent = source.parent(first)
+    if isinstance(last, cst.SimpleStatementLine) and source.parent(last) is parent and last is not first:
+        body = list(parent.body)
+        i, j = body.index(first), body.index(last)
+        if i < j:
+            run = body[i : j + 1]
+    for candidate in (run, [first]):
+        if all(_grad_free_ok(model, target, statement) for statement in candidate) and _each_feeds_the_next(model, candidate):
+            return candidate
+    return None
+
+
+def _grad_free_ok(model: ProgramModel, target, statement) -> bool:
+    """Nothing in the statement needs autograd: no prediction pass, loss, backward or optimizer step."""
+    import libcst as cst
+
+    from dqn_lint.model.source import walk
+
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return False
+    losses = set(map(id, model.loss_roots))
+    for node in walk(statement):
+        if id(node) in losses:
+            return False
+        if isinstance(node, cst.Call):
+            if node in model.gradient_calls and node not in target.bootstrap_calls:
+                return False
+            if isinstance(node.func, cst.Attribute) and node.func.attr.value in ("backward", "step", "zero_grad"):
+                return False
+    return True
+
+
+def _each_feeds_the_next(model: ProgramModel, statements: list) -> bool:
+    """Every statement but the last binds a name that a later one reads: the block is one computation."""
+    import libcst as cst
+
+    from dqn_lint.model.source import walk
+
+    for index, statement in enumerate(statements[:-1]):
+        bound = {
+            node.value
+            for small in statement.body
+            if isinstance(small, (cst.Assign, cst.AnnAssign, cst.AugAssign))
+            for target in (small.targets if isinstance(small, cst.Assign) else [small])
+            for node in walk(target.target)
+            if isinstance(node, cst.Name)
+        }
+        later = {node.value for later in statements[index + 1 :] for node in walk(later) if isinstance(node, cst.Name)}
+        if not bound & later:
+            return False
+    return True
 
 
 RULE = Rule(

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from dqn_lint.diagnostics import Finding, Severity
+from dqn_lint.diagnostics import Applicability, Finding, Fix, Severity
 from dqn_lint.rule import Rule, RuleDocs
 
 if TYPE_CHECKING:
@@ -970,7 +970,158 @@ def check(model: ProgramModel) -> Iterator[Finding]:
                     _MESSAGES[source.kind],
                     Severity.ERROR,
                     related=[("this flag masks the bootstrap of the TD target here", mask.node)],
+                    fix=_fix(model, source.kind, source.blame),
                 )
+
+
+def _fix(model: ProgramModel, kind: str, blame) -> Fix:
+    """Send `terminated` where the truncation-carrying flag travels toward the mask.
+
+    Only the reads of the flag that the mask's trace went through are rewritten, so `done` keeps
+    serving the reset. Unsafe: the targets of time-limited transitions change. Old gym's 4-tuple
+    has no `terminated` to send, so its fix is display-only, with the exact code.
+    """
+    import libcst as cst
+
+    from dqn_lint.model.flags import CONFLATED, TRUNCATED
+
+    if kind == CONFLATED and isinstance(blame, (cst.BooleanOperation, cst.BinaryOperation, cst.Call)):
+        fix = _unconflate(model, blame)
+    elif kind == TRUNCATED and isinstance(blame, cst.Call):
+        fix = _use_slot(model, blame, bad=3, good=2)
+    else:
+        fix = _old_gym_advice(model, blame)
+    return fix or Fix(
+        Applicability.DISPLAY_ONLY,
+        "Store `terminated` (slot 2 of `env.step`) for the terminal mask, and keep `terminated or truncated` "
+        "only to reset the environment.",
+    )
+
+
+def _unconflate(model: ProgramModel, combined) -> Fix | None:
+    """`done = terminated or truncated`: the reads of `done` bound for the mask get `terminated`."""
+    import libcst as cst
+
+    from dqn_lint.fixes.builders import replace_node
+
+    terminated = _terminated_operand(model, combined)
+    if terminated is None:
+        return None
+    small = model.source.small_statement(combined)
+    if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+        flag = small.targets[0].target
+        value = small.value.deep_replace(combined, terminated) if small.value is not combined else terminated
+        replacement = model.source.module.code_for_node(value)
+        if not isinstance(value, (cst.Name, cst.Attribute, cst.Call, cst.Subscript)) and not value.lpar:
+            replacement = f"({replacement})"
+        reads = _reads_toward_mask(model, flag)
+        if not reads or not _stable_names(model, value, reads):
+            return None
+        edits = tuple(replace_node(model.source, read, replacement) for read in reads)
+        message = f"Send `{replacement}` toward the terminal mask instead of `{flag.value}`, which keeps serving the reset."
+    elif isinstance(model.source.parent(combined), cst.Arg):
+        edits = (replace_node(model.source, combined, terminated.value),)
+        message = f"Pass `{terminated.value}` instead of `{model.code(combined)}`."
+    else:
+        return None
+    return Fix(Applicability.UNSAFE, message, edits)
+
+
+def _use_slot(model: ProgramModel, step_call, bad: int, good: int) -> Fix | None:
+    """`truncated` (slot 3) reaches the mask: its reads bound for the mask get slot 2's name."""
+    from dqn_lint.fixes.builders import replace_node
+
+    names = _unpacked_names(model, step_call)
+    if names is None or names[bad] is None or names[good] is None or names[good].value == "_":
+        return None
+    reads = _reads_toward_mask(model, names[bad])
+    if not reads or not _stable_names(model, names[good], reads):
+        return None
+    edits = tuple(replace_node(model.source, read, names[good].value) for read in reads)
+    return Fix(Applicability.UNSAFE, f"Mask with `{names[good].value}` (terminated), not `{names[bad].value}`.", edits)
+
+
+def _old_gym_advice(model: ProgramModel, step_call) -> Fix | None:
+    """Old gym: show the corrected flag in place, never apply it (the info key may be absent)."""
+    import libcst as cst
+
+    from dqn_lint.fixes.builders import replace_node
+
+    if not isinstance(step_call, cst.Call):
+        return None
+    names = _unpacked_names(model, step_call)
+    if names is None or len(names) != 4 or names[2] is None or names[3] is None or names[3].value == "_":
+        return None
+    done, info = names[2].value, names[3].value
+    corrected = f'({done} and not {info}.get("TimeLimit.truncated", False))'
+    reads = _reads_toward_mask(model, names[2])
+    return Fix(
+        Applicability.DISPLAY_ONLY,
+        f"Store `{corrected[1:-1]}` for the mask (gym >= 0.21 marks time limits in `info`), or move to gymnasium: "
+        "`obs, reward, terminated, truncated, info = env.step(action)` and store `terminated`.",
+        tuple(replace_node(model.source, read, corrected) for read in reads),
+    )
+
+
+def _terminated_operand(model: ProgramModel, combined):
+    """The operand of `terminated or truncated` (or `|`, `logical_or(...)`) that is `terminated` alone."""
+    import libcst as cst
+
+    from dqn_lint.model.dataflow import Ref
+    from dqn_lint.model.flags import TERMINATED
+
+    if isinstance(combined, (cst.BooleanOperation, cst.BinaryOperation)):
+        operands = [combined.left, combined.right]
+    else:
+        operands = [arg.value for arg in combined.args]
+    for operand in operands:
+        if isinstance(operand, cst.Name) and {s.kind for s in model.flags.sources(Ref(operand))} == {TERMINATED}:
+            return operand
+    return None
+
+
+def _reads_toward_mask(model: ProgramModel, binding) -> list:
+    """The reads of one binding of a name that a terminal mask's trace went through."""
+    scope = model.source.scope(binding)
+    if scope is None:
+        return []
+    reads = [
+        access.node
+        for assignment in scope.assignments[binding.value]
+        if getattr(assignment, "node", None) is binding
+        for access in assignment.references
+        if model.flags.was_traced(access.node)
+    ]
+    return sorted(reads, key=lambda read: model.source.span(read).start)
+
+
+def _stable_names(model: ProgramModel, expression, reads) -> bool:
+    """Each variable of `expression` names the same value at every read: bound once in its scope,
+    in the scope of the reads."""
+    import libcst as cst
+
+    from dqn_lint.model.source import walk
+
+    for name in (node for node in walk(expression) if isinstance(node, cst.Name)):
+        referents = model.source.referents(name)
+        if not referents:
+            continue  # a builtin, or an attribute's name
+        if len(referents) != 1 or any(model.source.scope(read) is not next(iter(referents)).scope for read in reads):
+            return False
+    return True
+
+
+def _unpacked_names(model: ProgramModel, step_call) -> list | None:
+    """`obs, reward, terminated, truncated, info = env.step(a)`: the names by slot (None for others)."""
+    import libcst as cst
+
+    statement = model.source.small_statement(step_call)
+    if not (isinstance(statement, cst.Assign) and statement.value is step_call and len(statement.targets) == 1):
+        return None
+    target = statement.targets[0].target
+    if not isinstance(target, (cst.Tuple, cst.List)):
+        return None
+    return [element.value if isinstance(element.value, cst.Name) else None for element in target.elements]
 
 
 _MESSAGES = {  # by flag kind (dqn_lint.model.flags), kept here so importing the rule stays cheap

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from dqn_lint.diagnostics import Finding, Severity
+from dqn_lint.diagnostics import Applicability, Finding, Fix, Severity
 from dqn_lint.rule import Rule, RuleDocs
 
 if TYPE_CHECKING:
@@ -768,7 +768,82 @@ def check(model: ProgramModel) -> Iterator[Finding]:
             "value leaks through the end of every episode, so terminal states look as good as the states after "
             "them. Multiply the bootstrap by `(1 - terminated)`.",
             Severity.ERROR,
+            fix=_fix(model, target),
         )
+
+
+def _fix(model: ProgramModel, target) -> Fix:
+    """Multiply the bootstrap term by `(1 - flag)` with a terminal flag bound before the target.
+
+    Unsafe: the target of every terminal transition changes, and a bool tensor flag needs
+    `.float()` first. With no flag in scope the advice is display-only.
+    """
+    from dqn_lint.fixes.builders import insert_after, insert_before, needs_parentheses_as_factor
+
+    flag, proven = _terminal_flag_in_scope(model, target)
+    if flag is None:
+        return Fix(
+            Applicability.DISPLAY_ONLY,
+            "Store `terminated` (slot 2 of `env.step`) with each transition and multiply the bootstrap by "
+            "`(1 - terminated)`.",
+        )
+    term = target.bootstrap_term
+    factor = f" * (1 - {flag})"
+    if needs_parentheses_as_factor(term):
+        edits = (insert_before(model.source, term, "("), insert_after(model.source, term, ")" + factor))
+    else:
+        edits = (insert_after(model.source, term, factor),)
+    how = (
+        "it carries `terminated` from `env.step`"
+        if proven
+        else "its name says it marks terminal transitions; check that it excludes time-limit truncation"
+    )
+    return Fix(Applicability.UNSAFE, f"Multiply the bootstrap by `(1 - {flag})`: {how}.", edits)
+
+
+_TERMINAL_NAME = r"(?:b_|batch_|mb_)?(?:dones?|terminated|terminals?|terminations|is_terminal|is_done|term)(?:_batch|_b|_t|_mb)?"
+
+
+def _terminal_flag_in_scope(model: ProgramModel, target) -> tuple[str | None, bool]:
+    """A flag that comes with the target's rewards: unpacked from the same batch, or a parameter
+    next to them. Proven when it carries `terminated` from `env.step` by dataflow; else (unproven)
+    one whose name marks terminals and whose trace shows no truncation."""
+    import re
+
+    from dqn_lint.model.flags import CARRIES_TRUNCATION, TERMINATED, UNKNOWN
+
+    guessed = None
+    for binding in _bound_with_rewards(model, target):
+        kinds = {flag.kind for value in model.dataflow.binding_values(binding) for flag in model.flags.sources(value)}
+        name = binding.name.value if hasattr(binding, "name") else binding.value
+        if kinds & CARRIES_TRUNCATION:
+            continue
+        if TERMINATED in kinds:
+            return name, True
+        if guessed is None and kinds <= {UNKNOWN} and re.fullmatch(_TERMINAL_NAME, name):
+            guessed = name
+    return guessed, False
+
+
+def _bound_with_rewards(model: ProgramModel, target) -> list:
+    """The other names of the tuple or parameter list that binds the target's reward variable."""
+    import libcst as cst
+
+    from dqn_lint.model.source import walk
+
+    source = model.source
+    siblings: list = []
+    for read in (node for node in walk(target.reward) if isinstance(node, cst.Name)):
+        for assignment in source.referents(read):
+            bound = getattr(assignment, "node", None)
+            holder = source.parent(bound) if bound is not None else None
+            if isinstance(bound, cst.Param):
+                params = source.parent(bound)
+                siblings.extend(p for p in (*params.posonly_params, *params.params) if p is not bound)
+            elif isinstance(holder, cst.Element) and isinstance(source.parent(holder), (cst.Tuple, cst.List)):
+                elements = source.parent(holder).elements
+                siblings.extend(e.value for e in elements if e is not holder and isinstance(e.value, cst.Name))
+    return siblings
 
 
 RULE = Rule(

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from dqn_lint.diagnostics import Finding, Severity
+from dqn_lint.diagnostics import Applicability, Finding, Fix, Severity
 from dqn_lint.rule import Rule, RuleDocs
 
 if TYPE_CHECKING:
@@ -676,6 +676,11 @@ def check(model: ProgramModel) -> Iterator[Finding]:
                 f"(`copy.deepcopy({name})` synced every N steps); in Double DQN the online network only picks the "
                 "argmax.",
                 Severity.WARNING,
+                fix=Fix(
+                    Applicability.DISPLAY_ONLY,
+                    f"Create `target = copy.deepcopy({name})` next to `{name}`, bootstrap with `target(...)`, and sync "
+                    f"it every C steps with `target.load_state_dict({name}.state_dict())` (or a soft update with a small tau).",
+                ),
             )
 
 

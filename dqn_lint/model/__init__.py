@@ -13,7 +13,7 @@ from functools import cached_property
 
 import libcst as cst
 
-from dqn_lint.diagnostics import Finding, Related, Severity
+from dqn_lint.diagnostics import Finding, Fix, Related, Severity
 from dqn_lint.model import torch_api
 from dqn_lint.model.dataflow import Dataflow, Obj, Ref, projection_roots
 from dqn_lint.model.flags import FlagAnalysis
@@ -259,6 +259,7 @@ class ProgramModel:
         message: str,
         severity: Severity,
         related: Iterable[tuple[str, cst.CSTNode]] = (),
+        fix: Fix | None = None,
     ) -> Finding:
         return Finding(
             code=code,
@@ -268,6 +269,7 @@ class ProgramModel:
             span=self.source.span(node),
             related=tuple(Related(text, self.source.span(where)) for text, where in related),
             statement_rows=self.source.statement_rows(node),
+            fix=fix,
         )
 
     def code(self, node: cst.CSTNode) -> str:

@@ -449,6 +449,10 @@ class Dataflow:
                 return False
         return False
 
+    def binding_values(self, target: cst.Name) -> list[Ref]:
+        """The values an assignment target or a parameter receives where it is bound."""
+        return [Ref(target)] if isinstance(target, cst.Param) else self._binding_values(target, ())
+
     def _binding_values(self, target: cst.Name, path: tuple) -> list[Ref]:
         steps: list[Projection] = []
         child: cst.CSTNode = target

@@ -38,9 +38,19 @@ class FlagAnalysis:
         self.df = dataflow
         self.src = dataflow.src
         self._memo: RecursiveMemo[frozenset[FlagSource]] = RecursiveMemo(frozenset())
+        self._traced: set[cst.CSTNode] = set()
 
     def sources(self, ref: Ref) -> frozenset[FlagSource]:
+        if isinstance(ref.node, cst.Name):
+            self._traced.add(ref.node)
         return self._memo((id(ref.node), ref.path), lambda: frozenset(self._sources(ref)))
+
+    def was_traced(self, name: cst.Name) -> bool:
+        """Whether a trace of flags (from a terminal mask, for one) went through this read of a name.
+
+        DQN003's fix rewrites exactly the reads that carry a conflated flag toward a mask.
+        """
+        return name in self._traced
 
     def _sources(self, ref: Ref) -> set[FlagSource]:
         result: set[FlagSource] = set()

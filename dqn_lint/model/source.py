@@ -119,6 +119,11 @@ class SourceIndex:
     def code(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)
 
+    @cached_property
+    def text(self) -> str:
+        """The file's text; libcst round-trips it exactly. Only fixes need it."""
+        return self.module.code
+
     # --- scopes and names ----------------------------------------------------------------------
     def scope(self, node: cst.CSTNode) -> meta.Scope | None:
         return self._scopes.get(node)

@@ -1,0 +1,120 @@
+"""The fix loop of one file: lint, apply the allowed fixes, lint again, until nothing changes.
+
+Each pass applies the fixes whose edits do not overlap (see `edits.apply_fixes`); the fixes it
+skipped are computed again on the new text in the next pass, so nested fixes on one statement
+land one after the other. The loop stops after `MAX_PASSES`. A result that no longer parses, or
+that cannot be encoded back in the file's encoding, is refused: the file keeps its old bytes and
+the outcome says why. Bytes go back out in the file's own encoding, BOM and line endings (edits
+carry the file's newline; untouched text is never re-encoded differently).
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import tokenize
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+
+from dqn_lint import engine
+from dqn_lint.diagnostics import Applicability, Finding
+from dqn_lint.fixes.edits import apply_fixes
+from dqn_lint.rule import Rule
+
+MAX_PASSES = 10
+
+
+@dataclass(frozen=True)
+class FixOutcome:
+    """What fixing one file's bytes gave. `fixed == original` when nothing was applied."""
+
+    original: bytes
+    fixed: bytes
+    original_text: str = ""
+    fixed_text: str = ""
+    fixed_codes: tuple[str, ...] = ()  # one code per applied fix
+    remaining: list[Finding] = field(default_factory=list)
+    error: str | None = None  # why the fixes were refused
+
+    @property
+    def changed(self) -> bool:
+        return self.fixed != self.original
+
+
+def allowed_applicabilities(unsafe: bool) -> frozenset[Applicability]:
+    return frozenset({Applicability.SAFE, Applicability.UNSAFE} if unsafe else {Applicability.SAFE})
+
+
+def fix_source(source: bytes, filename: str, rules: Sequence[Rule], allowed: Collection[Applicability]) -> FixOutcome:
+    """Apply every allowed fix to a file's bytes; the findings that remain on the result."""
+    if not engine.might_hold_td_target(source):
+        return FixOutcome(source, source)
+    try:
+        encoding = _encoding(source)
+        text = engine.decode_source(source)
+    except (UnicodeDecodeError, SyntaxError, LookupError):
+        return FixOutcome(source, source, remaining=engine.lint_source(source, filename, rules))
+
+    findings = engine.lint_text(text, filename, rules)
+    original_findings, current, codes = findings, text, []
+    for _ in range(MAX_PASSES):
+        fixes = [finding.fix for finding in findings if _applies(finding, allowed)]
+        if not fixes:
+            break
+        new_text, applied = apply_fixes(current, fixes)
+        if new_text == current:
+            break
+        problem = _parse_problem(new_text, filename)
+        if problem is not None:
+            return _refused(source, text, original_findings, f"the fixed source does not parse ({problem})")
+        codes.extend(_code_of(findings, fix) for fix in applied)
+        current = new_text
+        findings = engine.lint_text(current, filename, rules)
+        if any(finding.code in engine.FILE_CODES for finding in findings):
+            return _refused(source, text, original_findings, "the fixed source could not be checked again")
+    if current == text:
+        return FixOutcome(source, source, text, text, remaining=findings)
+    try:
+        fixed = _encode(current, encoding)
+    except UnicodeEncodeError as error:
+        return _refused(source, text, original_findings, f"the fixed source cannot be written as {encoding} ({error.reason})")
+    return FixOutcome(source, fixed, text, current, tuple(codes), findings)
+
+
+def _applies(finding: Finding, allowed: Collection[Applicability]) -> bool:
+    return finding.fix is not None and bool(finding.fix.edits) and finding.fix.applicability in allowed
+
+
+def _code_of(findings: list[Finding], fix) -> str:
+    return next(finding.code for finding in findings if finding.fix is fix)
+
+
+def _refused(source: bytes, text: str, findings: list[Finding], reason: str) -> FixOutcome:
+    return FixOutcome(source, source, text, text, remaining=findings, error=reason)
+
+
+def _parse_problem(text: str, filename: str) -> str | None:
+    """CPython's verdict on the new text, then libcst's: both must accept what we write."""
+    try:
+        compile(text, filename, "exec", ast.PyCF_ONLY_AST)
+    except (SyntaxError, ValueError) as error:
+        return f"{getattr(error, 'msg', error)} at line {getattr(error, 'lineno', '?')}"
+    except (RecursionError, MemoryError):
+        return "too deeply nested"
+    import libcst
+
+    try:
+        libcst.parse_module(text)
+    except libcst.ParserSyntaxError as error:
+        return str(error).strip().splitlines()[0]
+    return None
+
+
+def _encoding(source: bytes) -> str:
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+    return encoding
+
+
+def _encode(text: str, encoding: str) -> bytes:
+    """`utf-8-sig` puts the BOM back; any other codec encodes exactly what the text holds."""
+    return text.encode(encoding)

@@ -1,0 +1,84 @@
+"""Edits that fixes are made of, computed from the program model's nodes and the source text.
+
+A rule's fix says *what* to change (this node becomes that code, these statements go under
+`with torch.no_grad():`); these helpers say *where*, in rows and columns of the file, and keep the
+file's indentation style and line endings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import libcst as cst
+
+from dqn_lint.diagnostics import Edit, Position, Span
+from dqn_lint.fixes.edits import split_lines
+from dqn_lint.model.source import SourceIndex, walk
+
+
+def replace_node(source: SourceIndex, node: cst.CSTNode, content: str) -> Edit:
+    return Edit(content, source.span(node))
+
+
+def insert_before(source: SourceIndex, node: cst.CSTNode, content: str) -> Edit:
+    start = source.span(node).start
+    return Edit(content, Span(start, start))
+
+
+def insert_after(source: SourceIndex, node: cst.CSTNode, content: str) -> Edit:
+    end = source.span(node).end
+    return Edit(content, Span(end, end))
+
+
+def needs_parentheses_as_factor(node: cst.BaseExpression) -> bool:
+    """Whether `node * x` would bind differently than `(node) * x`."""
+    if node.lpar:
+        return False
+    if isinstance(node, cst.BinaryOperation):
+        return not isinstance(node.operator, (cst.Multiply, cst.Divide, cst.FloorDivide, cst.Modulo, cst.MatrixMultiply, cst.Power))
+    return isinstance(node, (cst.BooleanOperation, cst.Comparison, cst.IfExp, cst.Lambda, cst.UnaryOperation, cst.NamedExpr))
+
+
+def wrap_statements(source: SourceIndex, statements: Sequence[cst.SimpleStatementLine], header: str) -> Edit | None:
+    """An edit putting whole statement lines under `header:` (e.g. `with torch.no_grad()`), one level deeper.
+
+    Continuation lines move with their statement; lines inside a multi-line string keep their
+    text, since their indentation is part of the string's value. None when the first statement
+    does not begin its line (it follows a `;`), so there is no line to indent.
+    """
+    lines = split_lines(source.text)
+    first, last = source.span(statements[0]), source.span(statements[-1])
+    first_line = lines[first.start.row - 1]
+    indent = first_line[: len(first_line) - len(first_line.lstrip(" \t"))]
+    if first.start.column != len(indent) + 1:
+        return None
+    unit = _indent_unit(source, indent)
+    inside_strings = _rows_inside_strings(source, statements)
+    newline = source.module.default_newline
+    out = [f"{indent}{header}:{newline}"]
+    for row in range(first.start.row, last.end.row + 1):
+        line = lines[row - 1]
+        out.append(line if row in inside_strings or not line.strip() else unit + line)
+    end_row = last.end.row
+    end = Position(end_row + 1, 1) if end_row < len(lines) else Position(end_row, len(lines[end_row - 1]) + 1)
+    return Edit("".join(out), Span(Position(first.start.row, 1), end))
+
+
+def _indent_unit(source: SourceIndex, indent: str) -> str:
+    """One more level in the style of the surrounding block: a tab after tabs, else the file's spaces."""
+    if indent.endswith("\t"):
+        return "\t"
+    default = source.module.default_indent
+    if default and not default.strip(" "):
+        return default
+    return "    "
+
+
+def _rows_inside_strings(source: SourceIndex, statements: Sequence[cst.CSTNode]) -> set[int]:
+    rows: set[int] = set()
+    for statement in statements:
+        for node in walk(statement):
+            if isinstance(node, (cst.SimpleString, cst.FormattedString)):
+                span = source.span(node)
+                rows.update(range(span.start.row + 1, span.end.row + 1))
+    return rows
