@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 import dqn_lint
-from dqn_lint.reporters import OUTPUT_FORMATS
+from dqn_lint.reporters import OUTPUT_FORMATS, FixContext
 
 if TYPE_CHECKING:
     from dqn_lint.config import Settings
@@ -61,6 +61,15 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     check.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary line")
     check.add_argument("--config", metavar="PATH", help="use this configuration file instead of searching for one")
+    check.add_argument("--fix", action="store_true", help="apply safe fixes, then report what remains")
+    check.add_argument(
+        "--unsafe-fixes", action="store_true", default=None, help="also apply (or offer) fixes that change training"
+    )
+    check.add_argument(
+        "--no-unsafe-fixes", dest="unsafe_fixes", action="store_false", help="apply only safe fixes, whatever the config says"
+    )
+    check.add_argument("--diff", action="store_true", help="print the diff --fix would make; change no file")
+    check.add_argument("--fix-only", action="store_true", help="apply fixes and report nothing but how many")
 
     rule = commands.add_parser("rule", help="show a rule's documentation", description="Show a rule's documentation.")
     rule.add_argument("code", nargs="?", metavar="CODE", help="the rule's code, e.g. DQN003")
@@ -155,14 +164,61 @@ def run_check(args: argparse.Namespace) -> int:
     if not discovery.files:
         _error("no Python files found under the given paths", prefix="warning")
 
+    unsafe = settings.unsafe_fixes if args.unsafe_fixes is None else args.unsafe_fixes
+    if args.diff or args.fix or args.fix_only:
+        return _run_fixes(args, discovery.files, per_file, unsafe)
+
     findings: list[Finding] = []
     for source in discovery.files:
         findings.extend(engine.lint_path(Path(source.path), source.display_name, per_file.for_file(source)))
-    # A total order: findings that tie on file, position and code keep a stable, reproducible order.
+    _sort(findings)
+    render(args.output_format, findings, sys.stdout, quiet=args.quiet, context=FixContext(unsafe_fixes=unsafe))
+    return EXIT_FINDINGS if findings and not args.exit_zero else EXIT_CLEAN
+
+
+def _sort(findings: list[Finding]) -> None:
+    """A total order: findings that tie on file, position and code keep a stable, reproducible order."""
     findings.sort(key=lambda finding: (finding.sort_key, finding.span.end, finding.message))
 
-    render(args.output_format, findings, sys.stdout, quiet=args.quiet)
-    return EXIT_FINDINGS if findings and not args.exit_zero else EXIT_CLEAN
+
+def _plural(count: int, word: str = "error") -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _run_fixes(args: argparse.Namespace, files: Sequence[SourceFile], per_file: _PerFileRules, unsafe: bool) -> int:
+    """--fix, --fix-only and --diff. Exit 2 when a file could not be fixed, whatever else happened."""
+    from dqn_lint.fixes.apply import allowed_applicabilities
+    from dqn_lint.fixes.run import fix_file
+    from dqn_lint.reporters import render
+
+    allowed = allowed_applicabilities(unsafe)
+    remaining: list[Finding] = []
+    fixed: list[Finding] = []
+    failed = False
+    for source in files:
+        result = fix_file(Path(source.path), source.display_name, per_file.for_file(source), allowed, write=not args.diff)
+        if result.error is not None:
+            _error(f"{source.display_name}: {result.error}", prefix="error")
+            failed = True
+        if args.diff and result.diff:
+            sys.stdout.write(result.diff)
+        remaining.extend(result.remaining)
+        fixed.extend(result.fixed)
+    _sort(remaining)
+
+    if args.diff:
+        if not args.quiet:
+            sys.stderr.write(f"Would fix {_plural(len(fixed))}.\n" if fixed else "No errors would be fixed.\n")
+        return EXIT_ERROR if failed else (EXIT_FINDINGS if fixed and not args.exit_zero else EXIT_CLEAN)
+    if args.fix_only:
+        if not args.quiet and args.output_format != "json":
+            sys.stdout.write(f"Fixed {_plural(len(fixed))}.\n" if fixed else "No errors fixed.\n")
+        return EXIT_ERROR if failed else EXIT_CLEAN
+    context = FixContext(unsafe_fixes=unsafe, fixing=True, fixed=tuple(fixed))
+    render(args.output_format, remaining, sys.stdout, quiet=args.quiet, context=context)
+    if failed:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if remaining and not args.exit_zero else EXIT_CLEAN
 
 
 # --- rule --------------------------------------------------------------------------------------

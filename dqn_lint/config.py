@@ -57,7 +57,8 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
 _LIST_KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude")
 _SELECTOR_KEYS = ("select", "ignore", "extend-select")
 _TABLE_KEYS = ("per-file-ignores",)
-KNOWN_KEYS = _LIST_KEYS + _TABLE_KEYS
+_BOOL_KEYS = ("unsafe-fixes",)
+KNOWN_KEYS = _LIST_KEYS + _TABLE_KEYS + _BOOL_KEYS
 
 
 class ConfigError(Exception):
@@ -74,6 +75,7 @@ class Settings:
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     extend_exclude: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    unsafe_fixes: bool = False
 
     @property
     def all_excludes(self) -> tuple[str, ...]:
@@ -193,6 +195,10 @@ def settings_from_table(
         _check_globs([pattern], "per-file-ignores", where)
         per_file_ignores.append((pattern, codes))
 
+    for key in _BOOL_KEYS:
+        if key in table and not isinstance(table[key], bool):
+            raise ConfigError(f"{where}'{key}' must be true or false")
+
     return Settings(
         root=path.parent,
         config_path=path,
@@ -204,6 +210,7 @@ def settings_from_table(
         exclude=lists.get("exclude", DEFAULT_EXCLUDE),
         extend_exclude=lists.get("extend-exclude", ()),
         per_file_ignores=tuple(per_file_ignores),
+        unsafe_fixes=table.get("unsafe-fixes", False),
     )
 
 

@@ -170,8 +170,9 @@ def test_json_output_of_a_clean_run_is_an_empty_array(run_cli, write, clean_prog
 def test_concise_output_is_one_line_per_finding_then_the_summary(run_cli, write, buggy_program, buggy_row):
     write("buggy.py", buggy_program)
     result = run_cli("check", "--output-format", "concise")
-    lines = result.stdout.splitlines()
-    assert lines[-1] == f"Found {len(lines) - 1} error{'' if len(lines) == 2 else 's'}."
+    *lines, summary, fix_hint = result.stdout.splitlines()
+    assert summary == f"Found {len(lines)} error{'' if len(lines) == 1 else 's'}."
+    assert fix_hint.startswith("No fixes available (") and "`--unsafe-fixes`" in fix_hint
     [line] = [line for line in lines if " DQN004 " in line]
     path, row, column, rest = line.split(":", 3)
     assert (path, int(row)) == ("buggy.py", buggy_row)
@@ -188,7 +189,7 @@ def test_full_output_shows_the_flagged_line_underlined(run_cli, write, buggy_pro
     source_line = buggy_program.splitlines()[buggy_row - 1]
     assert f"{buggy_row} | {source_line}" in lines
     assert any(line.strip().startswith("|") and "^" in line and line.endswith(" DQN004") for line in lines)
-    assert lines[-1] == "Found 1 error."
+    assert lines[-2:] == ["Found 1 error.", "No fixes available (1 hidden fix can be enabled with the `--unsafe-fixes` option)."]
 
 
 def test_quiet_prints_the_findings_without_the_summary(run_cli, write, buggy_program):
@@ -386,6 +387,7 @@ def test_full_output_matches_ruffs_layout(lint, write):
         "  |\n"
         "\n"
         "Found 1 error and 1 warning.\n"
+        "[*] 1 fixable with the `--fix` option.\n"
     )
 
 

@@ -226,9 +226,9 @@ def test_check_reads_select_from_dqn_lint_toml_in_a_parent_folder(run_cli, write
 def test_command_line_select_overrides_the_config_ignore(run_cli, write, buggy_program):
     write("train.py", buggy_program)
     write("dqn-lint.toml", 'ignore = ["DQN004"]\n')
-    result = run_cli("check", "--select", "DQN004", "--output-format", "concise")
+    result = run_cli("check", "--select", "DQN004", "--output-format", "concise", "--quiet")
     assert result.returncode == 1
-    assert [line.split()[1] for line in result.stdout.splitlines()[:-1]] == ["DQN004"]
+    assert [line.split()[1] for line in result.stdout.splitlines()] == ["DQN004"]
 
 
 def test_per_file_ignores_apply_to_files_their_glob_matches(run_cli, write, buggy_program):

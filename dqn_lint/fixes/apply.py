@@ -32,7 +32,7 @@ class FixOutcome:
     fixed: bytes
     original_text: str = ""
     fixed_text: str = ""
-    fixed_codes: tuple[str, ...] = ()  # one code per applied fix
+    fixed_findings: tuple[Finding, ...] = ()  # one per applied fix
     remaining: list[Finding] = field(default_factory=list)
     error: str | None = None  # why the fixes were refused
 
@@ -56,7 +56,7 @@ def fix_source(source: bytes, filename: str, rules: Sequence[Rule], allowed: Col
         return FixOutcome(source, source, remaining=engine.lint_source(source, filename, rules))
 
     findings = engine.lint_text(text, filename, rules)
-    original_findings, current, codes = findings, text, []
+    original_findings, current, done = findings, text, []
     for _ in range(MAX_PASSES):
         fixes = [finding.fix for finding in findings if _applies(finding, allowed)]
         if not fixes:
@@ -67,7 +67,7 @@ def fix_source(source: bytes, filename: str, rules: Sequence[Rule], allowed: Col
         problem = _parse_problem(new_text, filename)
         if problem is not None:
             return _refused(source, text, original_findings, f"the fixed source does not parse ({problem})")
-        codes.extend(_code_of(findings, fix) for fix in applied)
+        done.extend(_finding_of(findings, fix) for fix in applied)
         current = new_text
         findings = engine.lint_text(current, filename, rules)
         if any(finding.code in engine.FILE_CODES for finding in findings):
@@ -78,15 +78,15 @@ def fix_source(source: bytes, filename: str, rules: Sequence[Rule], allowed: Col
         fixed = _encode(current, encoding)
     except UnicodeEncodeError as error:
         return _refused(source, text, original_findings, f"the fixed source cannot be written as {encoding} ({error.reason})")
-    return FixOutcome(source, fixed, text, current, tuple(codes), findings)
+    return FixOutcome(source, fixed, text, current, tuple(done), findings)
 
 
 def _applies(finding: Finding, allowed: Collection[Applicability]) -> bool:
     return finding.fix is not None and bool(finding.fix.edits) and finding.fix.applicability in allowed
 
 
-def _code_of(findings: list[Finding], fix) -> str:
-    return next(finding.code for finding in findings if finding.fix is fix)
+def _finding_of(findings: list[Finding], fix) -> Finding:
+    return next(finding for finding in findings if finding.fix is fix)
 
 
 def _refused(source: bytes, text: str, findings: list[Finding], reason: str) -> FixOutcome:

@@ -8,24 +8,67 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TextIO
 
-from dqn_lint.diagnostics import Finding, Severity
+from dqn_lint.diagnostics import Applicability, Finding, Severity
 
 OUTPUT_FORMATS = ("full", "concise", "json")
 _MODULES = {"full": "full", "concise": "concise", "json": "json_format"}
 
 
-def summary_line(findings: Sequence[Finding]) -> str:
-    """The last line of a text report, worded as ruff words it, warnings counted apart from errors."""
-    if not findings:
-        return "All checks passed!"
+@dataclass(frozen=True)
+class FixContext:
+    """What the text reports say about fixes: which ones `--fix` may apply, and what was fixed."""
+
+    unsafe_fixes: bool = False
+    fixing: bool = False  # --fix ran: the summary counts fixed and remaining
+    fixed: tuple[Finding, ...] = ()
+
+    def applies(self, finding: Finding) -> bool:
+        fix = finding.fix
+        if fix is None or not fix.edits:
+            return False
+        return fix.applicability is Applicability.SAFE or (self.unsafe_fixes and fix.applicability is Applicability.UNSAFE)
+
+    def hidden(self, finding: Finding) -> bool:
+        fix = finding.fix
+        return fix is not None and bool(fix.edits) and fix.applicability is Applicability.UNSAFE and not self.unsafe_fixes
+
+
+def _counted(findings: Sequence[Finding]) -> str:
     warnings = sum(1 for finding in findings if finding.severity == Severity.WARNING)
     errors = len(findings) - warnings
     parts = [f"{count} {word}{'' if count == 1 else 's'}" for count, word in ((errors, "error"), (warnings, "warning")) if count]
-    return f"Found {' and '.join(parts)}."
+    return " and ".join(parts)
 
 
-def render(output_format: str, findings: Sequence[Finding], stream: TextIO, *, quiet: bool = False) -> None:
+def summary_line(findings: Sequence[Finding], context: FixContext = FixContext()) -> str:
+    """The last line(s) of a text report, worded as ruff words them, warnings counted apart from errors."""
+    if context.fixing and context.fixed:
+        everything = [*context.fixed, *findings]
+        lines = [f"Found {_counted(everything)} ({len(context.fixed)} fixed, {len(findings)} remaining)."]
+    elif not findings:
+        return "All checks passed!"
+    else:
+        lines = [f"Found {_counted(findings)}."]
+    fixable = sum(1 for finding in findings if context.applies(finding))
+    hidden = sum(1 for finding in findings if context.hidden(finding))
+    hint = f" ({hidden} hidden fix{'' if hidden == 1 else 'es'} can be enabled with the `--unsafe-fixes` option)" if hidden else ""
+    if fixable:
+        lines.append(f"[*] {fixable} fixable with the `--fix` option{hint}.")
+    elif hidden:
+        lines.append(f"No fixes available{hint}.")
+    return "\n".join(lines)
+
+
+def render(
+    output_format: str,
+    findings: Sequence[Finding],
+    stream: TextIO,
+    *,
+    quiet: bool = False,
+    context: FixContext = FixContext(),
+) -> None:
     module = importlib.import_module(f"{__name__}.{_MODULES[output_format]}")
-    module.render(findings, stream, quiet=quiet)
+    module.render(findings, stream, quiet=quiet, context=context)

@@ -6,16 +6,17 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from dqn_lint.diagnostics import Finding
-from dqn_lint.reporters import summary_line
+from dqn_lint.reporters import FixContext, summary_line
 
 
-def format_finding(finding: Finding) -> str:
+def format_finding(finding: Finding, context: FixContext = FixContext()) -> str:
     start = finding.span.start
-    return f"{finding.filename}:{start.row}:{start.column}: {finding.code} {finding.message}"
+    marker = "[*] " if context.applies(finding) else ""
+    return f"{finding.filename}:{start.row}:{start.column}: {finding.code} {marker}{finding.message}"
 
 
-def render(findings: Sequence[Finding], stream: TextIO, *, quiet: bool = False) -> None:
+def render(findings: Sequence[Finding], stream: TextIO, *, quiet: bool = False, context: FixContext = FixContext()) -> None:
     for finding in findings:
-        stream.write(format_finding(finding) + "\n")
+        stream.write(format_finding(finding, context) + "\n")
     if not quiet:
-        stream.write(summary_line(findings) + "\n")
+        stream.write(summary_line(findings, context) + "\n")

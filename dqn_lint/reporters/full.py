@@ -20,8 +20,8 @@ import re
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from dqn_lint.diagnostics import Applicability, Finding, Severity, Span
-from dqn_lint.reporters import summary_line
+from dqn_lint.diagnostics import Finding, Severity, Span
+from dqn_lint.reporters import FixContext, summary_line
 
 # A line of output is a list of (text, style) pieces; the style is used only on a terminal.
 Piece = tuple[str, str]
@@ -46,7 +46,7 @@ def _code_style(finding: Finding) -> str:
     return "bold yellow" if finding.severity is Severity.WARNING else "bold red"
 
 
-def _header(finding: Finding) -> Line:
+def _header(finding: Finding, context: FixContext) -> Line:
     start = finding.span.start
     line: Line = [
         (finding.filename, "bold"),
@@ -54,7 +54,7 @@ def _header(finding: Finding) -> Line:
         (finding.code, _code_style(finding)),
         (" ", ""),
     ]
-    if finding.fix is not None and finding.fix.applicability is Applicability.SAFE:
+    if context.applies(finding):
         line.append(("[*] ", "cyan"))
     line.append((finding.message, ""))
     return line
@@ -110,14 +110,18 @@ def _notes(finding: Finding) -> list[Line]:
     return notes
 
 
-def report_lines(findings: Sequence[Finding], read: Callable[[str], list[str] | None] = read_lines) -> list[Line]:
+def report_lines(
+    findings: Sequence[Finding],
+    read: Callable[[str], list[str] | None] = read_lines,
+    context: FixContext = FixContext(),
+) -> list[Line]:
     """Every line of the report except the summary, each finding followed by a blank line."""
     cache: dict[str, list[str] | None] = {}
     out: list[Line] = []
     for finding in findings:
         if finding.filename not in cache:
             cache[finding.filename] = read(finding.filename)
-        out.append(_header(finding))
+        out.append(_header(finding, context))
         out.extend(_snippet(finding, cache[finding.filename]))
         out.extend(_notes(finding))
         out.append([])
@@ -146,10 +150,10 @@ def _write_coloured(lines: list[Line], stream: TextIO) -> None:
         console.print(Text.assemble(*line) if line else Text())
 
 
-def render(findings: Sequence[Finding], stream: TextIO, *, quiet: bool = False) -> None:
-    lines = report_lines(findings)
+def render(findings: Sequence[Finding], stream: TextIO, *, quiet: bool = False, context: FixContext = FixContext()) -> None:
+    lines = report_lines(findings, context=context)
     if not quiet:
-        lines.append([(summary_line(findings), "bold")])
+        lines.extend([(text, "bold")] for text in summary_line(findings, context).split("\n"))
     elif lines:
         lines.pop()  # no summary follows, so no blank line to separate it
     (_write_coloured if _is_terminal(stream) else _write_plain)(lines, stream)

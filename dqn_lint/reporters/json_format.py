@@ -43,7 +43,7 @@ def finding_to_json(finding: Finding) -> dict[str, Any]:
     }
 
 
-def render(findings: Sequence[Finding], stream: TextIO, *, quiet: bool = False) -> None:
-    """`quiet` changes nothing: the JSON document has no summary to leave out."""
+def render(findings: Sequence[Finding], stream: TextIO, *, quiet: bool = False, context: object = None) -> None:
+    """`quiet` and the fix context change nothing: each finding carries its fix and applicability."""
     json.dump([finding_to_json(finding) for finding in findings], stream, indent=2, ensure_ascii=False)
     stream.write("\n")
