@@ -824,7 +824,7 @@ def _fix(model: ProgramModel, site, how: str, network, online: str) -> Fix:
     """
     import libcst as cst
 
-    from dqn_lint.fixes.builders import replace_node
+    from dqn_lint.fixes.builders import bare_code, replace_node
     from dqn_lint.fixes.imports import attribute_reference
     from dqn_lint.model import torch_api
 
@@ -840,8 +840,9 @@ def _fix(model: ProgramModel, site, how: str, network, online: str) -> Fix:
     assign = site.body[0] if isinstance(site, cst.SimpleStatementLine) and len(site.body) == 1 else None
     if how not in ("alias", "shallow copy") or not isinstance(assign, cst.Assign) or len(assign.targets) != 1:
         return advice
-    if not isinstance(assign.targets[0].target, (cst.Name, cst.Attribute)):
-        return advice
+    bound = assign.targets[0].target
+    if not isinstance(bound, (cst.Name, cst.Attribute)) or not model.dataflow.same_storage(bound, network):
+        return advice  # the alias is made elsewhere (a call site passing one network twice)
     reference = attribute_reference(model.source, "copy", "deepcopy")
     if reference is None:
         return advice
@@ -852,7 +853,7 @@ def _fix(model: ProgramModel, site, how: str, network, online: str) -> Fix:
             return advice
         edit = replace_node(model.source, value.func, deepcopy)
     else:
-        edit = replace_node(model.source, value, f"{deepcopy}({model.code(value)})")
+        edit = replace_node(model.source, value, f"{deepcopy}({bare_code(model.source, value)})")
     return Fix(
         Applicability.UNSAFE,
         f"Replace the alias with an independent copy: `{deepcopy}({online})`.{sync}",

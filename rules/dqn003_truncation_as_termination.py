@@ -1096,8 +1096,8 @@ def _reads_toward_mask(model: ProgramModel, binding) -> list:
 
 
 def _stable_names(model: ProgramModel, expression, reads) -> bool:
-    """Each variable of `expression` names the same value at every read: bound once in its scope,
-    in the scope of the reads."""
+    """Each variable of `expression` names the same value at every read: bound by one statement of
+    the reads' scope, never rebound."""
     import libcst as cst
 
     from dqn_lint.model.source import walk
@@ -1106,7 +1106,10 @@ def _stable_names(model: ProgramModel, expression, reads) -> bool:
         referents = model.source.referents(name)
         if not referents:
             continue  # a builtin, or an attribute's name
-        if len(referents) != 1 or any(model.source.scope(read) is not next(iter(referents)).scope for read in reads):
+        scope = next(iter(referents)).scope
+        if len(referents) != 1 or len(scope.assignments[name.value]) != 1:
+            return False  # rebound somewhere: at a read it may name another value
+        if any(model.source.scope(read) is not scope for read in reads):
             return False
     return True
 

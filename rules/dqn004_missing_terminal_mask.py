@@ -778,7 +778,7 @@ def _fix(model: ProgramModel, target) -> Fix:
     Unsafe: the target of every terminal transition changes, and a bool tensor flag needs
     `.float()` first. With no flag in scope the advice is display-only.
     """
-    from dqn_lint.fixes.builders import insert_after, insert_before, needs_parentheses_as_factor
+    from dqn_lint.fixes.builders import insert_after
 
     flag, proven = _terminal_flag_in_scope(model, target)
     if flag is None:
@@ -787,12 +787,7 @@ def _fix(model: ProgramModel, target) -> Fix:
             "Store `terminated` (slot 2 of `env.step`) with each transition and multiply the bootstrap by "
             "`(1 - terminated)`.",
         )
-    term = target.bootstrap_term
-    factor = f" * (1 - {flag})"
-    if needs_parentheses_as_factor(term):
-        edits = (insert_before(model.source, term, "("), insert_after(model.source, term, ")" + factor))
-    else:
-        edits = (insert_after(model.source, term, factor),)
+    edits = (insert_after(model.source, target.bootstrap_term, f" * (1 - {flag})"),)
     how = (
         "it carries `terminated` from `env.step`"
         if proven

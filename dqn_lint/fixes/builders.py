@@ -30,13 +30,9 @@ def insert_after(source: SourceIndex, node: cst.CSTNode, content: str) -> Edit:
     return Edit(content, Span(end, end))
 
 
-def needs_parentheses_as_factor(node: cst.BaseExpression) -> bool:
-    """Whether `node * x` would bind differently than `(node) * x`."""
-    if node.lpar:
-        return False
-    if isinstance(node, cst.BinaryOperation):
-        return not isinstance(node.operator, (cst.Multiply, cst.Divide, cst.FloorDivide, cst.Modulo, cst.MatrixMultiply, cst.Power))
-    return isinstance(node, (cst.BooleanOperation, cst.Comparison, cst.IfExp, cst.Lambda, cst.UnaryOperation, cst.NamedExpr))
+def bare_code(source: SourceIndex, node: cst.BaseExpression) -> str:
+    """The code of an expression without its own parentheses, which its span leaves out too."""
+    return source.module.code_for_node(node.with_changes(lpar=[], rpar=[]) if getattr(node, "lpar", None) else node)
 
 
 def wrap_statements(source: SourceIndex, statements: Sequence[cst.SimpleStatementLine], header: str) -> Edit | None:

@@ -7,6 +7,8 @@ file's own imports (`import torch as th` gives `th.no_grad`, `from copy import d
 
 from __future__ import annotations
 
+import sys
+
 import libcst as cst
 
 from dqn_lint.diagnostics import Edit, Position, Span
@@ -71,17 +73,19 @@ def _is_future_import(small: cst.BaseSmallStatement) -> bool:
 
 
 def _import_edit(source: SourceIndex, module: str) -> Edit:
-    """`import <module>` among the file's leading imports, where isort would put a plain import.
+    """`import <module>` among the file's leading imports, where isort would put it.
 
-    Before the first plain import that sorts after it, else after the last plain import, else
-    before the first `from` import, else after the docstring and `__future__` imports, else
-    before the first statement (never above a shebang or an encoding cookie).
+    In its section (standard library or not): before the first plain import of the section that
+    sorts after it, else after the section's last import. A section that does not exist yet is
+    opened with a blank line next to the other one. With no imports at all: after the docstring
+    and `__future__` imports, else before the first statement (never above a shebang or a coding
+    cookie).
     """
     newline = source.module.default_newline
     line = f"import {module}{newline}"
+    ours = _is_stdlib(module)
     anchor: cst.CSTNode | None = None  # docstring or __future__ import
-    plain: list[cst.CSTNode] = []
-    first_from: cst.CSTNode | None = None
+    imports: list[tuple[cst.CSTNode, str, bool]] = []  # statement, first module, plain import
     for index, statement in enumerate(source.module.body):
         smalls = _imports_of(statement)
         if index == 0 and _is_docstring(statement) or smalls and any(_is_future_import(s) for s in smalls):
@@ -89,22 +93,36 @@ def _import_edit(source: SourceIndex, module: str) -> Edit:
             continue
         if smalls is None:
             break
-        if isinstance(smalls[0], cst.Import):
-            if source.code(smalls[0].names[0].name).strip() > module:
-                return _insert_before(source, statement, line)
-            plain.append(statement)
-        elif first_from is None:
-            first_from = statement
-    if plain:
-        return _insert_after(source, plain[-1], line, newline)
-    if first_from is not None:
-        return _insert_before(source, first_from, line)
+        first = smalls[0]
+        if isinstance(first, cst.Import):
+            name = source.code(first.names[0].name).strip()
+        else:  # a relative import sorts with no section of ours
+            name = "." if first.relative or first.module is None else source.code(first.module).strip()
+        imports.append((statement, name, isinstance(first, cst.Import)))
+    section = [entry for entry in imports if _is_stdlib(entry[1]) == ours and not entry[1].startswith(".")]
+    for statement, name, plain in section:
+        if plain and name > module:
+            return _insert_before(source, statement, line)
+    plain = [entry for entry in section if entry[2]]
+    if plain:  # isort puts `import x` before `from x import y` in a section
+        return _insert_after(source, plain[-1][0], line, newline)
+    if section:
+        return _insert_before(source, section[0][0], line)
+    if imports and ours:  # the standard library section comes first
+        return _insert_before(source, imports[0][0], line + newline)
+    if imports:
+        return _insert_after(source, imports[-1][0], newline + line, newline)
+    # No imports yet: the new one stands apart from the code after it.
     if anchor is not None:
-        return _insert_after(source, anchor, line, newline)
+        return _insert_after(source, anchor, line + newline, newline)
     if source.module.body:
-        return _insert_before(source, source.module.body[0], line)
+        return _insert_before(source, source.module.body[0], line + newline)
     end = source.span(source.module).end
     return Edit(line, Span(end, end))
+
+
+def _is_stdlib(module: str) -> bool:
+    return module.split(".")[0] in sys.stdlib_module_names
 
 
 def _insert_before(source: SourceIndex, statement: cst.CSTNode, line: str) -> Edit:
