@@ -915,11 +915,16 @@ with torch.no_grad():
 loss = F.smooth_l1_loss(q, y)
 """,
         fix_safety="""
-The fix wraps the statement that computes the bootstrap value in `with torch.no_grad():`, or, when
-that statement cannot be wrapped (the forward call sits inside the loss call or a larger
-expression), appends `.detach()` to the bootstrap value. It is safe when the gradient only reached a
-separate target network that no optimizer trains: the parameter updates stay exactly the same. It
-is unsafe when the gradient reached trained parameters (the bootstrap network is the trained network
+The fix puts the statements from the bootstrap pass down to the TD target under
+`with torch.no_grad():` when they are one block of plain statements that only compute the target
+(each feeds the next, and none runs the prediction, the loss, `backward` or the optimizer). It
+uses the file's own name for torch (`th.no_grad()`) and adds `import torch` only when torch is not
+imported. When they are not one block, it wraps the statement with the pass alone. When the pass
+shares its statement with the prediction or the loss, it appends `.detach()` to the pass. A pass
+inside a helper function gets advice only, because other callers may need its gradient.
+
+It is safe when the gradient only reached a separate target network that no optimizer trains: the
+parameter updates stay exactly the same. It is unsafe when the gradient reached trained parameters (the bootstrap network is the trained network
 or shares parameters with it): the fix turns a residual-gradient update into the semi-gradient DQN
 update, which is the intended algorithm but changes what the program learns.
 """,

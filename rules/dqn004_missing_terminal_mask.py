@@ -877,9 +877,12 @@ with torch.no_grad():
 loss = F.smooth_l1_loss(online(states).gather(1, actions).squeeze(1), y)
 """,
         fix_safety="""
-When a terminal flag is in scope (a `terminated` or `done` value that comes with the same rewards
-and next states, from the batch or the `env.step` result), the fix multiplies the bootstrap term by
-`(1 - <terminal flag>)`. It is unsafe: it changes the target of every terminal transition, and the
+The fix needs a terminal flag that comes with the target's rewards: unpacked from the same batch
+tuple, or a parameter next to the rewards. It prefers a flag the dataflow traces to `terminated` of
+`env.step`. Failing that, it takes one whose name marks terminals (`done`, `dones`, `terminated`,
+`terminal`, ...) and whose trace shows no truncation, and the fix message says the flag is only
+presumed. The fix appends `* (1 - <flag>)` to the bootstrap term (a bool tensor flag needs
+`.float()` first). It is unsafe: it changes the target of every terminal transition, and the
 tool cannot prove that the flag it found marks termination (rather than truncation, see DQN003) for
 the same transitions. When no flag is in scope the fix is display-only advice: store `terminated`
 in the replay buffer with each transition and mask the bootstrap with it.
