@@ -186,3 +186,17 @@ def test_a_write_that_fails_makes_the_run_exit_2_and_keeps_the_file(tmp_path: Pa
     assert cli.main(["check", flag, "train.py"]) == 2
     assert "train.py: the fix could not be written (No space left on device)" in capsys.readouterr().err
     assert path.read_text() == TWO_BUGS
+
+
+def test_a_suppressed_finding_is_not_fixed(run_cli, write) -> None:
+    source = TWO_BUGS.replace("    next_q = target(s2).max(1).values\n", "    next_q = target(s2).max(1).values  # noqa: DQN002\n")
+    path = write("train.py", source)
+    result = run_cli("check", "--fix", "--select", "DQN002")
+    assert (result.returncode, path.read_text()) == (0, source)
+
+
+def test_crlf_file_keeps_crlf_on_every_line_after_fix(run_cli, write) -> None:
+    path = write("train.py", TWO_BUGS.replace("\n", "\r\n").encode())
+    assert run_cli("check", "--fix", "--unsafe-fixes").returncode == 0
+    fixed = path.read_bytes()
+    assert fixed == BOTH_FIXED.replace("\n", "\r\n").encode()
