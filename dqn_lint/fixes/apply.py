@@ -69,9 +69,12 @@ def fix_source(source: bytes, filename: str, rules: Sequence[Rule], allowed: Col
             return _refused(source, text, original_findings, f"the fixed source does not parse ({problem})")
         done.extend(_finding_of(findings, fix) for fix in applied)
         current = new_text
-        findings = engine.lint_text(current, filename, rules)
-        if any(finding.code in engine.FILE_CODES for finding in findings):
-            return _refused(source, text, original_findings, "the fixed source could not be checked again")
+        findings = engine.lint_text(current, filename, rules)  # libcst's parse of the result
+        for finding in findings:
+            if finding.code == engine.PARSE_ERROR[0]:
+                return _refused(source, text, original_findings, f"the fixed source does not parse ({finding.message})")
+            if finding.code in engine.FILE_CODES:
+                return _refused(source, text, original_findings, "the fixed source could not be checked again")
     if current == text:
         return FixOutcome(source, source, text, text, remaining=findings)
     try:
@@ -94,19 +97,13 @@ def _refused(source: bytes, text: str, findings: list[Finding], reason: str) -> 
 
 
 def _parse_problem(text: str, filename: str) -> str | None:
-    """CPython's verdict on the new text, then libcst's: both must accept what we write."""
+    """CPython's verdict on the new text; libcst's comes from linting it again."""
     try:
         compile(text, filename, "exec", ast.PyCF_ONLY_AST)
     except (SyntaxError, ValueError) as error:
         return f"{getattr(error, 'msg', error)} at line {getattr(error, 'lineno', '?')}"
     except (RecursionError, MemoryError):
         return "too deeply nested"
-    import libcst
-
-    try:
-        libcst.parse_module(text)
-    except libcst.ParserSyntaxError as error:
-        return str(error).strip().splitlines()[0]
     return None
 
 

@@ -9,9 +9,9 @@ their editor, and each line's own ending is kept, as git shows it.
 from __future__ import annotations
 
 import difflib
-import re
 
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+from dqn_lint.fixes.edits import split_lines
+
 _NO_NEWLINE = "\\ No newline at end of file\n"
 
 
@@ -22,7 +22,7 @@ def unified_diff(old: str, new: str, filename: str, context: int = 3) -> str:
     out: list[str] = []
     # lineterm="\n" ends the header and hunk lines; content lines keep their own endings.
     for line in difflib.unified_diff(
-        _lines(old), _lines(new), fromfile=filename, tofile=filename, n=context, lineterm="\n"
+        split_lines(old), split_lines(new), fromfile=filename, tofile=filename, n=context, lineterm="\n"
     ):
         if line.endswith("\n"):
             out.append(line)
@@ -33,7 +33,3 @@ def unified_diff(old: str, new: str, filename: str, context: int = 3) -> str:
             out.append(line + "\n" + _NO_NEWLINE)
     return "".join(out)
 
-
-def _lines(text: str) -> list[str]:
-    """The lines of `text`, each with its ending, split only at `\\r\\n`, `\\r` and `\\n`."""
-    return _LINE.findall(text)

@@ -28,12 +28,6 @@ def split_lines(text: str) -> list[str]:
     return lines
 
 
-def dominant_newline(text: str) -> str:
-    """The line ending of the first line: what new lines in this file should end with."""
-    match = _LINE_BREAK.search(text)
-    return match.group() if match else "\n"
-
-
 class LineIndex:
     """Offsets of row starts, to turn 1-based (row, column) positions into string offsets."""
 
@@ -91,10 +85,3 @@ def _splice(text: str, ranges: Sequence[tuple[int, int, str]]) -> str:
     pieces.append(text[cursor:])
     return "".join(pieces)
 
-
-def edit_between(text: str, start: int, end: int, content: str) -> Edit:
-    """An edit replacing `text[start:end]`, with its span in rows and columns."""
-    from dqn_lint.diagnostics import Span
-
-    index = LineIndex(text)
-    return Edit(content, Span(index.position(start), index.position(end)))
