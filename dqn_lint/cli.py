@@ -181,15 +181,11 @@ def _sort(findings: list[Finding]) -> None:
     findings.sort(key=lambda finding: (finding.sort_key, finding.span.end, finding.message))
 
 
-def _plural(count: int, word: str = "error") -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def _run_fixes(args: argparse.Namespace, files: Sequence[SourceFile], per_file: _PerFileRules, unsafe: bool) -> int:
     """--fix, --fix-only and --diff. Exit 2 when a file could not be fixed, whatever else happened."""
-    from dqn_lint.fixes.apply import allowed_applicabilities
+    from dqn_lint.diagnostics import allowed_applicabilities
     from dqn_lint.fixes.run import fix_file
-    from dqn_lint.reporters import render
+    from dqn_lint.reporters import plural, render
 
     allowed = allowed_applicabilities(unsafe)
     remaining: list[Finding] = []
@@ -208,11 +204,11 @@ def _run_fixes(args: argparse.Namespace, files: Sequence[SourceFile], per_file: 
 
     if args.diff:
         if not args.quiet:
-            sys.stderr.write(f"Would fix {_plural(len(fixed))}.\n" if fixed else "No errors would be fixed.\n")
+            sys.stderr.write(f"Would fix {plural(len(fixed), 'error')}.\n" if fixed else "No errors would be fixed.\n")
         return EXIT_ERROR if failed else (EXIT_FINDINGS if fixed and not args.exit_zero else EXIT_CLEAN)
     if args.fix_only:
         if not args.quiet and args.output_format != "json":
-            sys.stdout.write(f"Fixed {_plural(len(fixed))}.\n" if fixed else "No errors fixed.\n")
+            sys.stdout.write(f"Fixed {plural(len(fixed), 'error')}.\n" if fixed else "No errors fixed.\n")
         return EXIT_ERROR if failed else EXIT_CLEAN
     context = FixContext(unsafe_fixes=unsafe, fixing=True, fixed=tuple(fixed))
     render(args.output_format, remaining, sys.stdout, quiet=args.quiet, context=context)

@@ -7,6 +7,7 @@ tests. Rows and columns are 1-based everywhere (columns count characters, as edi
 from __future__ import annotations
 
 import enum
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 
@@ -56,6 +57,11 @@ class Fix:
     edits: tuple[Edit, ...] = ()
 
 
+def allowed_applicabilities(unsafe: bool) -> frozenset[Applicability]:
+    """What `--fix` applies: safe fixes, and unsafe ones too with `--unsafe-fixes`."""
+    return frozenset({Applicability.SAFE, Applicability.UNSAFE} if unsafe else {Applicability.SAFE})
+
+
 @dataclass(frozen=True)
 class Finding:
     """One problem in one file.
@@ -73,6 +79,10 @@ class Finding:
     related: tuple[Related, ...] = ()
     fix: Fix | None = None
     statement_rows: tuple[int, int] | None = field(default=None, compare=False)
+
+    def fixable(self, allowed: Collection[Applicability]) -> bool:
+        """Whether `--fix` with these applicabilities would edit the file for this finding."""
+        return self.fix is not None and bool(self.fix.edits) and self.fix.applicability in allowed
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:

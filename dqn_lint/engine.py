@@ -45,12 +45,16 @@ def _file_finding(code_name: tuple[str, str], message: str, filename: str, row: 
     )
 
 
-def decode_source(source: bytes) -> str:
-    """Decode as Python does: a BOM or a coding cookie, else UTF-8. Raises UnicodeDecodeError/SyntaxError."""
+def source_encoding(source: bytes) -> str:
+    """The encoding Python reads the file in: `utf-8-sig` for a BOM, a coding cookie, else UTF-8.
+    Raises SyntaxError for a bad cookie."""
     encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
-    if encoding == "utf-8-sig":
-        return source.decode("utf-8-sig")
-    return source.decode(encoding)
+    return encoding
+
+
+def decode_source(source: bytes) -> str:
+    """Decode as Python does (a BOM is dropped). Raises UnicodeDecodeError/SyntaxError/LookupError."""
+    return source.decode(source_encoding(source))
 
 
 def lint_source(source: bytes, filename: str, rules: Sequence[Rule]) -> list[Finding]:

@@ -876,13 +876,7 @@ def _feeds_optimizer(model: ProgramModel, call) -> bool:
     """`torch.optim.Adam(target.parameters())` trains the network; it does not sync it."""
     import libcst as cst
 
-    from dqn_lint.model import torch_api
-
-    return any(
-        isinstance(ancestor, cst.Call)
-        and any(name.startswith(torch_api.OPTIMIZER_PREFIXES) for name in model.source.qualified_names(ancestor.func))
-        for ancestor in model.source.ancestors(call)
-    )
+    return any(isinstance(ancestor, cst.Call) and model.is_optimizer_call(ancestor) for ancestor in model.source.ancestors(call))
 
 
 RULE = Rule(

@@ -13,7 +13,8 @@ import pytest
 from dqn_lint import registry
 from dqn_lint.diagnostics import Applicability, Edit, Fix, Position, Severity, Span
 from dqn_lint.fixes import run as fix_run
-from dqn_lint.fixes.apply import allowed_applicabilities, fix_source
+from dqn_lint.diagnostics import allowed_applicabilities
+from dqn_lint.fixes.apply import fix_source
 from dqn_lint.rule import Rule, RuleDocs
 
 # A separate target network bootstrapped with autograd on (DQN002, a safe fix) in a TD target with

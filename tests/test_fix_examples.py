@@ -12,7 +12,8 @@ import pytest
 
 from dqn_lint import registry
 from dqn_lint.diagnostics import Applicability
-from dqn_lint.fixes.apply import allowed_applicabilities, fix_source
+from dqn_lint.diagnostics import allowed_applicabilities
+from dqn_lint.fixes.apply import fix_source
 
 CASES = Path(__file__).resolve().parent / "cases"
 UNSAFE = allowed_applicabilities(True)

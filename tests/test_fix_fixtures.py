@@ -25,7 +25,8 @@ import pytest
 from dqn_lint import registry
 from dqn_lint.diagnostics import Applicability
 from dqn_lint.engine import decode_source
-from dqn_lint.fixes.apply import allowed_applicabilities, fix_source
+from dqn_lint.diagnostics import allowed_applicabilities
+from dqn_lint.fixes.apply import fix_source
 from dqn_lint.fixes.edits import split_lines
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -35,7 +35,8 @@ import pytest
 
 from dqn_lint import registry
 from dqn_lint.diagnostics import Applicability
-from dqn_lint.fixes.apply import FixOutcome, allowed_applicabilities, fix_source
+from dqn_lint.diagnostics import allowed_applicabilities
+from dqn_lint.fixes.apply import FixOutcome, fix_source
 
 FIXES = Path(__file__).resolve().parent / "fixes"
 INPUTS = sorted(FIXES.glob("*.in.py"))

@@ -11,8 +11,6 @@ carry the file's newline; untouched text is never re-encoded differently).
 from __future__ import annotations
 
 import ast
-import io
-import tokenize
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
@@ -41,24 +39,20 @@ class FixOutcome:
         return self.fixed != self.original
 
 
-def allowed_applicabilities(unsafe: bool) -> frozenset[Applicability]:
-    return frozenset({Applicability.SAFE, Applicability.UNSAFE} if unsafe else {Applicability.SAFE})
-
-
 def fix_source(source: bytes, filename: str, rules: Sequence[Rule], allowed: Collection[Applicability]) -> FixOutcome:
     """Apply every allowed fix to a file's bytes; the findings that remain on the result."""
     if not engine.might_hold_td_target(source):
         return FixOutcome(source, source)
     try:
-        encoding = _encoding(source)
-        text = engine.decode_source(source)
+        encoding = engine.source_encoding(source)
+        text = source.decode(encoding)
     except (UnicodeDecodeError, SyntaxError, LookupError):
         return FixOutcome(source, source, remaining=engine.lint_source(source, filename, rules))
 
     findings = engine.lint_text(text, filename, rules)
     original_findings, current, done = findings, text, []
     for _ in range(MAX_PASSES):
-        fixes = [finding.fix for finding in findings if _applies(finding, allowed)]
+        fixes = [finding.fix for finding in findings if finding.fixable(allowed)]
         if not fixes:
             break
         new_text, applied = apply_fixes(current, fixes)
@@ -84,10 +78,6 @@ def fix_source(source: bytes, filename: str, rules: Sequence[Rule], allowed: Col
     return FixOutcome(source, fixed, text, current, tuple(done), findings)
 
 
-def _applies(finding: Finding, allowed: Collection[Applicability]) -> bool:
-    return finding.fix is not None and bool(finding.fix.edits) and finding.fix.applicability in allowed
-
-
 def _finding_of(findings: list[Finding], fix) -> Finding:
     return next(finding for finding in findings if finding.fix is fix)
 
@@ -105,11 +95,6 @@ def _parse_problem(text: str, filename: str) -> str | None:
     except (RecursionError, MemoryError):
         return "too deeply nested"
     return None
-
-
-def _encoding(source: bytes) -> str:
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
-    return encoding
 
 
 def _encode(text: str, encoding: str) -> bytes:

@@ -46,12 +46,15 @@ class ProgramModel:
         """Receivers of `.parameters()` handed to a torch optimizer."""
         found: list[cst.BaseExpression] = []
         for call in self.source.nodes_of_type(cst.Call):
-            names = self.source.qualified_names(call.func)
-            if not any(name.startswith(torch_api.OPTIMIZER_PREFIXES) for name in names):
+            if not self.is_optimizer_call(call):
                 continue
             for arg in call.args:
                 found.extend(self._parameter_owners(arg.value))
         return found
+
+    def is_optimizer_call(self, call: cst.Call) -> bool:
+        """`torch.optim.Adam(...)` under any import name."""
+        return any(name.startswith(torch_api.OPTIMIZER_PREFIXES) for name in self.source.qualified_names(call.func))
 
     def _parameter_owners(self, node: cst.BaseExpression) -> list[cst.BaseExpression]:
         owners = []

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TextIO
 
-from dqn_lint.diagnostics import Applicability, Finding, Severity
+from dqn_lint.diagnostics import Finding, Severity, allowed_applicabilities
 
 OUTPUT_FORMATS = ("full", "concise", "json")
 _MODULES = {"full": "full", "concise": "concise", "json": "json_format"}
@@ -26,20 +26,21 @@ class FixContext:
     fixed: tuple[Finding, ...] = ()
 
     def applies(self, finding: Finding) -> bool:
-        fix = finding.fix
-        if fix is None or not fix.edits:
-            return False
-        return fix.applicability is Applicability.SAFE or (self.unsafe_fixes and fix.applicability is Applicability.UNSAFE)
+        return finding.fixable(allowed_applicabilities(self.unsafe_fixes))
 
     def hidden(self, finding: Finding) -> bool:
-        fix = finding.fix
-        return fix is not None and bool(fix.edits) and fix.applicability is Applicability.UNSAFE and not self.unsafe_fixes
+        """An unsafe fix that only `--unsafe-fixes` would apply."""
+        return not self.applies(finding) and finding.fixable(allowed_applicabilities(True))
+
+
+def plural(count: int, word: str, suffix: str = "s") -> str:
+    return f"{count} {word}{'' if count == 1 else suffix}"
 
 
 def _counted(findings: Sequence[Finding]) -> str:
     warnings = sum(1 for finding in findings if finding.severity == Severity.WARNING)
     errors = len(findings) - warnings
-    parts = [f"{count} {word}{'' if count == 1 else 's'}" for count, word in ((errors, "error"), (warnings, "warning")) if count]
+    parts = [plural(count, word) for count, word in ((errors, "error"), (warnings, "warning")) if count]
     return " and ".join(parts)
 
 
@@ -54,7 +55,7 @@ def summary_line(findings: Sequence[Finding], context: FixContext = FixContext()
         lines = [f"Found {_counted(findings)}."]
     fixable = sum(1 for finding in findings if context.applies(finding))
     hidden = sum(1 for finding in findings if context.hidden(finding))
-    hint = f" ({hidden} hidden fix{'' if hidden == 1 else 'es'} can be enabled with the `--unsafe-fixes` option)" if hidden else ""
+    hint = f" ({plural(hidden, 'hidden fix', 'es')} can be enabled with the `--unsafe-fixes` option)" if hidden else ""
     if fixable:
         lines.append(f"[*] {fixable} fixable with the `--fix` option{hint}.")
     elif hidden:
