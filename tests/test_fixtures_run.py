@@ -98,17 +98,19 @@ def test_reference_train_returns_documented_metrics():
     ref = _load_reference()
     threads = torch.get_num_threads()
     try:
-        cfg = ref.Config(total_steps=300, learning_starts=100, train_freq=50, gradient_steps=4,
-                         eval_every=150, eval_episodes=1, time_limit=50)
+        cfg = ref.Config(seeds=2, total_steps=300, learning_starts=100, train_freq=50, gradient_steps=4,
+                         eval_every=150, eval_episodes=1, time_limit=50, quiet=True)
         metrics = ref.train(cfg)
     finally:
         torch.set_num_threads(threads)
     for key in METRIC_LISTS:
         assert len(metrics[key]) == 2, key
     assert metrics["step"] == [150, 300]
+    for key in ("eval_return", "q_abs", "td_error_mean", "td_error_std"):
+        assert all(len(per_seed) == 2 for per_seed in metrics[key]), f"{key}: one value per seed"
     assert metrics["final_eval_return"] == metrics["eval_return"][-1]
-    assert 0 < metrics["final_eval_return"] <= 50  # time_limit reaches the eval env
-    assert metrics["q_abs"][-1] > 0 and metrics["td_error_std"][-1] >= 0
+    assert all(0 < r <= 50 for r in metrics["final_eval_return"])  # time_limit reaches the eval envs
+    assert all(q > 0 for q in metrics["q_abs"][-1]) and all(s >= 0 for s in metrics["td_error_std"][-1])
     assert 0 < metrics["epsilon"][-1] <= 1
 
 
