@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 import dqn_lint
-from dqn_lint.reporters import OUTPUT_FORMATS, FixContext
+from dqn_lint.reporters import OUTPUT_FORMATS, ReportContext
+from dqn_lint.verify.experiment import ENVIRONMENTS
 
 if TYPE_CHECKING:
     from dqn_lint.config import Settings
@@ -70,12 +71,57 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--diff", action="store_true", help="print the diff --fix would make; change no file")
     check.add_argument("--fix-only", action="store_true", help="apply fixes and report nothing but how many")
+    check.add_argument(
+        "--verify", action="store_true",
+        help="attach each rule's runtime evidence (from the evidence cache; trained once when missing)",
+    )
+
+    verify = commands.add_parser(
+        "verify", help="confirm rules by training the reference agent and each faulty twin",
+        description="Train the fixed reference agent and each rule's faulty twin over several seeds, "
+        "measure the difference and state a verdict.",
+    )
+    verify.add_argument("codes", nargs="*", metavar="CODE", help="rules to verify (default: every rule with an experiment)")
+    verify.add_argument("--env", default="CartPole-v1", choices=ENVIRONMENTS, help="gymnasium environment")
+    verify.add_argument("--seeds", type=_positive_int, default=5, help="seeds per program (default 5)")
+    verify.add_argument("--steps", type=_at_least(200), default=50_000, help="env steps per seed (default 50000)")
+    verify.add_argument("--time-limit", type=_positive_int, help="override the env's TimeLimit for every rule")
+    verify.add_argument("--lr", type=_positive_float, help="learning rate (default: the reference agent's)")
+    verify.add_argument("--json", metavar="PATH", type=Path, help="write the evidence record here")
+    verify.add_argument("--plot", metavar="DIR", type=Path, help="write one PNG per rule here")
+    verify.add_argument("--jobs", type=_positive_int, default=os.cpu_count() or 1, help="training processes")
 
     rule = commands.add_parser("rule", help="show a rule's documentation", description="Show a rule's documentation.")
     rule.add_argument("code", nargs="?", metavar="CODE", help="the rule's code, e.g. DQN003")
     rule.add_argument("--all", action="store_true", help="list every rule")
     rule.add_argument("--output-format", choices=("text", "json"), default="text", help="text or json")
     return parser
+
+
+def _at_least(minimum: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{value} is less than {minimum}")
+        return value
+
+    return parse
+
+
+_positive_int = _at_least(1)
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} is not a positive finite number")
+    return value
 
 
 def _error(message: str, prefix: str = "error") -> None:
@@ -172,7 +218,9 @@ def run_check(args: argparse.Namespace) -> int:
     for source in discovery.files:
         findings.extend(engine.lint_path(Path(source.path), source.display_name, per_file.for_file(source)))
     _sort(findings)
-    render(args.output_format, findings, sys.stdout, quiet=args.quiet, context=FixContext(unsafe_fixes=unsafe))
+    evidence = _evidence_for(findings) if args.verify else {}
+    context = ReportContext(unsafe_fixes=unsafe, evidence=evidence)
+    render(args.output_format, findings, sys.stdout, quiet=args.quiet, context=context)
     return EXIT_FINDINGS if findings and not args.exit_zero else EXIT_CLEAN
 
 
@@ -210,11 +258,32 @@ def _run_fixes(args: argparse.Namespace, files: Sequence[SourceFile], per_file: 
         if not args.quiet and args.output_format != "json":
             sys.stdout.write(f"Fixed {plural(len(fixed), 'error')}.\n" if fixed else "No errors fixed.\n")
         return EXIT_ERROR if failed else EXIT_CLEAN
-    context = FixContext(unsafe_fixes=unsafe, fixing=True, fixed=tuple(fixed))
+    context = ReportContext(unsafe_fixes=unsafe, fixing=True, fixed=tuple(fixed))
     render(args.output_format, remaining, sys.stdout, quiet=args.quiet, context=context)
     if failed:
         return EXIT_ERROR
     return EXIT_FINDINGS if remaining and not args.exit_zero else EXIT_CLEAN
+
+
+def _evidence_for(findings: Sequence[Finding]) -> dict:
+    from dqn_lint.verify.command import VerifyError, evidence_for_codes
+
+    try:
+        return evidence_for_codes({finding.code for finding in findings})
+    except VerifyError as error:
+        raise UsageError(str(error)) from None
+
+
+# --- verify ------------------------------------------------------------------------------------
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    from dqn_lint.verify.command import VerifyError, verify_command
+
+    try:
+        return verify_command(args)
+    except VerifyError as error:
+        raise UsageError(str(error)) from None
 
 
 # --- rule --------------------------------------------------------------------------------------
@@ -299,7 +368,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         _tolerate_unencodable_output()
         args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
-        command = run_check if args.command == "check" else run_rule
+        command = {"check": run_check, "rule": run_rule, "verify": run_verify}[args.command]
         code = command(args)
         sys.stdout.flush()
         return code

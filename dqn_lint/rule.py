@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from dqn_lint.diagnostics import Finding, Severity
+from dqn_lint.verify.experiment import Experiment
 
 if TYPE_CHECKING:
     from dqn_lint.model import ProgramModel
@@ -39,6 +40,7 @@ class Rule:
     check: Callable[[ProgramModel], Iterable[Finding]]
     valid: tuple[str, ...] = ()
     invalid: tuple[str, ...] = ()
+    experiment: Experiment | None = None  # how `dqn-lint verify` confirms the rule by training
 
     def page(self) -> str:
         """The rule's documentation page in Markdown, from the rule's own module."""

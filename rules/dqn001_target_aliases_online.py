@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from dqn_lint.diagnostics import Applicability, Finding, Fix, Severity
 from dqn_lint.rule import Rule, RuleDocs
+from dqn_lint.verify.experiment import Experiment, Measure
 
 if TYPE_CHECKING:
     from dqn_lint.model import ProgramModel
@@ -879,6 +880,20 @@ def _feeds_optimizer(model: ProgramModel, call) -> bool:
     return any(isinstance(ancestor, cst.Call) and model.is_optimizer_call(ancestor) for ancestor in model.source.ancestors(call))
 
 
+EXPERIMENT = Experiment(
+    twin="dqn001_target_aliases_online",
+    mechanism=("shared_storage",),
+    measures=(
+        Measure("final_return", "eval return", "lower", primary=True),
+        Measure("q_abs", "mean |Q|", "higher"),
+        Measure("td_std", "TD-error std", "higher"),
+    ),
+    expectation=(
+        "Bootstrapping from the network being trained moves the target with every step: the Nature "
+        "DQN ablation without a target network scored about 0.6x, and |Q| soft-diverges far more often."
+    ),
+)
+
 RULE = Rule(
     code="DQN001",
     name="target-aliases-online",
@@ -950,4 +965,5 @@ get the same advice (create the target with `copy.deepcopy`) for the binding tha
     check=check,
     valid=VALID,
     invalid=INVALID,
+    experiment=EXPERIMENT,
 )

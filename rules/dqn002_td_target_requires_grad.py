@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from dqn_lint.diagnostics import Applicability, Finding, Fix, Severity
 from dqn_lint.rule import Rule, RuleDocs
+from dqn_lint.verify.experiment import Experiment, Measure
 
 if TYPE_CHECKING:
     from dqn_lint.model import ProgramModel
@@ -873,6 +874,20 @@ def _each_feeds_the_next(model: ProgramModel, statements: list) -> bool:
     return True
 
 
+EXPERIMENT = Experiment(
+    twin="dqn002_td_target_requires_grad",
+    mechanism=("td_target_requires_grad", "grad_reaches_bootstrap_net"),
+    measures=(
+        Measure("update_ms", "ms per update", "higher", primary=True, unit="training phases"),
+        Measure("final_return", "eval return", "none"),
+        Measure("q_abs", "mean |Q|", "none"),
+    ),
+    expectation=(
+        "The gradient reaches only the separate, un-optimised target network, so learning is not "
+        "expected to change: the cost is the time and memory of the extra autograd graph."
+    ),
+)
+
 RULE = Rule(
     code="DQN002",
     name="td-target-requires-grad",
@@ -943,4 +958,5 @@ update, which is the intended algorithm but changes what the program learns.
     check=check,
     valid=VALID,
     invalid=INVALID,
+    experiment=EXPERIMENT,
 )

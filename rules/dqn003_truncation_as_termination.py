@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from dqn_lint.diagnostics import Applicability, Finding, Fix, Severity
 from dqn_lint.rule import Rule, RuleDocs
+from dqn_lint.verify.experiment import Experiment, Measure
 
 if TYPE_CHECKING:
     from dqn_lint.model import ProgramModel
@@ -1146,6 +1147,20 @@ _MESSAGES = {  # by flag kind (dqn_lint.model.flags), kept here so importing the
 }
 
 
+EXPERIMENT = Experiment(
+    twin="dqn003_truncation_as_termination",
+    mechanism=("truncation_stored_as_terminal",),
+    measures=(
+        Measure("q_before_truncation", "max Q before a truncation", "lower", primary=True),
+        Measure("final_return", "eval return", "lower"),
+    ),
+    expectation=(
+        "A time-limit cut treated as a failure pulls Q down at the states where time runs out "
+        "(CartPole, gamma 0.99: a correct agent's Q approaches 100). A short TimeLimit makes cuts frequent."
+    ),
+    time_limits={"CartPole-v1": 100, "Acrobot-v1": 100, "LunarLander-v3": 200},
+)
+
 RULE = Rule(
     code="DQN003",
     name="truncation-as-termination",
@@ -1216,4 +1231,5 @@ five-value `step`.
     check=check,
     valid=VALID,
     invalid=INVALID,
+    experiment=EXPERIMENT,
 )

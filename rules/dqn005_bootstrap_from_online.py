@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from dqn_lint.diagnostics import Applicability, Finding, Fix, Severity
 from dqn_lint.rule import Rule, RuleDocs
+from dqn_lint.verify.experiment import Experiment, Measure
 
 if TYPE_CHECKING:
     from dqn_lint.model import ProgramModel
@@ -684,6 +685,20 @@ def check(model: ProgramModel) -> Iterator[Finding]:
             )
 
 
+EXPERIMENT = Experiment(
+    twin="dqn005_bootstrap_from_online",
+    mechanism=("bootstrap_from_trained",),
+    measures=(
+        Measure("final_return", "eval return", "lower", primary=True),
+        Measure("q_abs", "mean |Q|", "higher"),
+        Measure("td_std", "TD-error std", "higher"),
+    ),
+    expectation=(
+        "Without a target network every update moves its own target: the Nature DQN ablation scored "
+        "about 0.6x, and |Q| soft-diverges (beyond r_max / (1 - gamma)) far more often."
+    ),
+)
+
 RULE = Rule(
     code="DQN005",
     name="bootstrap-from-online",
@@ -748,4 +763,5 @@ interval), which the tool cannot choose for the program.
     check=check,
     valid=VALID,
     invalid=INVALID,
+    experiment=EXPERIMENT,
 )

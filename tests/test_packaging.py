@@ -27,6 +27,15 @@ def test_rules_are_installed_as_dqn_lint_rules_and_no_top_level_rules_package_la
     assert "dqn_lint/model/dataflow.py" in files
 
 
+def test_the_verifier_can_import_the_fixture_programs_it_trains():
+    files = _installed_wheel_files()
+    if files is None:
+        pytest.skip("editable install: the wheel layout is checked on a regular install (as in CI)")
+    assert not [path for path in files if path.startswith("fixtures/")]
+    assert "dqn_lint/fixtures/reference_dqn.py" in files
+    assert "dqn_lint/fixtures/twins/dqn004_missing_terminal_mask.py" in files
+
+
 def test_the_command_line_entry_point_is_installed():
     scripts = {entry.name: entry.value for entry in metadata.entry_points(group="console_scripts")}
     assert scripts.get("dqn-lint") == "dqn_lint.cli:main"

@@ -7,9 +7,9 @@ renderer alone, and only when it writes to a terminal, so concise and json runs 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TextIO
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TextIO
 
 from dqn_lint.diagnostics import Finding, Severity, allowed_applicabilities
 
@@ -18,12 +18,19 @@ _MODULES = {"full": "full", "concise": "concise", "json": "json_format"}
 
 
 @dataclass(frozen=True)
-class FixContext:
-    """What the text reports say about fixes: which ones `--fix` may apply, and what was fixed."""
+class ReportContext:
+    """What a report says beyond the findings: which fixes `--fix` may apply, what was fixed, and
+    the runtime evidence for each rule (`check --verify`)."""
 
     unsafe_fixes: bool = False
     fixing: bool = False  # --fix ran: the summary counts fixed and remaining
     fixed: tuple[Finding, ...] = ()
+    evidence: Mapping[str, Any] = field(default_factory=dict)  # rule code -> verify.evidence.Evidence
+
+    def evidence_line(self, finding: Finding) -> str | None:
+        """`confirmed on CartPole-v1, 5 seeds: eval return 487 ± 9 -> 14 ± 3`, when verified."""
+        evidence = self.evidence.get(finding.code)
+        return evidence.headline() if evidence is not None else None
 
     def applies(self, finding: Finding) -> bool:
         return finding.fixable(allowed_applicabilities(self.unsafe_fixes))
@@ -44,7 +51,7 @@ def _counted(findings: Sequence[Finding]) -> str:
     return " and ".join(parts)
 
 
-def summary_line(findings: Sequence[Finding], context: FixContext = FixContext()) -> str:
+def summary_line(findings: Sequence[Finding], context: ReportContext = ReportContext()) -> str:
     """The last line(s) of a text report, worded as ruff words them, warnings counted apart from errors."""
     if context.fixing and context.fixed:
         everything = [*context.fixed, *findings]
@@ -69,7 +76,7 @@ def render(
     stream: TextIO,
     *,
     quiet: bool = False,
-    context: FixContext = FixContext(),
+    context: ReportContext = ReportContext(),
 ) -> None:
     module = importlib.import_module(f"{__name__}.{_MODULES[output_format]}")
     module.render(findings, stream, quiet=quiet, context=context)

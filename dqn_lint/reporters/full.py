@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from dqn_lint.diagnostics import Finding, Severity, Span
-from dqn_lint.reporters import FixContext, summary_line
+from dqn_lint.reporters import ReportContext, summary_line
 
 # A line of output is a list of (text, style) pieces; the style is used only on a terminal.
 Piece = tuple[str, str]
@@ -46,7 +46,7 @@ def _code_style(finding: Finding) -> str:
     return "bold yellow" if finding.severity is Severity.WARNING else "bold red"
 
 
-def _header(finding: Finding, context: FixContext) -> Line:
+def _header(finding: Finding, context: ReportContext) -> Line:
     start = finding.span.start
     line: Line = [
         (finding.filename, "bold"),
@@ -99,7 +99,7 @@ def _snippet(finding: Finding, lines: list[str] | None) -> list[Line]:
     return out
 
 
-def _notes(finding: Finding) -> list[Line]:
+def _notes(finding: Finding, context: ReportContext) -> list[Line]:
     notes: list[Line] = []
     for related in finding.related:
         start = related.span.start
@@ -107,13 +107,16 @@ def _notes(finding: Finding) -> list[Line]:
         notes.append([("  = ", "blue"), ("note", "bold"), (f": {where}{related.message}", "")])
     if finding.fix is not None and finding.fix.message:
         notes.append([("  = ", "blue"), ("help", "bold"), (f": {finding.fix.message}", "")])
+    evidence = context.evidence_line(finding)
+    if evidence is not None:
+        notes.append([("  = ", "blue"), ("evidence", "bold"), (f": {evidence}", "")])
     return notes
 
 
 def report_lines(
     findings: Sequence[Finding],
     read: Callable[[str], list[str] | None] = read_lines,
-    context: FixContext = FixContext(),
+    context: ReportContext = ReportContext(),
 ) -> list[Line]:
     """Every line of the report except the summary, each finding followed by a blank line."""
     cache: dict[str, list[str] | None] = {}
@@ -123,7 +126,7 @@ def report_lines(
             cache[finding.filename] = read(finding.filename)
         out.append(_header(finding, context))
         out.extend(_snippet(finding, cache[finding.filename]))
-        out.extend(_notes(finding))
+        out.extend(_notes(finding, context))
         out.append([])
     return out
 
@@ -150,7 +153,7 @@ def _write_coloured(lines: list[Line], stream: TextIO) -> None:
         console.print(Text.assemble(*line) if line else Text())
 
 
-def render(findings: Sequence[Finding], stream: TextIO, *, quiet: bool = False, context: FixContext = FixContext()) -> None:
+def render(findings: Sequence[Finding], stream: TextIO, *, quiet: bool = False, context: ReportContext = ReportContext()) -> None:
     lines = report_lines(findings, context=context)
     if not quiet:
         lines.extend([(text, "bold")] for text in summary_line(findings, context).split("\n"))

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from dqn_lint.diagnostics import Finding, Fix, Position, Span
+from dqn_lint.reporters import ReportContext
 
 
 def _position(position: Position) -> dict[str, int]:
@@ -43,7 +44,15 @@ def finding_to_json(finding: Finding) -> dict[str, Any]:
     }
 
 
-def render(findings: Sequence[Finding], stream: TextIO, *, quiet: bool = False, context: object = None) -> None:
-    """`quiet` and the fix context change nothing: each finding carries its fix and applicability."""
-    json.dump([finding_to_json(finding) for finding in findings], stream, indent=2, ensure_ascii=False)
+def render(findings: Sequence[Finding], stream: TextIO, *, quiet: bool = False, context: ReportContext | None = None) -> None:
+    """`quiet` and the fix context change nothing: each finding carries its fix and applicability,
+    and, after `check --verify`, the evidence for its rule."""
+    evidence = context.evidence if context is not None else {}
+    records = []
+    for finding in findings:
+        record = finding_to_json(finding)
+        if finding.code in evidence:
+            record["evidence"] = evidence[finding.code].to_json()
+        records.append(record)
+    json.dump(records, stream, indent=2, ensure_ascii=False)
     stream.write("\n")

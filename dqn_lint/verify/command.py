@@ -1,0 +1,227 @@
+"""`dqn-lint verify` and `check --verify`: plan the runs, train them, judge, report and cache.
+
+For each rule: lint its twin (the rule must fire) and the reference (nothing may fire), train both
+at the rule's settings (the reference run is shared by rules with equal settings), compare, and
+store the evidence. Problems a user can cause or fix (a missing extra, a missing environment, a
+crashed run) are `VerifyError`s: one line, exit 2.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+import dqn_lint
+from dqn_lint.rule import Rule
+from dqn_lint.verify.runner import REFERENCE, Settings, Task, program_source
+
+EXTRA_HINT = "pip install 'dqn-lint[verify]'"
+
+
+class VerifyError(Exception):
+    """A one-line, user-facing reason why verification cannot run."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    rule: Rule
+    settings: Settings
+
+    @property
+    def reference(self) -> Task:
+        return Task(REFERENCE, self.settings)
+
+    @property
+    def twin(self) -> Task:
+        return Task(self.rule.experiment.twin, self.settings)
+
+
+def require_extra(plotting: bool = False) -> None:
+    modules = ["torch", "gymnasium", "numpy", "scipy"] + (["matplotlib"] if plotting else [])
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            raise VerifyError(f"dqn-lint verify needs {name}, which is not installed: {EXTRA_HINT}") from None
+
+
+def require_environment(env_id: str) -> None:
+    """Make the env once: a missing dependency (LunarLander needs Box2D) is a message, not a traceback."""
+    import gymnasium as gym
+    from gymnasium.error import DependencyNotInstalled, Error
+
+    try:
+        gym.make(env_id).close()
+    except DependencyNotInstalled as error:
+        hint = ' (pip install swig "gymnasium[box2d]")' if "box2d" in str(error).lower() else ""
+        raise VerifyError(f"{env_id} cannot be created: a dependency is missing{hint}") from None
+    except Error as error:
+        raise VerifyError(f"{env_id} cannot be created: {error}") from None
+
+
+def plan(rules: Sequence[Rule], base: Settings, time_limit_given: bool) -> list[Plan]:
+    plans = []
+    for rule in rules:
+        limit = base.time_limit if time_limit_given else rule.experiment.time_limit(base.env_id)
+        plans.append(Plan(rule, replace(base, time_limit=limit)))
+    return plans
+
+
+def lint_codes(program: str) -> tuple[str, ...]:
+    from dqn_lint import engine, registry
+
+    source = program_source(program)
+    findings = engine.lint_source(source, f"{program}.py", registry.all_rules())
+    return tuple(sorted({finding.code for finding in findings}))
+
+
+def cache_key(item: Plan) -> str:
+    from dqn_lint.verify.cache import evidence_key
+
+    sources = (program_source(REFERENCE), program_source(item.rule.experiment.twin))
+    return evidence_key(item.rule.code, asdict(item.settings), dqn_lint.__version__, sources)
+
+
+def run(plans: Sequence[Plan], jobs: int, console, use_cache: bool = False) -> tuple[list, dict, bool]:
+    """Evidence for each plan (from the cache when allowed), training what is missing.
+
+    Returns (evidence in plan order, the training runs by task, whether Ctrl-C cut training short).
+    """
+    from dqn_lint.verify import cache
+    from dqn_lint.verify.evidence import LintCheck, judge
+    from dqn_lint.verify.runner import RunFailed
+
+    evidence: dict[str, object] = {}
+    missing = []
+    for item in plans:
+        cached = cache.load(cache_key(item)) if use_cache else None
+        if cached is not None:
+            evidence[item.rule.code] = cached
+        else:
+            missing.append(item)
+    runs: dict[Task, dict] = {}
+    interrupted = False
+    if missing:
+        require_environment(missing[0].settings.env_id)
+        reference_codes = lint_codes(REFERENCE)
+        lint = {item.rule.code: LintCheck(item.rule.code, lint_codes(item.rule.experiment.twin), reference_codes)
+                for item in missing}
+        tasks = list(dict.fromkeys(task for item in missing for task in (item.reference, item.twin)))
+        try:
+            runs, interrupted = _train(tasks, jobs, console)
+        except RunFailed as error:
+            raise VerifyError(str(error)) from None
+        for item in missing:
+            if item.reference in runs and item.twin in runs:
+                found = judge(item.rule.code, item.rule.name, item.rule.experiment, lint[item.rule.code],
+                              runs[item.reference], runs[item.twin], item.settings.env_id,
+                              asdict(item.settings), dqn_lint.__version__)
+                evidence[item.rule.code] = found
+                cache.store(cache_key(item), found)
+    ordered = [evidence[item.rule.code] for item in plans if item.rule.code in evidence]
+    return ordered, runs, interrupted
+
+
+def selected_rules(codes: Sequence[str]) -> list[Rule]:
+    from dqn_lint import engine, registry
+
+    verifiable = [rule for rule in registry.all_rules() if rule.experiment is not None]
+    if not codes:
+        return verifiable
+    by_code = {rule.code: rule for rule in registry.all_rules()}
+    chosen = []
+    for code in dict.fromkeys(code.upper() for code in codes):
+        if code in engine.FILE_CODES:
+            raise VerifyError(f"{code} reports a file that cannot be checked; it has no experiment to verify")
+        if code not in by_code:
+            raise VerifyError(f"unknown rule code {code!r} (see 'dqn-lint rule --all')")
+        if by_code[code].experiment is None:
+            raise VerifyError(f"{code} has no experiment to verify; rules with one: "
+                              + ", ".join(rule.code for rule in verifiable))
+        chosen.append(by_code[code])
+    return chosen
+
+
+def verify_command(args) -> int:
+    """`dqn-lint verify`: exit 0 when every rule was confirmed, 1 when some were not, 130 on Ctrl-C."""
+    from rich.console import Console
+
+    from dqn_lint.verify.evidence import CONFIRMED
+    from dqn_lint.verify.report import print_report
+
+    rules = selected_rules(args.codes)
+    require_extra(plotting=args.plot is not None)
+    base = Settings(env_id=args.env, seeds=args.seeds, steps=args.steps, lr=args.lr, time_limit=args.time_limit)
+    plans = plan(rules, base, time_limit_given=args.time_limit is not None)
+    out, err = Console(highlight=False), Console(stderr=True, highlight=False)
+    if not out.is_terminal:
+        out = Console(highlight=False, width=120)  # a saved report keeps the table's columns
+    evidence, runs, interrupted = run(plans, args.jobs, err)
+    print_report(evidence, out)
+    if args.json is not None:
+        write_json(args.json, evidence)
+    if args.plot is not None:
+        for path in write_plots(args.plot, runs, plans):
+            err.print(f"wrote {path}")
+    if interrupted:
+        err.print(f"interrupted: {len(evidence)} of {len(plans)} rules finished and are reported")
+        return 130
+    return 0 if all(item.verdict == CONFIRMED for item in evidence) else 1
+
+
+def evidence_for_codes(codes: set[str], jobs: int | None = None) -> dict:
+    """`check --verify`: the cached evidence of every verifiable rule among `codes`, trained when missing."""
+    import os
+
+    from rich.console import Console
+
+    from dqn_lint import registry
+
+    rules = [rule for rule in registry.all_rules() if rule.code in codes and rule.experiment is not None]
+    if not rules:
+        return {}
+    require_extra()
+    plans = plan(rules, Settings(), time_limit_given=False)
+    evidence, _runs, interrupted = run(plans, jobs or os.cpu_count() or 1, Console(stderr=True), use_cache=True)
+    if interrupted:
+        raise KeyboardInterrupt
+    return {item.rule: item for item in evidence}
+
+
+def _train(tasks: Sequence[Task], jobs: int, console) -> tuple[dict[Task, dict], bool]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from dqn_lint.verify.runner import run_all
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as progress:
+        bars = {task: progress.add_task(task.label, total=task.settings.steps) for task in tasks}
+
+        def advanced(task: Task, step: int) -> None:
+            progress.update(bars[task], completed=step)
+
+        def finished(task: Task, _run: dict) -> None:
+            progress.update(bars[task], completed=task.settings.steps)
+
+        return run_all(tasks, jobs, on_progress=advanced, on_done=finished)
+
+
+def write_json(path: Path, evidence: Sequence) -> None:
+    record = {"tool": "dqn-lint", "version": dqn_lint.__version__, "evidence": [e.to_json() for e in evidence]}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+
+
+def write_plots(folder: Path, runs: dict[Task, dict], plans: Sequence[Plan]) -> list[Path]:
+    from dqn_lint.verify.plot import plot_comparison
+
+    written = []
+    for item in plans:
+        if item.reference in runs and item.twin in runs:
+            title = f"{item.rule.code} {item.rule.name} on {item.settings.env_id}, {item.settings.seeds} seeds"
+            written.append(plot_comparison(folder / f"{item.rule.code}.png", title, runs[item.reference]["curves"],
+                                           runs[item.twin]["curves"], twin_label=item.rule.code))
+    return written

@@ -1,0 +1,252 @@
+"""Measure a fixture run through its hooks: the mechanism probes and the per-seed effects.
+
+A fixture program calls `recorder.start`, `.step`, `.update` and `.evaluate` (see fixtures/README.md)
+and is otherwise unaware of being measured. The probes look at the run's own tensors: which network
+evaluated the next states (a global forward hook during the first gradient step), whether the TD
+target carries autograd history and where its gradient would go, what the buffer stored for a
+time-limit truncation, and whether a terminal transition still bootstraps.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+LATE_FRACTION = 0.2  # effects are read over the last 20% of training
+TRUNCATION_WINDOW = 0.5  # Q before truncation: the last half of training
+
+
+def storages(module: torch.nn.Module) -> set[int]:
+    """Addresses of the storages behind a module's parameters."""
+    return {p.untyped_storage().data_ptr() for p in module.parameters()}
+
+
+def shares_storage(a: torch.nn.Module, b: torch.nn.Module) -> bool:
+    """True when the two modules share any parameter storage (same object, shallow copy, shared part)."""
+    return bool(storages(a) & storages(b))
+
+
+def saved_tensor_bytes(root: torch.Tensor, exclude: set[int]) -> int:
+    """Bytes autograd keeps alive for `root`'s backward pass, parameters (in `exclude`) not counted."""
+    if root.grad_fn is None:
+        return 0
+    seen_nodes: set = set()
+    seen_storages = set(exclude)
+    total, stack = 0, [root.grad_fn]
+    while stack:
+        node = stack.pop()
+        if node is None or node in seen_nodes:
+            continue
+        seen_nodes.add(node)
+        for name in dir(node):
+            if not name.startswith("_saved_"):
+                continue
+            try:
+                value = getattr(node, name)
+            except RuntimeError:  # freed or not unpackable
+                continue
+            for tensor in value if isinstance(value, (tuple, list)) else (value,):
+                if isinstance(tensor, torch.Tensor):
+                    storage = tensor.untyped_storage()
+                    if storage.data_ptr() not in seen_storages:
+                        seen_storages.add(storage.data_ptr())
+                        total += storage.nbytes()
+        stack.extend(child for child, _ in node.next_functions)
+    return total
+
+
+def gradient_reaches(y: torch.Tensor, modules: Iterable[torch.nn.Module]) -> list[bool]:
+    """For each module: does a gradient of `y` reach any of its parameters?"""
+    modules = list(modules)
+    if not y.requires_grad:
+        return [False] * len(modules)
+    params = [list(m.parameters()) for m in modules]
+    flat = [p for group in params for p in group if p.requires_grad]
+    if not flat:
+        return [False] * len(modules)
+    grads = torch.autograd.grad(y.sum(), flat, allow_unused=True, retain_graph=True)
+    reached = {id(p) for p, g in zip(flat, grads) if g is not None}
+    return [any(id(p) in reached for p in group) for group in params]
+
+
+@dataclass
+class _Window:
+    """Per-seed running sums over the updates of one window."""
+
+    seeds: int
+    q_abs: torch.Tensor = field(init=False)
+    td: torch.Tensor = field(init=False)
+    td_sq: torch.Tensor = field(init=False)
+    count: int = 0
+
+    def __post_init__(self) -> None:
+        self.q_abs = torch.zeros(self.seeds, dtype=torch.float64)
+        self.td = torch.zeros(self.seeds, dtype=torch.float64)
+        self.td_sq = torch.zeros(self.seeds, dtype=torch.float64)
+
+    def add(self, q_all: torch.Tensor, td: torch.Tensor) -> None:
+        self.q_abs += q_all.abs().mean(dim=tuple(range(1, q_all.dim()))).double()
+        self.td += td.mean(dim=1).double()
+        self.td_sq += td.pow(2).mean(dim=1).double()
+        self.count += 1
+
+    def q_abs_mean(self) -> list[float]:
+        return (self.q_abs / max(self.count, 1)).tolist() if self.count else [math.nan] * self.seeds
+
+    def td_std(self) -> list[float]:
+        if not self.count:
+            return [math.nan] * self.seeds
+        mean = self.td / self.count
+        return (self.td_sq / self.count - mean.pow(2)).clamp(min=0).sqrt().tolist()
+
+
+class Recorder:
+    """Receives a fixture's hooks and turns them into probes, curves and per-seed samples."""
+
+    def __init__(self, progress: Callable[[int], None] | None = None, progress_every: int = 500):
+        self.progress, self.progress_every = progress, progress_every
+        self.probes: dict[str, bool] = {}
+        self.details: dict[str, float] = {}
+        self.curves: dict[str, list] = {"step": [], "eval_return": [], "q_abs": [], "td_std": []}
+
+    # --- hooks -----------------------------------------------------------------------------------
+
+    def start(self, cfg, online: torch.nn.Module) -> None:
+        self.cfg, self.online, self.seeds = cfg, online, cfg.seeds
+        self.total_steps = cfg.total_steps
+        self.diverged = [False] * self.seeds
+        self._forwards: list[tuple[torch.nn.Module, object]] | None = []
+        self._hook = torch.nn.modules.module.register_module_forward_hook(self._seen_forward)
+        self._eval_window = _Window(self.seeds)
+        self._late_window = _Window(self.seeds)
+        self._late_returns: list[np.ndarray] = []
+        self._truncations = self._truncations_stored_terminal = 0
+        self._q_trunc_sum = np.zeros(self.seeds)
+        self._q_trunc_count = np.zeros(self.seeds)
+        self._terminal_checked = 0
+        self._last_update: tuple[int, float] | None = None
+        self._phase_times: dict[int, list[float]] = {}
+        self.probes = {key: False for key in (
+            "shared_storage", "bootstrap_from_trained", "td_target_requires_grad",
+            "grad_reaches_bootstrap_net", "grad_reaches_trained", "truncation_stored_as_terminal",
+            "terminal_bootstraps")}
+        self._started = time.perf_counter()
+
+    def step(self, step: int, *, obs, terminated, truncated, stored_terminal) -> None:
+        if self._forwards is not None:
+            self._forwards.clear()  # forwards between updates are action selection
+        truncated_only = np.asarray(truncated) & ~np.asarray(terminated)
+        if truncated_only.any():
+            stored = torch.as_tensor(stored_terminal).numpy()[truncated_only] > 0.5
+            self._truncations += int(truncated_only.sum())
+            self._truncations_stored_terminal += int(stored.sum())
+            if step > (1 - TRUNCATION_WINDOW) * self.total_steps:
+                self._record_q_before_truncation(obs, truncated_only)
+        if self.progress is not None and step % self.progress_every == 0:
+            self.progress(step)
+
+    def update(self, step: int, *, online, q_all, q, y, loss, rewards, next_obs, terminated) -> None:
+        now = time.perf_counter()
+        if self._last_update is not None and self._last_update[0] == step:
+            self._phase_times.setdefault(step, []).append(now - self._last_update[1])
+        if self._forwards is not None:
+            self._probe_first_update(online, y, loss, next_obs)
+        if self._terminal_checked < 50:
+            self._check_terminal_mask(y, rewards, terminated)
+        q_all, td = q_all.detach(), (q - y).detach()
+        finite = torch.isfinite(q_all).flatten(1).all(dim=1) & torch.isfinite(td).all(dim=1)
+        for seed in torch.nonzero(~finite).flatten().tolist():
+            self.diverged[seed] = True
+        q_all = torch.where(finite.view(-1, *([1] * (q_all.dim() - 1))), q_all, torch.zeros(()))
+        td = torch.where(finite.view(-1, 1), td, torch.zeros(()))
+        self._eval_window.add(q_all, td)
+        if step > (1 - LATE_FRACTION) * self.total_steps:
+            self._late_window.add(q_all, td)
+        self._last_update = (step, time.perf_counter())
+
+    def evaluate(self, step: int, returns) -> None:
+        returns = np.asarray(returns, dtype=float)
+        self.curves["step"].append(step)
+        self.curves["eval_return"].append(returns.tolist())
+        self.curves["q_abs"].append(self._with_divergence(self._eval_window.q_abs_mean()))
+        self.curves["td_std"].append(self._with_divergence(self._eval_window.td_std()))
+        self._eval_window = _Window(self.seeds)
+        if step >= (1 - LATE_FRACTION) * self.total_steps:
+            self._late_returns.append(returns)
+
+    # --- results ---------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self._remove_hook()
+
+    def samples(self) -> dict[str, list[float]]:
+        """The measures' samples: one per seed, and one per training phase for the update time."""
+        late_returns = np.mean(self._late_returns, axis=0).tolist() if self._late_returns else []
+        with np.errstate(invalid="ignore", divide="ignore"):
+            q_trunc = (self._q_trunc_sum / self._q_trunc_count).tolist()
+        return {
+            "final_return": late_returns,
+            "q_abs": self._with_divergence(self._late_window.q_abs_mean()),
+            "td_std": self._with_divergence(self._late_window.td_std()),
+            "q_before_truncation": [v for v in q_trunc if not math.isnan(v)],
+            "update_ms": [1000 * float(np.mean(times)) for times in self._phase_times.values() if times],
+        }
+
+    def summary(self) -> dict:
+        self.probes["truncation_stored_as_terminal"] = self._truncations_stored_terminal > 0
+        self.details["truncations"] = self._truncations
+        self.details["truncations_stored_terminal"] = self._truncations_stored_terminal
+        self.details["wall_time_s"] = time.perf_counter() - self._started
+        return {"probes": dict(self.probes), "details": dict(self.details), "samples": self.samples(),
+                "curves": self.curves, "diverged": list(self.diverged)}
+
+    # --- probes ----------------------------------------------------------------------------------
+
+    def _seen_forward(self, module, args, output) -> None:
+        if self._forwards is not None and args:
+            self._forwards.append((module, args[0]))
+
+    def _remove_hook(self) -> None:
+        if self._forwards is not None:
+            self._hook.remove()
+            self._forwards = None
+
+    def _probe_first_update(self, online, y, loss, next_obs) -> None:
+        bootstrap = [m for m, arg in self._forwards if arg is next_obs]
+        self._remove_hook()
+        self.probes["td_target_requires_grad"] = bool(y.requires_grad)
+        exclude = {p.untyped_storage().data_ptr() for m in (online, *bootstrap) for p in m.parameters()}
+        self.details["autograd_bytes_per_update"] = saved_tensor_bytes(loss, exclude)
+        self.details["bootstrap_network_found"] = bool(bootstrap)
+        if not bootstrap:
+            return
+        net = bootstrap[0]
+        self.probes["bootstrap_from_trained"] = net is online
+        self.probes["shared_storage"] = shares_storage(net, online)
+        reaches_net, reaches_trained = gradient_reaches(y, (net, online))
+        self.probes["grad_reaches_bootstrap_net"] = reaches_net
+        self.probes["grad_reaches_trained"] = reaches_trained
+
+    def _check_terminal_mask(self, y, rewards, terminated) -> None:
+        mask = torch.as_tensor(terminated) > 0.5
+        if not mask.any():
+            return
+        self._terminal_checked += 1
+        gap = (y.detach() - rewards)[mask].abs()
+        if bool((gap[torch.isfinite(gap)] > 1e-4).any()):
+            self.probes["terminal_bootstraps"] = True
+
+    def _record_q_before_truncation(self, obs, truncated_only: np.ndarray) -> None:
+        with torch.no_grad():
+            q = self.online(torch.as_tensor(obs, dtype=torch.float32).unsqueeze(1)).squeeze(1)
+        best = q.max(dim=-1).values.double().numpy()
+        self._q_trunc_sum += np.where(truncated_only, best, 0.0)
+        self._q_trunc_count += truncated_only
+
+    def _with_divergence(self, values: list[float]) -> list[float]:
+        return [math.inf if gone else v for v, gone in zip(values, self.diverged)]

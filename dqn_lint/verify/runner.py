@@ -1,0 +1,141 @@
+"""Train fixture programs in worker processes, with progress, and keep what finished on Ctrl-C.
+
+One task is one fixture program at one setting; its seeds train together inside the program. Tasks
+run in a pool of `jobs` spawned processes (one torch thread each) that ignore SIGINT: the parent
+alone handles Ctrl-C, terminates the pool and returns the runs that had finished.
+"""
+
+from __future__ import annotations
+
+import importlib
+import multiprocessing
+import queue as queue_module
+import signal
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+
+REFERENCE = "reference_dqn"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a run depends on besides the program (part of the evidence cache key)."""
+
+    env_id: str = "CartPole-v1"
+    seeds: int = 5
+    first_seed: int = 0
+    steps: int = 50_000
+    lr: float | None = None  # None: the fixture's default
+    time_limit: int | None = None  # None: the env's default
+
+
+@dataclass(frozen=True)
+class Task:
+    program: str  # REFERENCE or a module name in fixtures/twins
+    settings: Settings
+
+    @property
+    def label(self) -> str:
+        limit = f", TimeLimit {self.settings.time_limit}" if self.settings.time_limit else ""
+        return f"{self.program}{limit}"
+
+
+class RunFailed(Exception):
+    """A training run raised: the message names the program and the error, never a traceback."""
+
+
+def module_name(program: str) -> str:
+    return f"dqn_lint.fixtures.{program}" if program == REFERENCE else f"dqn_lint.fixtures.twins.{program}"
+
+
+def program_source(program: str) -> bytes:
+    """The fixture's source, for linting it the way a user's file is linted."""
+    from importlib import resources
+
+    package, _, name = module_name(program).rpartition(".")
+    return resources.files(package).joinpath(f"{name}.py").read_bytes()
+
+
+_progress_queue = None
+
+
+def _init_worker(progress_queue) -> None:
+    global _progress_queue
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
+    _progress_queue = progress_queue
+
+
+def train(task: Task, progress: Callable[[int], None] | None = None) -> dict:
+    """Train one program with a recorder; returns the recorder's summary (plain data)."""
+    import torch
+
+    from dqn_lint.verify.probes import Recorder
+
+    torch.set_num_threads(1)
+    fixture = importlib.import_module(module_name(task.program))
+    s = task.settings
+    overrides = {"lr": s.lr} if s.lr is not None else {}
+    cfg = fixture.Config(env_id=s.env_id, seed=s.first_seed, seeds=s.seeds, total_steps=s.steps,
+                         time_limit=s.time_limit, eval_every=max(1, s.steps // 10), quiet=True,
+                         learning_starts=min(fixture.Config.learning_starts, max(1, s.steps // 10)),
+                         **overrides)
+    recorder = Recorder(progress=progress)
+    try:
+        fixture.train(cfg, recorder)
+    finally:
+        recorder.close()
+    return {"task": {"program": task.program, "settings": asdict(s)}, **recorder.summary()}
+
+
+def _train_in_worker(task: Task) -> dict:
+    def report(step: int) -> None:
+        _progress_queue.put((task, step))
+
+    try:
+        return train(task, report)
+    except Exception as error:  # crosses the process boundary as a message, not a traceback
+        raise RunFailed(f"training {task.label} failed: {type(error).__name__}: {error}") from None
+
+
+def run_all(tasks: Sequence[Task], jobs: int,
+            on_progress: Callable[[Task, int], None] | None = None,
+            on_done: Callable[[Task, dict], None] | None = None) -> tuple[dict[Task, dict], bool]:
+    """Train every task; returns (finished runs, interrupted). A failed run raises RunFailed."""
+    context = multiprocessing.get_context("spawn")
+    progress_queue = context.Queue()
+    finished: dict[Task, dict] = {}
+    pool = context.Pool(max(1, min(jobs, len(tasks))), initializer=_init_worker, initargs=(progress_queue,))
+    try:
+        pending = {task: pool.apply_async(_train_in_worker, (task,)) for task in tasks}
+        while pending:
+            _drain(progress_queue, on_progress, timeout=0.2)
+            for task, result in list(pending.items()):
+                if result.ready():
+                    del pending[task]
+                    finished[task] = result.get()
+                    if on_done is not None:
+                        on_done(task, finished[task])
+    except KeyboardInterrupt:
+        pool.terminate()
+        return finished, True
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.close()
+        pool.join()
+    return finished, False
+
+
+def _drain(progress_queue, on_progress, timeout: float) -> None:
+    try:
+        item = progress_queue.get(timeout=timeout)
+    except queue_module.Empty:
+        return
+    while True:
+        if on_progress is not None:
+            on_progress(*item)
+        try:
+            item = progress_queue.get_nowait()
+        except queue_module.Empty:
+            return

@@ -1,0 +1,141 @@
+"""The verifier's probes: each detects its mechanism on hand-made tensors and on short fixture runs."""
+
+from __future__ import annotations
+
+import copy
+import math
+
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("gymnasium")
+np = pytest.importorskip("numpy")
+
+from dqn_lint import registry  # noqa: E402
+from dqn_lint.verify.probes import Recorder, gradient_reaches, saved_tensor_bytes, shares_storage  # noqa: E402
+from dqn_lint.verify.runner import REFERENCE, Settings, Task, train  # noqa: E402
+
+
+def _net() -> torch.nn.Module:
+    return torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 2))
+
+
+def test_shared_storage_is_found_for_alias_shallow_copy_and_shared_submodule_but_not_deep_copy():
+    online = _net()
+    assert shares_storage(online, online)
+    assert shares_storage(online, copy.copy(online))
+    partly_shared = torch.nn.Sequential(online[0], torch.nn.ReLU(), torch.nn.Linear(8, 2))
+    assert shares_storage(online, partly_shared)
+    assert not shares_storage(online, copy.deepcopy(online))
+
+
+def test_gradient_reaches_only_the_networks_the_target_was_computed_with():
+    online, target = _net(), _net()
+    x = torch.randn(3, 4)
+    with torch.no_grad():
+        frozen = target(x).max(dim=1).values
+    assert gradient_reaches(frozen, (target, online)) == [False, False]
+    live = target(x).max(dim=1).values
+    assert gradient_reaches(live, (target, online)) == [True, False]
+    from_online = online(x).max(dim=1).values
+    assert gradient_reaches(from_online, (target, online)) == [False, True]
+
+
+def test_saved_tensor_bytes_grow_when_the_target_pass_keeps_its_graph():
+    online, target = _net(), _net()
+    x = torch.randn(64, 4)
+    params = {p.untyped_storage().data_ptr() for m in (online, target) for p in m.parameters()}
+    with torch.no_grad():
+        y = target(x).max(dim=1).values
+    frozen = saved_tensor_bytes(((online(x).max(dim=1).values - y) ** 2).sum(), params)
+    live = saved_tensor_bytes(((online(x).max(dim=1).values - target(x).max(dim=1).values) ** 2).sum(), params)
+    assert 0 < frozen < live
+
+
+class _Cfg:
+    seeds, total_steps = 2, 100
+
+
+def _started_recorder() -> Recorder:
+    recorder = Recorder()
+    recorder.start(_Cfg(), online=torch.nn.Linear(4, 2))
+    return recorder
+
+
+def test_a_truncated_only_transition_stored_as_terminal_is_counted():
+    recorder = _started_recorder()
+    obs = np.zeros((2, 4), dtype=np.float32)
+    recorder.step(10, obs=obs, terminated=np.array([False, True]), truncated=np.array([True, False]),
+                  stored_terminal=torch.tensor([1.0, 1.0]))
+    recorder.close()
+    summary = recorder.summary()
+    assert summary["probes"]["truncation_stored_as_terminal"]
+    assert summary["details"]["truncations"] == 1  # the terminated seed is not a truncation
+
+
+def test_a_truncation_stored_as_non_terminal_is_not_flagged():
+    recorder = _started_recorder()
+    recorder.step(10, obs=np.zeros((2, 4), dtype=np.float32), terminated=np.array([False, False]),
+                  truncated=np.array([True, True]), stored_terminal=torch.tensor([0.0, 0.0]))
+    recorder.close()
+    assert not recorder.summary()["probes"]["truncation_stored_as_terminal"]
+
+
+def _update(recorder: Recorder, y: torch.Tensor, rewards: torch.Tensor, terminated: torch.Tensor,
+            q_all: torch.Tensor | None = None) -> None:
+    q_all = torch.ones(2, 3, 2) if q_all is None else q_all
+    q = q_all[..., 0]
+    recorder.update(90, online=recorder.online, q_all=q_all, q=q, y=y, loss=(q - y).pow(2).sum(),
+                    rewards=rewards, next_obs=torch.zeros(2, 3, 4), terminated=terminated)
+
+
+def test_a_terminal_transition_whose_target_is_not_its_reward_means_a_missing_mask():
+    recorder = _started_recorder()
+    rewards = torch.ones(2, 3)
+    terminated = torch.tensor([[0.0, 1.0, 0.0], [0.0, 0.0, 0.0]])
+    masked = rewards + 0.99 * (1 - terminated) * 5.0
+    _update(recorder, masked, rewards, terminated)
+    assert not recorder.probes["terminal_bootstraps"]
+    _update(recorder, rewards + 0.99 * 5.0, rewards, terminated)
+    assert recorder.probes["terminal_bootstraps"]
+    recorder.close()
+
+
+def test_non_finite_q_marks_only_that_seed_as_diverged():
+    recorder = _started_recorder()
+    q_all = torch.ones(2, 3, 2)
+    q_all[1, 0, 0] = float("nan")
+    _update(recorder, torch.ones(2, 3), torch.ones(2, 3), torch.zeros(2, 3), q_all=q_all)
+    recorder.evaluate(100, [10.0, 9.0])
+    recorder.close()
+    summary = recorder.summary()
+    assert summary["diverged"] == [False, True]
+    assert math.isfinite(summary["curves"]["q_abs"][0][0]) and summary["curves"]["q_abs"][0][1] == math.inf
+    assert summary["samples"]["q_abs"][1] == math.inf
+
+
+# --- the probes on short runs of the real fixture programs -----------------------------------------
+
+SHORT = Settings(seeds=2, steps=1500)
+TWINS = {rule.code: rule.experiment.twin for rule in registry.all_rules() if rule.experiment}
+
+
+@pytest.fixture(scope="module")
+def reference_run() -> dict:
+    return train(Task(REFERENCE, Settings(seeds=2, steps=1500, time_limit=20)))
+
+
+def test_no_probe_fires_on_the_reference_agent(reference_run):
+    assert not any(reference_run["probes"].values()), reference_run["probes"]
+    assert reference_run["details"]["truncations"] > 0  # the short TimeLimit did cut episodes
+    assert len(reference_run["samples"]["final_return"]) == 2
+
+
+@pytest.mark.parametrize("code", sorted(TWINS))
+def test_each_twin_shows_its_rules_mechanism(code):
+    rule = registry.rule_by_code(code)
+    time_limit = 20 if code == "DQN003" else None
+    run = train(Task(TWINS[code], Settings(seeds=2, steps=1500, time_limit=time_limit)))
+    fired = {probe for probe, value in run["probes"].items() if value}
+    assert set(rule.experiment.mechanism) <= fired, (code, fired)
+    assert len(run["curves"]["step"]) == 10 and all(len(row) == 2 for row in run["curves"]["eval_return"])
