@@ -7,12 +7,17 @@ alone handles Ctrl-C, terminates the pool and returns the runs that had finished
 
 from __future__ import annotations
 
-import importlib
+import importlib.util
 import multiprocessing
 import queue as queue_module
 import signal
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
+from types import ModuleType
+
+import dqn_lint
 
 REFERENCE = "reference_dqn"
 
@@ -44,16 +49,31 @@ class RunFailed(Exception):
     """A training run raised: the message names the program and the error, never a traceback."""
 
 
-def module_name(program: str) -> str:
-    return f"dqn_lint.fixtures.{program}" if program == REFERENCE else f"dqn_lint.fixtures.twins.{program}"
+def fixture_file(program: str) -> Path:
+    """The fixture program's file: installed as `dqn_lint.fixtures`, or `fixtures/` of a source
+    checkout when `python -m dqn_lint` runs there (the checkout's `dqn_lint` shadows the installed one)."""
+    relative = f"{program}.py" if program == REFERENCE else f"twins/{program}.py"
+    try:
+        from importlib import resources
+
+        return Path(str(resources.files("dqn_lint.fixtures").joinpath(relative)))
+    except ModuleNotFoundError:
+        return Path(dqn_lint.__file__).resolve().parent.parent / "fixtures" / relative
 
 
 def program_source(program: str) -> bytes:
     """The fixture's source, for linting it the way a user's file is linted."""
-    from importlib import resources
+    return fixture_file(program).read_bytes()
 
-    package, _, name = module_name(program).rpartition(".")
-    return resources.files(package).joinpath(f"{name}.py").read_bytes()
+
+def load_program(program: str) -> ModuleType:
+    name = f"_dqn_lint_fixture_{program}"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, fixture_file(program))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # dataclasses resolve annotations through sys.modules
+        spec.loader.exec_module(module)
+    return sys.modules[name]
 
 
 _progress_queue = None
@@ -72,7 +92,7 @@ def train(task: Task, progress: Callable[[int], None] | None = None) -> dict:
     from dqn_lint.verify.probes import Recorder
 
     torch.set_num_threads(1)
-    fixture = importlib.import_module(module_name(task.program))
+    fixture = load_program(task.program)
     s = task.settings
     overrides = {"lr": s.lr} if s.lr is not None else {}
     cfg = fixture.Config(env_id=s.env_id, seed=s.first_seed, seeds=s.seeds, total_steps=s.steps,
