@@ -133,7 +133,7 @@ def _verdict(evidence: Evidence) -> tuple[Verdict, str]:
     for check in evidence.mechanism:
         if not check.holds:
             return NOT_CONFIRMED, (f"mechanism not observed: {check.label} "
-                                   f"(reference: {_yes(check.reference)}, twin: {_yes(check.twin)})")
+                                   f"(reference: {yes_no(check.reference)}, twin: {yes_no(check.twin)})")
     primary = evidence.primary
     comparison = primary.comparison
     if comparison.verdict != CONFIRMED:
@@ -141,7 +141,7 @@ def _verdict(evidence: Evidence) -> tuple[Verdict, str]:
     return CONFIRMED, f"{primary.measure.label}: {comparison.reason}"
 
 
-def _yes(value: bool) -> str:
+def yes_no(value: bool) -> str:
     return "yes" if value else "no"
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.table import Table
 
-from dqn_lint.verify.evidence import CONFIRMED, Evidence
+from dqn_lint.verify.evidence import CONFIRMED, Evidence, yes_no
 from dqn_lint.verify.stats import Comparison, format_estimate
 
 _VERDICT_STYLE = {"confirmed": "green", "no difference expected": "green", "not confirmed": "yellow",
@@ -37,7 +37,7 @@ def evidence_table(evidence: Sequence[Evidence]) -> Table:
     for item in evidence:
         first = True
         for check in item.mechanism:
-            table.add_row(item.rule if first else "", check.label, _yes(check.reference), _yes(check.twin), "",
+            table.add_row(item.rule if first else "", check.label, yes_no(check.reference), yes_no(check.twin), "",
                           "[green]observed[/]" if check.holds else "[yellow]not observed[/]")
             first = False
         for result in item.measures:
@@ -83,8 +83,4 @@ def _notes(item: Evidence) -> list[str]:
         notes.append(f"truncations stored as terminal: twin {stored} of {truncations}, "
                       f"reference {kept} of {details.get('reference_truncations', 0)}.")
     return notes
-
-
-def _yes(value: bool) -> str:
-    return "yes" if value else "no"
 
