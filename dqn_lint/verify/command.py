@@ -95,9 +95,10 @@ def run(plans: Sequence[Plan], jobs: int, console, use_cache: bool = False) -> t
     from dqn_lint.verify.runner import RunFailed
 
     evidence: dict[str, object] = {}
+    keys = {item.rule.code: cache_key(item) for item in plans}  # each reads both fixture sources
     missing = []
     for item in plans:
-        cached = cache.load(cache_key(item)) if use_cache else None
+        cached = cache.load(keys[item.rule.code]) if use_cache else None
         if cached is not None:
             evidence[item.rule.code] = cached
         else:
@@ -120,7 +121,7 @@ def run(plans: Sequence[Plan], jobs: int, console, use_cache: bool = False) -> t
                               runs[item.reference], runs[item.twin], item.settings.env_id,
                               asdict(item.settings), dqn_lint.__version__)
                 evidence[item.rule.code] = found
-                cache.store(cache_key(item), found)
+                cache.store(keys[item.rule.code], found)
     ordered = [evidence[item.rule.code] for item in plans if item.rule.code in evidence]
     return ordered, runs, interrupted
 

@@ -96,7 +96,7 @@ class _Window:
         self.count += 1
 
     def q_abs_mean(self) -> list[float]:
-        return (self.q_abs / max(self.count, 1)).tolist() if self.count else [math.nan] * self.seeds
+        return (self.q_abs / self.count).tolist() if self.count else [math.nan] * self.seeds
 
     def td_std(self) -> list[float]:
         if not self.count:
