@@ -17,18 +17,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from dqn_lint.runtime.guards import shares_storage
+
 LATE_FRACTION = 0.2  # effects are read over the last 20% of training
 TRUNCATION_WINDOW = 0.5  # Q before truncation: the last half of training
-
-
-def storages(module: torch.nn.Module) -> set[int]:
-    """Addresses of the storages behind a module's parameters."""
-    return {p.untyped_storage().data_ptr() for p in module.parameters()}
-
-
-def shares_storage(a: torch.nn.Module, b: torch.nn.Module) -> bool:
-    """True when the two modules share any parameter storage (same object, shallow copy, shared part)."""
-    return bool(storages(a) & storages(b))
 
 
 def saved_tensor_bytes(root: torch.Tensor, exclude: set[int]) -> int:
