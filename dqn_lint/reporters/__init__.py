@@ -1,7 +1,10 @@
 """One renderer per output format, each in its own module and imported only when asked for.
 
-A renderer is a plain function `render(findings, stream, *, quiet)`; rich is imported by the `full`
-renderer alone, and only when it writes to a terminal, so concise and json runs never load it.
+A renderer is a plain function `render(findings, stream, *, quiet, context)`; rich is imported by
+the `full` renderer alone, and only when it writes to a terminal, so the other formats never load it.
+
+The CI formats (`sarif`, `github`, `junit`) are read by machines: like `json`, they write nothing but
+their document, and `quiet` changes nothing in them.
 """
 
 from __future__ import annotations
@@ -13,8 +16,19 @@ from typing import Any, TextIO
 
 from dqn_lint.diagnostics import Finding, Severity, allowed_applicabilities
 
-OUTPUT_FORMATS = ("full", "concise", "json")
-_MODULES = {"full": "full", "concise": "concise", "json": "json_format"}
+OUTPUT_FORMATS = ("full", "concise", "grouped", "json", "sarif", "github", "junit")
+_MODULES = {
+    "full": "full",
+    "concise": "concise",
+    "grouped": "grouped",
+    "json": "json_format",
+    "sarif": "sarif",
+    "github": "github",
+    "junit": "junit",
+}
+# Formats whose output a program parses: nothing but the report may go to their stream (no
+# "Fixed N errors." line, no summary), whatever `quiet` says.
+MACHINE_FORMATS = frozenset({"json", "sarif", "github", "junit"})
 
 
 @dataclass(frozen=True)
