@@ -1,8 +1,9 @@
 """Lints one file: read, prefilter, decode, parse once, build the program model, run rules, apply noqa.
 
 Files that cannot hold a DQN TD target stop at the byte prefilter and are never parsed: most files
-of a large repository end there. Problems with the file itself become one finding with a DQN9xx
-code so the run goes on with the other files.
+of a large repository end there (when DQN100 runs, their `# noqa` comments are still read, with
+tokenize only). Problems with the file itself become one finding with a DQN9xx code so the run goes
+on with the other files.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from pathlib import Path
 
 from dqn_lint.diagnostics import Finding, Position, Severity, Span
 from dqn_lint.rule import Rule
-from dqn_lint.suppression import read_suppressions
+from dqn_lint.suppression import Suppressions, read_suppressions
+from dqn_lint.unused_noqa import UNUSED_NOQA, unused_noqa_findings
 
 PARSE_ERROR = ("DQN900", "parse-error")
 READ_ERROR = ("DQN901", "unreadable-file")
@@ -27,10 +29,16 @@ FILE_CODES = frozenset({PARSE_ERROR[0], READ_ERROR[0], INTERNAL_ERROR[0]})
 # A TD target needs torch and a discount factor; a file that mentions neither is not parsed.
 _MENTIONS_TORCH = re.compile(rb"torch")
 _MENTIONS_DISCOUNT = re.compile(rb"(?i:gamma|discount)|(?<![\w.])0?\.9|\xce\xb3")
+_MENTIONS_NOQA = re.compile(rb"(?i)noqa")
 
 
 def might_hold_td_target(source: bytes) -> bool:
     return bool(_MENTIONS_TORCH.search(source) and _MENTIONS_DISCOUNT.search(source))
+
+
+def needs_parse(source: bytes, rules: Sequence[Rule]) -> bool:
+    """Whether linting these bytes needs libcst at all (else `lint_source` is cheap and exact)."""
+    return might_hold_td_target(source)
 
 
 def _file_finding(code_name: tuple[str, str], message: str, filename: str, row: int = 1, column: int = 1) -> Finding:
@@ -57,22 +65,37 @@ def decode_source(source: bytes) -> str:
     return source.decode(source_encoding(source))
 
 
+def judges_unused_noqa(source: bytes, rules: Sequence[Rule]) -> bool:
+    """Whether DQN100 runs and the bytes hold a `noqa` for it to judge. A file the prefilter rejects
+    can have no finding, so its `# noqa: DQN...` codes are all unused: it is tokenized, never parsed."""
+    return any(rule.code == UNUSED_NOQA for rule in rules) and bool(_MENTIONS_NOQA.search(source))
+
+
 def lint_source(source: bytes, filename: str, rules: Sequence[Rule]) -> list[Finding]:
     """All unsuppressed findings of `rules` in one file's bytes."""
-    if not might_hold_td_target(source):
+    parse = might_hold_td_target(source)
+    if not parse and not judges_unused_noqa(source, rules):
         return []
     try:
         text = decode_source(source)
     except (UnicodeDecodeError, SyntaxError, LookupError) as error:
+        if not parse:  # a file that is not checked is not reported for its bytes either
+            return []
         return [_file_finding(READ_ERROR, f"cannot decode the file: {error}", filename)]
-    return lint_text(text, filename, rules)
+    return lint_text(text, filename, rules, parse=parse)
 
 
-def lint_text(text: str, filename: str, rules: Sequence[Rule]) -> list[Finding]:
-    """All unsuppressed findings of `rules` in one file's decoded text (the fixer re-lints with it)."""
+def lint_text(text: str, filename: str, rules: Sequence[Rule], *, parse: bool = True) -> list[Finding]:
+    """All unsuppressed findings of `rules` in one file's decoded text (the fixer re-lints with it).
+
+    `parse=False` is for a file the byte prefilter rejected: no rule can fire there, so only its
+    noqa comments are read, for DQN100.
+    """
     suppressions = read_suppressions(text)
     if suppressions.skips_file:
         return []
+    if not parse:
+        return _finish(text, filename, rules, suppressions, [], parsed=False)
 
     # CPython's parser runs first on files with much bracketing: it rejects the nesting that can
     # crash libcst's native parser, and its verdict is reused for the syntax error message.
@@ -121,8 +144,48 @@ def lint_text(text: str, filename: str, rules: Sequence[Rule]) -> list[Finding]:
                     filename,
                 )
             )
+    return _finish(text, filename, rules, suppressions, findings, parsed=True)
+
+
+def _finish(
+    text: str,
+    filename: str,
+    rules: Sequence[Rule],
+    suppressions: Suppressions,
+    findings: list[Finding],
+    *,
+    parsed: bool,
+) -> list[Finding]:
+    """Add DQN100's verdict on the noqa comments, drop what the comments silence, and sort."""
+    findings = findings + _unused_noqa(text, filename, rules, suppressions, findings, parsed=parsed)
     findings = [finding for finding in findings if not suppressions.silences(finding)]
     return sorted(set(findings), key=lambda finding: (*finding.sort_key, finding.message))
+
+
+def _unused_noqa(
+    text: str,
+    filename: str,
+    rules: Sequence[Rule],
+    suppressions: Suppressions,
+    findings: list[Finding],
+    *,
+    parsed: bool,
+) -> list[Finding]:
+    """DQN100's findings, judged against every finding before suppression; only for a file that was
+    checked in full. After a DQN9xx finding (a rule crashed, say) nobody knows what the comments
+    would have silenced; a file the prefilter rejected is judged only if CPython parses it, as a
+    parsed file with a syntax error gets its DQN900 alone."""
+    dqn100 = next((rule for rule in rules if rule.code == UNUSED_NOQA), None)
+    if dqn100 is None or not suppressions.directives or any(finding.code in FILE_CODES for finding in findings):
+        return []
+    from dqn_lint import registry
+
+    enabled = frozenset(rule.code for rule in rules) | FILE_CODES
+    known = frozenset(rule.code for rule in registry.all_rules()) | enabled
+    unused = unused_noqa_findings(text, filename, dqn100, suppressions, findings, enabled, known)
+    if unused and not parsed and _cpython_parse_error(text, filename) is not None:
+        return []
+    return unused
 
 
 def _cpython_parse_error(text: str, filename: str) -> Exception | None:
@@ -163,12 +226,19 @@ def _syntax_error_finding(text: str, filename: str, error: Exception, cpython_er
     return _file_finding(PARSE_ERROR, f"syntax error, file not checked: {first_line}", filename, row, column)
 
 
-def lint_path(path: Path, filename: str, rules: Sequence[Rule]) -> list[Finding]:
+def read_source(path: Path, filename: str) -> bytes | Finding:
+    """The file's bytes, or the DQN901 finding that says why they cannot be read."""
     try:
         if not stat.S_ISREG(path.stat().st_mode):  # a FIFO or device would block or never end
-            return [_file_finding(READ_ERROR, "cannot read the file: not a regular file", filename)]
-        source = path.read_bytes()
+            return _file_finding(READ_ERROR, "cannot read the file: not a regular file", filename)
+        return path.read_bytes()
     except OSError as error:
         reason = error.strerror or type(error).__name__
-        return [_file_finding(READ_ERROR, f"cannot read the file: {reason}", filename)]
+        return _file_finding(READ_ERROR, f"cannot read the file: {reason}", filename)
+
+
+def lint_path(path: Path, filename: str, rules: Sequence[Rule]) -> list[Finding]:
+    source = read_source(path, filename)
+    if isinstance(source, Finding):
+        return [source]
     return lint_source(source, filename, rules)

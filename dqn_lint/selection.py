@@ -25,7 +25,12 @@ class SelectorLayer:
     ignore: tuple[str, ...] = ()
 
 
-DEFAULT_LAYER = SelectorLayer(select=(ALL,))
+# Opt-in rules, off until selected by code, by a prefix or `ALL` in a `select`, or by `extend-select`.
+# DQN100 (unused noqa) is opt-in like ruff's RUF100: it judges the comments, not the training code.
+# The full code outranks `ALL` here, and a later layer's `select` starts afresh, so a config's
+# `extend-select = ["DQN100"]` or `--select ALL` turns it on, while `--ignore DQN001` keeps it off.
+OPT_IN = ("DQN100",)
+DEFAULT_LAYER = SelectorLayer(select=(ALL,), ignore=OPT_IN)
 
 
 def normalize_selector(selector: str) -> str:

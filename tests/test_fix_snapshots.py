@@ -1,7 +1,7 @@
 """Snapshot pairs for the autofixes: `tests/fixes/<case>.in.py` fixed with unsafe fixes allowed
 must give exactly the bytes of `tests/fixes/<case>.out.py`.
 
-Each case is a small, complete DQN program with one fix shape (DQN001-DQN004), or one layout the
+Each case is a small, complete DQN program with one fix shape (DQN001-DQN004, DQN100), or one layout the
 fixer must keep (CRLF, tabs, a UTF-8 BOM, a latin-1 coding cookie, comments, a multi-line string,
 no trailing newline) or several fixes on one statement. Every `.out.py` was read by hand. For each
 case the checks are: the bytes match (a unified diff on mismatch); fixing the `.out.py` again
@@ -42,7 +42,7 @@ FIXES = Path(__file__).resolve().parent / "fixes"
 INPUTS = sorted(FIXES.glob("*.in.py"))
 UPDATE = os.environ.get("DQN_LINT_UPDATE_SNAPSHOTS") == "1"
 UNSAFE = allowed_applicabilities(unsafe=True)
-AUTOFIXED_RULES = ("DQN001", "DQN002", "DQN003", "DQN004")
+AUTOFIXED_RULES = ("DQN001", "DQN002", "DQN003", "DQN004", "DQN100")
 MIN_CASES = 15
 
 # Codes a case may still report on its fixed output although a fix for that code was applied,

@@ -19,7 +19,7 @@ def _cases(kind: str):
 
 
 def test_every_core_rule_is_registered():
-    assert [rule.code for rule in RULES] == ["DQN001", "DQN002", "DQN003", "DQN004", "DQN005"]
+    assert [rule.code for rule in RULES] == ["DQN001", "DQN002", "DQN003", "DQN004", "DQN005", "DQN100"]
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.code)

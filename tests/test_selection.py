@@ -133,3 +133,56 @@ def test_codes_matching_takes_codes_and_prefixes_without_specificity():
     assert codes_matching(["DQN001", "DQN01"], CODES) == {"DQN001", "DQN010"}
     assert codes_matching([ALL], CODES) == set(CODES)
     assert codes_matching([], CODES) == set()
+
+
+# --- opt-in rules: DQN100 (unused noqa) is off until asked for, as ruff's RUF100 -------------------
+
+WITH_OPT_IN = (*CODES, "DQN100")
+
+
+def enabled_with_opt_in(*layers: SelectorLayer) -> set[str]:
+    return set(enabled_codes(WITH_OPT_IN, (DEFAULT_LAYER, *layers)))
+
+
+def test_dqn100_is_off_by_default():
+    assert enabled_with_opt_in() == set(CODES)
+
+
+def test_select_all_enables_dqn100():
+    assert enabled_with_opt_in(SelectorLayer(select=(ALL,))) == set(WITH_OPT_IN)
+
+
+def test_select_dqn100_enables_it_alone():
+    assert enabled_with_opt_in(SelectorLayer(select=("DQN100",))) == {"DQN100"}
+
+
+def test_extend_select_in_the_config_adds_dqn100_to_the_default():
+    assert enabled_with_opt_in(SelectorLayer(extend_select=("DQN100",))) == set(WITH_OPT_IN)
+
+
+def test_extend_select_keeps_the_config_select_and_adds_dqn100():
+    config = SelectorLayer(select=("DQN004",), extend_select=("DQN100",))
+    assert enabled_with_opt_in(config) == {"DQN004", "DQN100"}
+
+
+def test_a_select_of_the_whole_prefix_enables_dqn100():
+    assert enabled_with_opt_in(SelectorLayer(select=("DQN",))) == set(WITH_OPT_IN)
+
+
+def test_a_select_of_a_prefix_that_does_not_start_dqn100_leaves_it_off():
+    assert enabled_with_opt_in(SelectorLayer(select=("DQN00",))) == {"DQN001", "DQN002", "DQN003", "DQN004", "DQN005"}
+
+
+def test_an_ignore_alone_leaves_dqn100_off():
+    assert "DQN100" not in enabled_with_opt_in(SelectorLayer(ignore=("DQN001",)))
+
+
+def test_a_command_line_ignore_turns_off_a_config_extend_select_of_dqn100():
+    config = SelectorLayer(extend_select=("DQN100",))
+    assert "DQN100" not in enabled_with_opt_in(config, SelectorLayer(ignore=("DQN100",)))
+    assert "DQN100" in enabled_with_opt_in(config, SelectorLayer(ignore=("DQN001",)))
+
+
+def test_a_command_line_select_all_overrides_a_config_ignore_of_dqn100():
+    config = SelectorLayer(ignore=("DQN100",))
+    assert "DQN100" in enabled_with_opt_in(config, SelectorLayer(select=(ALL,)))

@@ -132,3 +132,56 @@ def test_noqa_comments_are_read_from_crlf_files():
     source = "a = 1\r\nb = 2  # noqa: DQN004\r\n"
     assert silenced(source, finding("DQN004", 2))
     assert not silenced(source, finding("DQN004", 1))
+
+
+def test_noqa_rows_count_a_lone_carriage_return_as_a_line_end_as_the_parser_does():
+    source = "a = 1\rb = 2  # noqa: DQN004\rc = 3\n"
+    assert silenced(source, finding("DQN004", 2))
+    assert not silenced(source, finding("DQN004", 1))
+
+
+# --- directives located on their line, for DQN100 and --add-noqa -----------------------------------
+
+
+def test_a_directive_records_where_it_and_its_codes_are_on_the_line():
+    line = "y = r  # type: ignore  # noqa: DQN004, e501 reason"
+    [directive] = read_suppressions(line + "\n").directives
+    assert directive.row == 1
+    assert line[directive.start : directive.end] == "# noqa: DQN004, e501"
+    assert line[directive.codes_start : directive.codes_end] == "DQN004, e501"
+    assert directive.codes == ("DQN004", "e501")
+    assert directive.comment_end == len(line)
+
+
+def test_a_bare_directive_has_no_codes():
+    [directive] = read_suppressions("x = 1  # noqa\n").directives
+    assert directive.is_bare and directive.codes == ()
+
+
+def test_directive_offsets_count_characters_not_bytes():
+    line = 's = "γγ"  # noqa: DQN004'
+    [directive] = read_suppressions(line + "\n").directives
+    assert line[directive.start :] == "# noqa: DQN004"
+
+
+def test_file_directives_and_noqa_in_strings_are_not_line_directives():
+    source = '# dqn-lint: noqa: DQN003\nmessage = "# noqa: DQN004"\n'
+    assert read_suppressions(source).directives == ()
+
+
+def test_directive_on_finds_the_directive_of_a_row():
+    suppressions = read_suppressions("a = 1\nb = 2  # noqa: DQN004\n")
+    assert suppressions.directive_on(1) is None
+    assert suppressions.directive_on(2).codes == ("DQN004",)
+
+
+def test_silenced_by_names_every_directive_of_the_statement_that_silences_the_finding():
+    source = "y = (  # noqa: DQN004\n    r + gamma * q  # noqa: DQN001\n)  # noqa\n"
+    used = read_suppressions(source).silenced_by(finding("DQN004", 2, statement_rows=(1, 3)))
+    assert used == {(1, "DQN004"), (3, "*")}
+
+
+def test_silenced_by_ignores_file_directives():
+    suppressions = read_suppressions("# dqn-lint: noqa: DQN004\ny = r + gamma * q\n")
+    assert suppressions.silences(finding("DQN004", 2))
+    assert suppressions.silenced_by(finding("DQN004", 2)) == frozenset()

@@ -1,4 +1,4 @@
-# review case: DQN003 at line 20 (noqa on the multi-line statement names another code (DQN004), so DQN003 stays)
+# review case: DQN003 at line 20 (noqa on the multi-line statement names another code (DQN004), so DQN003 stays; DQN100 at line 19: that DQN004 is unused)
 import random
 
 import gymnasium as gym
@@ -16,7 +16,7 @@ obs, _ = env.reset()
 for step in range(5000):
     action = env.action_space.sample()
     nxt, rew, terminated, truncated, _ = env.step(action)
-    done = (  # noqa: DQN004
+    done = (  # noqa: DQN004  # expect: DQN100
         terminated  # expect: DQN003
         or truncated
     )

@@ -1,0 +1,23 @@
+import copy  # noqa: DQN001
+
+import torch
+import torch.nn.functional as F
+
+online = torch.nn.Sequential(torch.nn.Linear(4, 64), torch.nn.ReLU(), torch.nn.Linear(64, 2))
+target = copy.deepcopy(online)  # type: ignore[no-untyped-call]  # noqa: DQN001
+optimizer = torch.optim.Adam(online.parameters(), lr=1e-3)
+gamma = 0.99  # noqa: E501, DQN003
+
+
+def learn(s, a, r, s2, terminated):
+    with torch.no_grad():
+        y = r + gamma * target(s2).max(1)[0] * (1 - terminated)  # noqa: DQN004 -- mask added since
+    q = online(s).gather(1, a).squeeze(1)
+    loss = F.mse_loss(
+        q,
+        # noqa: DQN002
+        y,
+    )  # noqa: DQN999, DQN005
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
