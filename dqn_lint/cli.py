@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 import dqn_lint
-from dqn_lint.reporters import OUTPUT_FORMATS, ReportContext
+from dqn_lint.reporters import MACHINE_FORMATS, OUTPUT_FORMATS, ReportContext
 from dqn_lint.verify.experiment import ENVIRONMENTS
 
 if TYPE_CHECKING:
-    from dqn_lint.config import Settings
+    from dqn_lint.config import ConfigResolver, Settings
     from dqn_lint.diagnostics import Finding
     from dqn_lint.discovery import SourceFile
     from dqn_lint.rule import Rule
@@ -51,17 +51,39 @@ def build_parser() -> argparse.ArgumentParser:
     commands.required = True
 
     check = commands.add_parser("check", help="lint Python files", description="Lint Python files for DQN bugs.")
-    check.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or folders to lint (default: .)")
+    check.add_argument(
+        "paths", nargs="*", default=["."], metavar="PATH", help="files or folders to lint (default: .); - reads stdin"
+    )
     check.add_argument(
         "--select", action="append", metavar="CODES", help="comma-separated codes or prefixes to enable, or ALL"
+    )
+    check.add_argument(
+        "--extend-select", action="append", metavar="CODES", help="codes or prefixes to enable on top of the selection"
     )
     check.add_argument(
         "--ignore", action="append", metavar="CODES", help="comma-separated codes or prefixes to disable"
     )
     check.add_argument("--output-format", choices=OUTPUT_FORMATS, default="full", help="how to print findings")
+    check.add_argument("-o", "--output-file", metavar="PATH", help="write the report to this file instead of stdout")
+    check.add_argument("--statistics", action="store_true", help="print the number of findings per code instead")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     check.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary line")
     check.add_argument("--config", metavar="PATH", help="use this configuration file instead of searching for one")
+    check.add_argument("--isolated", action="store_true", help="ignore every configuration file")
+    check.add_argument(
+        "--stdin-filename", metavar="NAME", help="the name of the file read from stdin (for messages and config)"
+    )
+    check.add_argument(
+        "--force-exclude", action="store_true", default=None,
+        help="apply the excludes to paths named on the command line too (for pre-commit)",
+    )
+    check.add_argument("--no-force-exclude", dest="force_exclude", action="store_false", help=argparse.SUPPRESS)
+    check.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
+    check.add_argument("--cache-dir", metavar="PATH", help="where the result cache lives (default .dqn_lint_cache)")
+    check.add_argument(
+        "--jobs", "-j", type=_positive_int, default=None, metavar="N", help="worker processes (default: the core count)"
+    )
+    check.add_argument("--add-noqa", action="store_true", help="add `# noqa: CODE` to every line with a finding")
     check.add_argument("--fix", action="store_true", help="apply safe fixes, then report what remains")
     check.add_argument(
         "--unsafe-fixes", action="store_true", default=None, help="also apply (or offer) fixes that change training"
@@ -90,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--json", metavar="PATH", type=Path, help="write the evidence record here")
     verify.add_argument("--plot", metavar="DIR", type=Path, help="write one PNG per rule here")
     verify.add_argument("--jobs", type=_positive_int, default=os.cpu_count() or 1, help="training processes")
+
+    clean = commands.add_parser("clean", help="remove the result cache", description="Remove the result cache.")
+    clean.add_argument("--cache-dir", metavar="PATH", help="the cache folder (default .dqn_lint_cache)")
 
     rule = commands.add_parser("rule", help="show a rule's documentation", description="Show a rule's documentation.")
     rule.add_argument("code", nargs="?", metavar="CODE", help="the rule's code, e.g. DQN003")
@@ -150,7 +175,11 @@ def _cli_selectors(values: list[str] | None) -> tuple[str, ...] | None:
 def _enabled_rules(args: argparse.Namespace, rules: Sequence[Rule], settings: Settings) -> tuple[Rule, ...]:
     from dqn_lint.selection import DEFAULT_LAYER, SelectorLayer, enabled_codes
 
-    command_line = SelectorLayer(select=_cli_selectors(args.select), ignore=_cli_selectors(args.ignore) or ())
+    command_line = SelectorLayer(
+        select=_cli_selectors(args.select),
+        extend_select=_cli_selectors(args.extend_select) or (),
+        ignore=_cli_selectors(args.ignore) or (),
+    )
     enabled = enabled_codes((rule.code for rule in rules), (DEFAULT_LAYER, settings.selectors, command_line))
     return tuple(rule for rule in rules if rule.code in enabled)
 
@@ -158,70 +187,210 @@ def _enabled_rules(args: argparse.Namespace, rules: Sequence[Rule], settings: Se
 def _check_cli_selectors(args: argparse.Namespace, known_codes: frozenset[str]) -> None:
     from dqn_lint.selection import unknown_selectors
 
-    for option, values in (("--select", args.select), ("--ignore", args.ignore)):
+    for option, values in (("--select", args.select), ("--extend-select", args.extend_select), ("--ignore", args.ignore)):
         unknown = unknown_selectors(_cli_selectors(values) or (), known_codes)
         if unknown:
             raise UsageError(f"unknown rule code or prefix {unknown[0]!r} in {option}")
 
 
-class _PerFileRules:
-    """The enabled rules minus the `per-file-ignores` that match a file."""
+class _RulesPerFile:
+    """The rules for each file: its settings' selection under the command line's, minus the
+    `per-file-ignores` that match it. Computed once per settings object and per file."""
 
-    def __init__(self, enabled: tuple[Rule, ...], per_file_ignores: Sequence[tuple[str, tuple[str, ...]]]) -> None:
-        from dqn_lint.discovery import compile_globs
-
-        self._enabled = enabled
-        self._ignores = [(compile_globs([pattern]), codes) for pattern, codes in per_file_ignores]
+    def __init__(self, args: argparse.Namespace, rules: Sequence[Rule], resolver: ConfigResolver) -> None:
+        self._args = args
+        self._rules = rules
+        self._resolver = resolver
+        self._enabled: dict[Settings, tuple[Rule, ...]] = {}
+        self._ignores: dict[Settings, list] = {}
 
     def for_file(self, source: SourceFile) -> tuple[Rule, ...]:
-        if not self._ignores:
-            return self._enabled
+        settings = source.settings or self._resolver.for_file(source.path)
+        enabled = self._enabled.get(settings)
+        if enabled is None:
+            enabled = self._enabled[settings] = _enabled_rules(self._args, self._rules, settings)
+        if not settings.per_file_ignores:
+            return enabled
+        from dqn_lint.discovery import compile_globs
         from dqn_lint.selection import codes_matching
 
-        codes = [rule.code for rule in self._enabled]
+        ignores = self._ignores.get(settings)
+        if ignores is None:
+            ignores = self._ignores[settings] = [
+                (compile_globs([pattern]), codes) for pattern, codes in settings.per_file_ignores
+            ]
+        codes = [rule.code for rule in enabled]
         ignored: set[str] = set()
-        for spec, selectors in self._ignores:
+        for spec, selectors in ignores:
             if spec.match_file(source.glob_path):
                 ignored |= codes_matching(selectors, codes)
-        return tuple(rule for rule in self._enabled if rule.code not in ignored)
+        return tuple(rule for rule in enabled if rule.code not in ignored)
 
 
 def run_check(args: argparse.Namespace) -> int:
     from dqn_lint import engine, registry
-    from dqn_lint.config import ConfigError, load_settings
+    from dqn_lint.config import ConfigError, ConfigResolver
     from dqn_lint.discovery import MissingPathError, discover
-    from dqn_lint.reporters import render
 
     rules = registry.all_rules()
     known_codes = frozenset(rule.code for rule in rules) | engine.FILE_CODES
     _check_cli_selectors(args, known_codes)
+    reading_stdin = "-" in args.paths
+    if reading_stdin and len(args.paths) > 1:
+        raise UsageError("'-' (stdin) cannot be combined with other paths")
+    if args.stdin_filename is not None and not reading_stdin:
+        args.paths = ["-"] if args.paths == ["."] else args.paths
+        reading_stdin = args.paths == ["-"]
+        if not reading_stdin:
+            raise UsageError("--stdin-filename is for reading stdin; it cannot be combined with paths")
+    if args.statistics:
+        from dqn_lint.reporters.statistics import STATISTICS_FORMATS
+
+        if args.output_format not in STATISTICS_FORMATS:
+            raise UsageError(f"--statistics cannot be shown as {args.output_format}; use {', '.join(sorted(STATISTICS_FORMATS))}")
+    if args.add_noqa and (args.fix or args.fix_only or args.diff or reading_stdin):
+        raise UsageError("--add-noqa cannot be combined with --fix, --fix-only, --diff or stdin")
     try:
-        settings = load_settings(args.config, known_codes)
+        resolver = ConfigResolver(known_codes, args.config, args.isolated)
+        settings = resolver.current
     except ConfigError as error:
         raise UsageError(str(error)) from None
-    per_file = _PerFileRules(_enabled_rules(args, rules, settings), settings.per_file_ignores)
+    per_file = _RulesPerFile(args, rules, resolver)
+    force_exclude = settings.force_exclude if args.force_exclude is None else args.force_exclude
+    unsafe = settings.unsafe_fixes if args.unsafe_fixes is None else args.unsafe_fixes
 
+    if reading_stdin:
+        try:
+            return _run_stdin(args, resolver, per_file, force_exclude, unsafe)
+        except ConfigError as error:
+            raise UsageError(str(error)) from None
     try:
-        discovery = discover(args.paths, settings.root, settings.all_excludes)
+        discovery = discover(args.paths, resolver, force_exclude=force_exclude)
     except MissingPathError as error:
+        raise UsageError(str(error)) from None
+    except ConfigError as error:
         raise UsageError(str(error)) from None
     for warning in discovery.warnings:
         _error(warning, prefix="warning")
-    if not discovery.files:
+    if not discovery.files and not force_exclude:
         _error("no Python files found under the given paths", prefix="warning")
 
-    unsafe = settings.unsafe_fixes if args.unsafe_fixes is None else args.unsafe_fixes
+    if args.add_noqa:
+        return _run_add_noqa(discovery.files, per_file)
     if args.diff or args.fix or args.fix_only:
         return _run_fixes(args, discovery.files, per_file, unsafe)
 
-    findings: list[Finding] = []
-    for source in discovery.files:
-        findings.extend(engine.lint_path(Path(source.path), source.display_name, per_file.for_file(source)))
+    from dqn_lint.linting import default_jobs, lint_sources
+
+    cache = None if args.no_cache else _open_cache(args.cache_dir)
+    findings = lint_sources(discovery.files, per_file.for_file, cache=cache, jobs=args.jobs or default_jobs())
+    return _report(args, findings, ReportContext(unsafe_fixes=unsafe, evidence=_evidence_for(findings) if args.verify else {}))
+
+
+def _open_cache(explicit: str | None):
+    from dqn_lint.cache import ResultCache, default_cache_dir, linter_fingerprint
+
+    return ResultCache(default_cache_dir(explicit), linter_fingerprint())
+
+
+def _report(args: argparse.Namespace, findings: list[Finding], context: ReportContext) -> int:
+    """Print (or write to --output-file) the findings or their statistics; the exit code they mean."""
+    from dqn_lint.reporters import render
+
     _sort(findings)
-    evidence = _evidence_for(findings) if args.verify else {}
-    context = ReportContext(unsafe_fixes=unsafe, evidence=evidence)
-    render(args.output_format, findings, sys.stdout, quiet=args.quiet, context=context)
+    with _report_stream(args.output_file) as stream:
+        if args.statistics:
+            from dqn_lint.reporters.statistics import render_statistics
+
+            render_statistics(findings, stream, context=context, output_format=args.output_format, quiet=args.quiet)
+        else:
+            render(args.output_format, findings, stream, quiet=args.quiet, context=context)
     return EXIT_FINDINGS if findings and not args.exit_zero else EXIT_CLEAN
+
+
+@contextlib.contextmanager
+def _report_stream(output_file: str | None):
+    if output_file is None:
+        yield sys.stdout
+        return
+    try:
+        stream = open(output_file, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed below
+    except OSError as error:
+        raise UsageError(f"cannot write the output file {output_file}: {error.strerror or type(error).__name__}") from None
+    with stream:
+        yield stream
+
+
+def _run_stdin(
+    args: argparse.Namespace, resolver: ConfigResolver, per_file: _RulesPerFile, force_exclude: bool, unsafe: bool
+) -> int:
+    """`dqn-lint check -`: lint (or fix, printing the fixed source) the bytes of stdin as one file."""
+    from dqn_lint.discovery import SourceFile, relative_to
+
+    name = args.stdin_filename or "-"
+    absolute = os.path.abspath(name)
+    settings = resolver.for_file(absolute)
+    glob_path = relative_to(absolute, str(settings.root)) or os.path.basename(absolute)
+    source_file = SourceFile(name, os.path.normpath(name) if args.stdin_filename else "-", glob_path, settings)
+    data = sys.stdin.buffer.read()
+    fixing = args.fix or args.fix_only or args.diff
+    if args.stdin_filename and force_exclude:
+        from dqn_lint.discovery import force_excluded
+
+        if force_excluded(name, resolver):
+            if fixing and not args.diff:
+                sys.stdout.buffer.write(data)  # an editor piping through us must get its text back
+            return EXIT_CLEAN
+    rules = per_file.for_file(source_file)
+    if not fixing:
+        from dqn_lint import engine
+
+        findings = engine.lint_source(data, source_file.display_name, rules)
+        return _report(args, findings, ReportContext(unsafe_fixes=unsafe))
+    return _fix_stdin(args, data, source_file.display_name, rules, unsafe)
+
+
+def _fix_stdin(args: argparse.Namespace, data: bytes, filename: str, rules: Sequence[Rule], unsafe: bool) -> int:
+    """As ruff: the fixed source on stdout (the original when nothing applies), the findings left on stderr."""
+    from dqn_lint.diagnostics import allowed_applicabilities
+    from dqn_lint.fixes.apply import fix_source
+    from dqn_lint.reporters import render
+
+    outcome = fix_source(data, filename, rules, allowed_applicabilities(unsafe))
+    if args.diff:
+        if outcome.changed:
+            from dqn_lint.fixes.diff import unified_diff
+
+            sys.stdout.write(unified_diff(outcome.original_text, outcome.fixed_text, filename))
+        return EXIT_FINDINGS if outcome.changed and not args.exit_zero else EXIT_CLEAN
+    sys.stdout.flush()
+    sys.stdout.buffer.write(outcome.fixed if outcome.changed else data)
+    sys.stdout.buffer.flush()
+    if outcome.error is not None:
+        _error(f"{filename}: {outcome.error}; the source was left unchanged")
+        return EXIT_ERROR
+    remaining = list(outcome.remaining)
+    _sort(remaining)
+    if not args.fix_only:
+        context = ReportContext(unsafe_fixes=unsafe, fixing=True, fixed=tuple(outcome.fixed_findings))
+        render("concise" if args.output_format == "full" else args.output_format, remaining, sys.stderr, quiet=args.quiet, context=context)
+    return EXIT_FINDINGS if remaining and not args.exit_zero and not args.fix_only else EXIT_CLEAN
+
+
+def _run_add_noqa(files: Sequence[SourceFile], per_file: _RulesPerFile) -> int:
+    from dqn_lint.noqa_writer import add_noqa
+    from dqn_lint.reporters import plural
+
+    added = 0
+    failed = False
+    for source in files:
+        result = add_noqa(Path(source.path), source.display_name, per_file.for_file(source))
+        if result.error is not None:
+            _error(f"{source.display_name}: {result.error}")
+            failed = True
+        added += result.added
+    sys.stdout.write(f"Added {plural(added, 'noqa directive')}.\n")
+    return EXIT_ERROR if failed else EXIT_CLEAN
 
 
 def _sort(findings: list[Finding]) -> None:
@@ -229,11 +398,11 @@ def _sort(findings: list[Finding]) -> None:
     findings.sort(key=lambda finding: (finding.sort_key, finding.span.end, finding.message))
 
 
-def _run_fixes(args: argparse.Namespace, files: Sequence[SourceFile], per_file: _PerFileRules, unsafe: bool) -> int:
+def _run_fixes(args: argparse.Namespace, files: Sequence[SourceFile], per_file: _RulesPerFile, unsafe: bool) -> int:
     """--fix, --fix-only and --diff. Exit 2 when a file could not be fixed, whatever else happened."""
     from dqn_lint.diagnostics import allowed_applicabilities
     from dqn_lint.fixes.run import fix_file
-    from dqn_lint.reporters import plural, render
+    from dqn_lint.reporters import plural
 
     allowed = allowed_applicabilities(unsafe)
     remaining: list[Finding] = []
@@ -255,14 +424,11 @@ def _run_fixes(args: argparse.Namespace, files: Sequence[SourceFile], per_file: 
             sys.stderr.write(f"Would fix {plural(len(fixed), 'error')}.\n" if fixed else "No errors would be fixed.\n")
         return EXIT_ERROR if failed else (EXIT_FINDINGS if fixed and not args.exit_zero else EXIT_CLEAN)
     if args.fix_only:
-        if not args.quiet and args.output_format != "json":
+        if not args.quiet and args.output_format not in MACHINE_FORMATS:
             sys.stdout.write(f"Fixed {plural(len(fixed), 'error')}.\n" if fixed else "No errors fixed.\n")
         return EXIT_ERROR if failed else EXIT_CLEAN
-    context = ReportContext(unsafe_fixes=unsafe, fixing=True, fixed=tuple(fixed))
-    render(args.output_format, remaining, sys.stdout, quiet=args.quiet, context=context)
-    if failed:
-        return EXIT_ERROR
-    return EXIT_FINDINGS if remaining and not args.exit_zero else EXIT_CLEAN
+    code = _report(args, remaining, ReportContext(unsafe_fixes=unsafe, fixing=True, fixed=tuple(fixed)))
+    return EXIT_ERROR if failed else code
 
 
 def _evidence_for(findings: Sequence[Finding]) -> dict:
@@ -284,6 +450,21 @@ def run_verify(args: argparse.Namespace) -> int:
         return verify_command(args)
     except VerifyError as error:
         raise UsageError(str(error)) from None
+
+
+# --- clean -------------------------------------------------------------------------------------
+
+
+def run_clean(args: argparse.Namespace) -> int:
+    from dqn_lint.cache import clean, default_cache_dir
+
+    folder = default_cache_dir(args.cache_dir)
+    try:
+        removed = clean(folder)
+    except OSError as error:
+        raise UsageError(str(error)) from None
+    sys.stdout.write(f"Removed {folder}\n" if removed else f"No cache at {folder}\n")
+    return EXIT_CLEAN
 
 
 # --- rule --------------------------------------------------------------------------------------
@@ -368,7 +549,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         _tolerate_unencodable_output()
         args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
-        command = {"check": run_check, "rule": run_rule, "verify": run_verify}[args.command]
+        command = {"check": run_check, "clean": run_clean, "rule": run_rule, "verify": run_verify}[args.command]
         code = command(args)
         sys.stdout.flush()
         return code

@@ -1,9 +1,11 @@
 """Settings from the user's configuration file, checked strictly so a typo never passes silently.
 
-The file is the nearest `dqn-lint.toml` (top-level keys) or `pyproject.toml` with a
-`[tool.dqn-lint]` table, walking up from the current folder; `dqn-lint.toml` wins in the same folder
-and a `pyproject.toml` without the table is passed over, as ruff does. Globs (`exclude`,
-`extend-exclude`, `per-file-ignores`) are gitignore-style and relative to the folder of the file.
+Each file is checked with the nearest `dqn-lint.toml` (top-level keys) or `pyproject.toml` with a
+`[tool.dqn-lint]` table above it, as ruff's hierarchical configuration works; a file with none above
+it gets the one found from the current folder, else the defaults. `dqn-lint.toml` wins in the same
+folder and a `pyproject.toml` without the table is passed over. `--config PATH` uses one file for
+everything and `--isolated` none. Globs (`exclude`, `extend-exclude`, `per-file-ignores`) are
+gitignore-style and relative to the folder of the config file.
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
 _LIST_KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude")
 _SELECTOR_KEYS = ("select", "ignore", "extend-select")
 _TABLE_KEYS = ("per-file-ignores",)
-_BOOL_KEYS = ("unsafe-fixes",)
+_BOOL_KEYS = ("unsafe-fixes", "respect-gitignore", "force-exclude")
 KNOWN_KEYS = _LIST_KEYS + _TABLE_KEYS + _BOOL_KEYS
 
 
@@ -76,6 +78,8 @@ class Settings:
     extend_exclude: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     unsafe_fixes: bool = False
+    respect_gitignore: bool = True
+    force_exclude: bool = False
 
     @property
     def all_excludes(self) -> tuple[str, ...]:
@@ -114,18 +118,26 @@ def _tool_table(document: dict[str, Any]) -> Any:
     return tool.get("dqn-lint") if isinstance(tool, dict) else None
 
 
+def config_in_folder(folder: Path) -> tuple[Path, dict[str, Any]] | None:
+    """The config file of this folder itself, if it has one, with its parsed settings table."""
+    cwd = Path.cwd()
+    candidate = folder / CONFIG_FILE_NAME
+    if candidate.is_file():
+        return candidate, _load_toml(candidate, display_path(candidate, cwd))
+    candidate = folder / PYPROJECT_FILE_NAME
+    if candidate.is_file():
+        table = _tool_table(_load_toml(candidate, display_path(candidate, cwd)))
+        if table is not None:
+            return candidate, table
+    return None
+
+
 def find_config_file(start: Path) -> tuple[Path, dict[str, Any]] | None:
     """The nearest config file from `start` upwards, with its parsed settings table."""
-    cwd = Path.cwd()
     for folder in (start, *start.parents):
-        candidate = folder / CONFIG_FILE_NAME
-        if candidate.is_file():
-            return candidate, _load_toml(candidate, display_path(candidate, cwd))
-        candidate = folder / PYPROJECT_FILE_NAME
-        if candidate.is_file():
-            table = _tool_table(_load_toml(candidate, display_path(candidate, cwd)))
-            if table is not None:
-                return candidate, table
+        found = config_in_folder(folder)
+        if found is not None:
+            return found
     return None
 
 
@@ -211,6 +223,8 @@ def settings_from_table(
         extend_exclude=lists.get("extend-exclude", ()),
         per_file_ignores=tuple(per_file_ignores),
         unsafe_fixes=table.get("unsafe-fixes", False),
+        respect_gitignore=table.get("respect-gitignore", True),
+        force_exclude=table.get("force-exclude", False),
     )
 
 
@@ -228,3 +242,60 @@ def load_settings(explicit: str | None, known_codes: frozenset[str]) -> Settings
         return Settings(root=cwd)
     path, table = found
     return settings_from_table(table, path, display_path(path, cwd), known_codes)
+
+
+class ConfigResolver:
+    """The settings for each folder: the nearest config file above it, looked up once per folder.
+
+    A folder with no config file above it gets the settings found from the current folder (or the
+    defaults), so `dqn-lint check /somewhere/else` behaves as it would have before it had a config.
+    """
+
+    def __init__(self, known_codes: frozenset[str], explicit: str | None = None, isolated: bool = False) -> None:
+        self._known_codes = known_codes
+        self._cwd = Path(os.path.abspath(Path.cwd()))
+        self._fixed: Settings | None = None
+        if explicit is not None:
+            self._fixed = load_settings(explicit, known_codes)
+        elif isolated:
+            self._fixed = Settings(root=self._cwd)
+        self._by_folder: dict[str, Settings | None] = {}
+        self._fallback: Settings | None = self._fixed
+
+    @property
+    def current(self) -> Settings:
+        """The settings of the current folder: the ones for options that are not per file."""
+        if self._fallback is None:
+            self._fallback = self._nearest(str(self._cwd)) or Settings(root=self._cwd)
+        return self._fallback
+
+    def for_folder(self, folder: str) -> Settings:
+        """The settings for files directly inside `folder` (an absolute, normalised path)."""
+        if self._fixed is not None:
+            return self._fixed
+        return self._nearest(folder) or self.current
+
+    def for_file(self, path: str) -> Settings:
+        return self.for_folder(os.path.dirname(os.path.abspath(path)))
+
+    def _nearest(self, folder: str) -> Settings | None:
+        unresolved: list[str] = []
+        found: Settings | None = None
+        current = folder
+        while True:
+            if current in self._by_folder:
+                found = self._by_folder[current]
+                break
+            unresolved.append(current)
+            config = config_in_folder(Path(current))
+            if config is not None:
+                path, table = config
+                found = settings_from_table(table, path, display_path(path, self._cwd), self._known_codes)
+                break
+            parent = os.path.dirname(current)
+            if parent == current:
+                break
+            current = parent
+        for each in unresolved:
+            self._by_folder[each] = found
+        return found

@@ -156,3 +156,12 @@ def stand_in_rules(monkeypatch: pytest.MonkeyPatch) -> tuple[Rule, ...]:
     monkeypatch.setattr(dqn_lint.registry, "all_rules", lambda: rules)
     monkeypatch.setattr(dqn_lint.model, "build_model", lambda module: SimpleNamespace(source=module.code))
     return rules
+
+
+@pytest.fixture(autouse=True)
+def _own_result_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test gets an empty result cache of its own (subprocesses inherit it through the
+    environment), so no test reads what another test's rules produced."""
+    folder = tmp_path_factory.mktemp("dqn-lint-cache")
+    monkeypatch.setenv("DQN_LINT_CACHE_DIR", str(folder))
+    return folder

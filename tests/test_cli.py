@@ -62,7 +62,7 @@ def test_a_usage_error_exits_2_with_one_line_on_stderr(run_cli, args):
 
 
 @pytest.mark.parametrize("option", ["--select", "--ignore"])
-@pytest.mark.parametrize("selector", ["XYZ1", "DQN0099", "DQN1"])
+@pytest.mark.parametrize("selector", ["XYZ1", "DQN0099", "DQN2"])
 def test_an_unknown_code_or_prefix_exits_2_with_one_line(run_cli, write, option, selector):
     write("train.py", "x = 1\n")
     result = run_cli("check", option, selector)
@@ -296,14 +296,14 @@ def test_rule_all_lists_every_rule_with_its_name_severity_and_summary(run_cli):
     result = run_cli("rule", "--all")
     assert result.returncode == 0
     lines = result.stdout.splitlines()
-    assert [line.split()[0] for line in lines] == ["DQN001", "DQN002", "DQN003", "DQN004", "DQN005"]
+    assert [line.split()[0] for line in lines] == ["DQN001", "DQN002", "DQN003", "DQN004", "DQN005", "DQN100"]
     assert all(line.split()[2] in ("error", "warning") for line in lines)
 
 
 def test_rule_all_as_json_gives_every_rule(run_cli):
     result = run_cli("rule", "--all", "--output-format", "json")
     rules = json.loads(result.stdout)
-    assert [rule["code"] for rule in rules] == ["DQN001", "DQN002", "DQN003", "DQN004", "DQN005"]
+    assert [rule["code"] for rule in rules] == ["DQN001", "DQN002", "DQN003", "DQN004", "DQN005", "DQN100"]
     assert all(list(rule) == ["code", "name", "severity", "summary", "explanation"] for rule in rules)
 
 
@@ -544,14 +544,14 @@ def test_the_full_report_skips_the_lines_of_a_file_that_vanished(stand_in_rules,
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "gone.py").write_text(HEADER + "x = 1  # flag: DQN001\n")
-    real_lint_path = engine.lint_path
+    real_lint_source = engine.lint_source
 
-    def lint_then_delete(path, display_name, rules):
-        findings = real_lint_path(path, display_name, rules)
-        Path(path).unlink()
+    def lint_then_delete(source, display_name, rules):
+        findings = real_lint_source(source, display_name, rules)
+        Path(display_name).unlink()
         return findings
 
-    monkeypatch.setattr(engine, "lint_path", lint_then_delete)
+    monkeypatch.setattr(engine, "lint_source", lint_then_delete)
     assert cli.main(["check"]) == 1
     assert capsys.readouterr().out == "gone.py:3:1: DQN001 stand-in finding DQN001\n\nFound 1 error.\n"
 
@@ -565,7 +565,7 @@ def test_an_unexpected_exception_is_one_line_and_exit_2(stand_in_rules, tmp_path
     def explode(*args, **kwargs):
         raise RuntimeError("boom\nsecond line")
 
-    monkeypatch.setattr(engine, "lint_path", explode)
+    monkeypatch.setattr(engine, "lint_source", explode)
     assert cli.main(["check"]) == 2
     captured = capsys.readouterr()
     assert captured.err == "dqn-lint: internal error: RuntimeError: boom second line\n"
