@@ -24,6 +24,7 @@ from typing import Any, TextIO
 from urllib.parse import quote
 
 from dqn_lint.diagnostics import Finding, Fix, Severity, Span
+from dqn_lint.engine import INTERNAL_ERROR, PARSE_ERROR, READ_ERROR
 from dqn_lint.reporters import ReportContext
 
 INFORMATION_URI = "https://github.com/dqn-lint/dqn-lint"  # placeholder until the project has a home
@@ -35,22 +36,19 @@ SRCROOT = "%SRCROOT%"
 # carry them, so they are described here for the rules table.
 _FILE_CODES = (
     (
-        "DQN900",
-        "parse-error",
+        *PARSE_ERROR,
         "The file has a syntax error; it was not checked.",
         "Reported when the file does not parse as Python. No rule ran on it, so it may hide other "
         "findings: fix the syntax error and lint again.",
     ),
     (
-        "DQN901",
-        "unreadable-file",
+        *READ_ERROR,
         "The file could not be read or decoded; it was not checked.",
         "Reported when the file cannot be opened, is not a regular file, or is not valid text in its "
         "declared encoding. No rule ran on it.",
     ),
     (
-        "DQN902",
-        "internal-error",
+        *INTERNAL_ERROR,
         "dqn-lint failed on this file; it was not (fully) checked.",
         "Reported when the analysis or one rule failed with an internal error. The other files and "
         "rules still ran. Please report it with the file that triggers it.",
