@@ -325,13 +325,10 @@ def _run_stdin(
     args: argparse.Namespace, resolver: ConfigResolver, per_file: _RulesPerFile, force_exclude: bool, unsafe: bool
 ) -> int:
     """`dqn-lint check -`: lint (or fix, printing the fixed source) the bytes of stdin as one file."""
-    from dqn_lint.discovery import SourceFile, relative_to
+    from dqn_lint.discovery import named_source
 
     name = args.stdin_filename or "-"
-    absolute = os.path.abspath(name)
-    settings = resolver.for_file(absolute)
-    glob_path = relative_to(absolute, str(settings.root)) or os.path.basename(absolute)
-    source_file = SourceFile(name, os.path.normpath(name) if args.stdin_filename else "-", glob_path, settings)
+    source_file = named_source(name, resolver)
     data = sys.stdin.buffer.read()
     fixing = args.fix or args.fix_only or args.diff
     if args.stdin_filename and force_exclude:

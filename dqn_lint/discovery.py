@@ -224,6 +224,11 @@ class _Walker:
         )
 
 
+def named_source(path: str, resolver: ConfigResolver) -> SourceFile:
+    """A path named on the command line (or by `--stdin-filename`) as a file to lint."""
+    return _Walker(resolver).named_file(path)
+
+
 def force_excluded(path: str, resolver: ConfigResolver) -> bool:
     """Whether `--force-exclude` drops this path (a name given with `--stdin-filename`, say)."""
     return _Walker(resolver).force_excluded(path)
