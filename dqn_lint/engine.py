@@ -11,10 +11,13 @@ from __future__ import annotations
 import io
 import re
 import stat
+import sys
+import threading
 import tokenize
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TypeVar
 
 from dqn_lint.diagnostics import Finding, Position, Severity, Span
 from dqn_lint.rule import Rule
@@ -24,7 +27,22 @@ from dqn_lint.unused_noqa import UNUSED_NOQA, unused_noqa_findings
 PARSE_ERROR = ("DQN900", "parse-error")
 READ_ERROR = ("DQN901", "unreadable-file")
 INTERNAL_ERROR = ("DQN902", "internal-error")
-FILE_CODES = frozenset({PARSE_ERROR[0], READ_ERROR[0], INTERNAL_ERROR[0]})
+TOO_COMPLEX = ("DQN903", "too-complex-to-check")
+_T = TypeVar("_T")
+FILE_CODES = frozenset({PARSE_ERROR[0], READ_ERROR[0], INTERNAL_ERROR[0], TOO_COMPLEX[0]})
+
+# libcst keeps about 500 bytes of tree per byte of source: a 4 MiB file (three times torch's
+# largest source file) takes about 2 GB and a minute. Larger files that pass the prefilter are
+# generated code; they get one DQN903 rather than exhausting the machine's memory.
+MAX_FILE_SIZE = 4 * 1024 * 1024
+# Deeper expressions make libcst's parser slow (quadratic) long before they are wrong; real code
+# stays below 100.
+MAX_NESTING = 1000
+# libcst's native parser recurses on the C stack: the main thread's 8 MiB overflow (a segfault,
+# not an exception) on an 8000-term `a + a + ...`. Parsing and analysis run in a thread with a
+# large stack instead, where Python's recursion limit is what runs out first, as a RecursionError.
+_ANALYSIS_STACK_SIZE = 512 * 1024 * 1024
+_ANALYSIS_RECURSION_LIMIT = 20_000
 
 # A TD target needs torch and a discount factor; a file that mentions neither is not parsed.
 _MENTIONS_TORCH = re.compile(rb"torch")
@@ -97,54 +115,104 @@ def lint_text(text: str, filename: str, rules: Sequence[Rule], *, parse: bool = 
     if not parse:
         return _finish(text, filename, rules, suppressions, [], parsed=False)
 
-    # CPython's parser runs first on files with much bracketing: it rejects the nesting that can
-    # crash libcst's native parser, and its verdict is reused for the syntax error message.
-    many_brackets = text.count("(") + text.count("[") + text.count("{") >= 200
-    cpython_error = _cpython_parse_error(text, filename) if many_brackets else None
-    too_deep = _nesting_beyond_cpython(text, filename, cpython_error)
-    if too_deep is not None:
-        return [too_deep]
+    if len(text) > MAX_FILE_SIZE:
+        size = len(text.encode("utf-8", "surrogatepass")) / 2**20
+        limit = MAX_FILE_SIZE / 2**20
+        return [_file_finding(TOO_COMPLEX, f"the file is too large to check ({size:.1f} MiB, the limit is {limit:g} MiB); it was not checked", filename)]
 
+    # CPython's parser runs first on files that look deeply nested: it rejects the nesting that
+    # libcst cannot handle, fast, and its verdict is reused for the syntax error message.
+    risky = _may_nest_deeply(text)
+    cpython_result = _cpython_parse(text, filename) if risky else None
+    refused = _beyond_limits(text, filename, cpython_result)
+    if refused is not None:
+        return [refused]
+    cpython_error = cpython_result if isinstance(cpython_result, Exception) else None
+    findings, checked = _on_deep_stack(lambda: _analyse(text, filename, rules, cpython_error, risky))
+    if not checked:  # the file itself is the problem: its one finding, never silenced by a noqa
+        return findings
+    return _finish(text, filename, rules, suppressions, findings, parsed=True)
+
+
+def _analyse(
+    text: str, filename: str, rules: Sequence[Rule], cpython_error: Exception | None, cpython_ran: bool
+) -> tuple[list[Finding], bool]:
+    """Parse with libcst, build the program model and run the rules (on the deep stack). The flag
+    says whether the rules ran; if not, the one finding says why."""
     import libcst
 
     try:
         module = libcst.parse_module(text)
     except libcst.ParserSyntaxError as error:
-        if not many_brackets:
-            cpython_error = _cpython_parse_error(text, filename)
-        return [_syntax_error_finding(text, filename, error, cpython_error)]
+        if not cpython_ran:
+            result = _cpython_parse(text, filename)
+            cpython_error = result if isinstance(result, Exception) else None
+        return [_syntax_error_finding(text, filename, error, cpython_error)], False
     except RecursionError:
-        return [_file_finding(INTERNAL_ERROR, "the file is nested too deeply to parse; it was not checked", filename)]
+        return [_too_deep(filename)], False
 
     from dqn_lint.model import build_model
 
     try:
         model = build_model(module)
     except RecursionError:
-        return [_file_finding(INTERNAL_ERROR, "the file is nested too deeply to analyse; it was not checked", filename)]
+        return [_too_deep(filename)], False
     except Exception as error:  # a bug of ours must not end the run
-        return [
-            _file_finding(
-                INTERNAL_ERROR,
-                f"internal error while analysing the file ({type(error).__name__}: {error}); please report it",
-                filename,
-            )
-        ]
+        return [_internal_error("while analysing the file", error, filename)], False
 
     findings: list[Finding] = []
     for rule in rules:
         try:
             for finding in rule.check(model):
                 findings.append(replace(finding, filename=filename))
+        except RecursionError:
+            return [_too_deep(filename)], False
         except Exception as error:  # one rule's bug must not hide the others' findings
-            findings.append(
-                _file_finding(
-                    INTERNAL_ERROR,
-                    f"internal error in rule {rule.code} ({type(error).__name__}: {error}); please report it",
-                    filename,
-                )
-            )
-    return _finish(text, filename, rules, suppressions, findings, parsed=True)
+            findings.append(_internal_error(f"in rule {rule.code}", error, filename))
+    return findings, True
+
+
+def _internal_error(where: str, error: Exception, filename: str) -> Finding:
+    reason = " ".join(f"{type(error).__name__}: {error}".split())
+    return _file_finding(
+        INTERNAL_ERROR,
+        f"internal error {where} ({reason}); this is a bug in dqn-lint, please report it with this file",
+        filename,
+    )
+
+
+def _too_deep(filename: str, depth: int | None = None) -> Finding:
+    how = f"{depth} levels" if depth is not None else "too deeply"
+    return _file_finding(TOO_COMPLEX, f"the file is nested {how} to check (the limit is {MAX_NESTING}); it was not checked", filename)
+
+
+def _on_deep_stack(work: Callable[[], _T]) -> _T:
+    """`work()` run in a thread with a large C stack and a high recursion limit (see
+    _ANALYSIS_STACK_SIZE); its exception, if any, is raised here."""
+    outcome: list = []
+
+    def run() -> None:
+        try:
+            outcome.append(work())
+        except BaseException as error:  # handed to the calling thread
+            outcome.append(error)
+
+    previous_size = threading.stack_size(_ANALYSIS_STACK_SIZE)
+    previous_limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(previous_limit, _ANALYSIS_RECURSION_LIMIT))
+    try:
+        thread = threading.Thread(target=run, name="dqn-lint-analysis", daemon=True)
+        thread.start()
+    finally:
+        threading.stack_size(previous_size)
+    try:
+        thread.join()
+    finally:
+        sys.setrecursionlimit(previous_limit)
+    result = outcome[0]
+    if isinstance(result, BaseException):
+        raise result
+    return result
 
 
 def _finish(
@@ -188,27 +256,56 @@ def _unused_noqa(
     return unused
 
 
-def _cpython_parse_error(text: str, filename: str) -> Exception | None:
-    """What CPython's own parser says about the file: None when it parses."""
+def _cpython_parse(text: str, filename: str):
+    """CPython's own tree of the file, or the exception its parser raised."""
     import ast
 
     try:
-        compile(text, filename, "exec", ast.PyCF_ONLY_AST)
+        return compile(text, filename, "exec", ast.PyCF_ONLY_AST)
     except (SyntaxError, RecursionError, MemoryError, ValueError) as error:
         return error
-    return None
 
 
-def _nesting_beyond_cpython(text: str, filename: str, cpython_error: Exception | None) -> Finding | None:
-    """Refuse files nested deeper than CPython accepts: libcst's native parser can crash on them."""
-    if isinstance(cpython_error, SyntaxError):
-        message = cpython_error.msg or ""
-        if "nested" in message or "too many" in message:
-            return _syntax_error_finding(text, filename, cpython_error, cpython_error)
+def _cpython_parse_error(text: str, filename: str) -> Exception | None:
+    """What CPython's own parser says about the file: None when it parses."""
+    result = _cpython_parse(text, filename)
+    return result if isinstance(result, Exception) else None
+
+
+def _may_nest_deeply(text: str) -> bool:
+    """Cheap signs of deep nesting: much bracketing, or a very long line (a long `a + a + ...`)."""
+    if text.count("(") + text.count("[") + text.count("{") >= 200:
+        return True
+    return len(text) > 4000 and max(map(len, text.splitlines()), default=0) > 4000
+
+
+def _beyond_limits(text: str, filename: str, cpython_result) -> Finding | None:
+    """The finding for a file CPython rejects for its nesting, or that nests deeper than MAX_NESTING."""
+    if isinstance(cpython_result, SyntaxError):
+        message = cpython_result.msg or ""
+        if "nested" in message or "too many" in message or "too complex" in message:
+            return _syntax_error_finding(text, filename, cpython_result, cpython_result)
         return None
-    if cpython_error is not None:
-        return _file_finding(INTERNAL_ERROR, "the file is nested too deeply to parse; it was not checked", filename)
+    if isinstance(cpython_result, Exception):
+        return _too_deep(filename)
+    if cpython_result is not None:
+        depth = _depth(cpython_result)
+        if depth > MAX_NESTING:
+            return _too_deep(filename, depth)
     return None
+
+
+def _depth(tree) -> int:
+    """How deep the tree nests, counted without recursion (the tree may be too deep for it)."""
+    import ast
+
+    deepest = 0
+    pending = [(tree, 1)]
+    while pending:
+        node, depth = pending.pop()
+        deepest = max(deepest, depth)
+        pending.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
 
 
 def _syntax_error_finding(text: str, filename: str, error: Exception, cpython_error: Exception | None) -> Finding:

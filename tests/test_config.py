@@ -9,7 +9,7 @@ import pytest
 from dqn_lint.config import DEFAULT_EXCLUDE, ConfigError, load_settings
 from dqn_lint.selection import SelectorLayer
 
-KNOWN_CODES = frozenset({"DQN001", "DQN002", "DQN003", "DQN004", "DQN005", "DQN900", "DQN901", "DQN902"})
+KNOWN_CODES = frozenset({"DQN001", "DQN002", "DQN003", "DQN004", "DQN005", "DQN900", "DQN901", "DQN902", "DQN903"})
 
 
 @pytest.fixture

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
+from dqn_lint import engine
 from dqn_lint.engine import lint_source, might_hold_td_target
 from dqn_lint.registry import all_rules, rule_by_code
 
@@ -73,10 +76,84 @@ def test_findings_carry_the_filename_and_one_based_positions():
     assert finding.statement_rows == (8, 8)
 
 
-def test_deeply_nested_code_is_reported_not_crashed():
+def test_deeply_nested_brackets_get_cpythons_syntax_error():
     source = b"import torch\ngamma = 0.99\nx = " + b"(" * 3000 + b"1" + b")" * 3000 + b"\n"
-    findings = lint_source(source, "x.py", all_rules())
-    assert [f.code for f in findings] in (["DQN900"], ["DQN902"], [])
+    [finding] = lint_source(source, "x.py", all_rules())
+    assert finding.code == "DQN900"
+    assert "too many nested parentheses" in finding.message
+
+
+DEEP_EXPRESSIONS = {
+    "8000-term sum": "+".join(["a"] * 8000),
+    "8000-long attribute chain": "a" + ".b" * 8000,
+    "3000 calls": "f" + "()" * 3000,
+    "5000 unary minus": "-" * 5000 + "a",
+    "2000 conditional expressions": " if c else ".join(["a"] * 2000),
+}
+
+
+@pytest.mark.parametrize("expression", DEEP_EXPRESSIONS.values(), ids=DEEP_EXPRESSIONS.keys())
+def test_expressions_nested_beyond_the_limit_get_one_dqn903_in_a_live_process(tmp_path, expression):
+    """An 8000-term sum overflowed the C stack in libcst's parser: a segfault, no message at all.
+    Run in a subprocess, so a crash shows as a signal rather than killing pytest."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "deep.py"
+    path.write_text("import torch\ngamma = 0.99\nx = " + expression + "\n")
+    run = subprocess.run(
+        [sys.executable, "-m", "dqn_lint", "check", "--no-cache", "--output-format", "concise", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 1, run.stderr
+    assert "DQN903" in run.stdout and "nested" in run.stdout
+    assert "Traceback" not in run.stderr
+
+
+def test_nesting_below_the_limit_is_checked_and_found(tmp_path):
+    """The deep-stack analysis still reports: a 600-term sum next to a real bug."""
+    source = BUGGY + b"\nx = " + b"+".join([b"a"] * 600) + b"\n"
+    assert [f.code for f in lint_source(source, "x.py", all_rules())] == ["DQN004"]
+
+
+def test_a_file_over_the_size_limit_gets_one_dqn903_without_parsing(monkeypatch):
+    import libcst
+
+    monkeypatch.setattr(engine, "MAX_FILE_SIZE", len(BUGGY) - 1)
+    monkeypatch.setattr(libcst, "parse_module", lambda *a, **k: pytest.fail("parsed a file over the limit"))
+    [finding] = lint_source(BUGGY, "big.py", all_rules())
+    assert (finding.code, finding.filename) == ("DQN903", "big.py")
+    assert "too large" in finding.message
+
+
+def test_a_file_at_the_size_limit_is_checked(monkeypatch):
+    monkeypatch.setattr(engine, "MAX_FILE_SIZE", len(BUGGY.decode()))
+    assert [f.code for f in lint_source(BUGGY, "x.py", all_rules())] == ["DQN004"]
+
+
+def test_a_recursion_error_inside_a_rule_is_a_dqn903_not_an_internal_error():
+    def recurse(model):
+        return recurse(model)
+
+    broken = dataclasses.replace(rule_by_code("DQN001"), check=recurse)
+    [finding] = lint_source(BUGGY, "x.py", [broken, rule_by_code("DQN004")])
+    assert finding.code == "DQN903"
+
+
+def test_the_analysis_restores_the_recursion_limit_and_passes_exceptions_through():
+    import sys
+
+    limit = sys.getrecursionlimit()
+
+    def explode(model):
+        raise KeyboardInterrupt
+
+    broken = dataclasses.replace(rule_by_code("DQN001"), check=explode)
+    with pytest.raises(KeyboardInterrupt):
+        lint_source(BUGGY, "x.py", [broken])
+    assert sys.getrecursionlimit() == limit
 
 
 def test_checking_dqn_programs_never_imports_torch_gymnasium_or_matplotlib():
@@ -108,3 +185,16 @@ def test_a_fifo_named_on_the_command_line_is_reported_not_waited_on(tmp_path):
     os.mkfifo(fifo)
     [finding] = lint_path(Path(fifo), "fifo.py", all_rules())
     assert (finding.code, finding.message) == ("DQN901", "cannot read the file: not a regular file")
+
+
+def test_the_analysis_thread_allows_recursion_far_deeper_than_the_main_threads_limit():
+    """libcst's visitors recurse once per level of nesting: the analysis runs where 10000 levels fit."""
+    import sys
+
+    def nest(levels: int) -> int:
+        return 0 if levels == 0 else 1 + nest(levels - 1)
+
+    assert 10_000 > sys.getrecursionlimit()
+    with pytest.raises(RecursionError):
+        nest(10_000)
+    assert engine._on_deep_stack(lambda: nest(10_000)) == 10_000

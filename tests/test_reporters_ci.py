@@ -181,7 +181,7 @@ def test_sarif_lists_every_rule_and_file_code_even_with_no_findings() -> None:
     assert run["invocations"] == [{"executionSuccessful": True}]
     rules = run["tool"]["driver"]["rules"]
     ids = [rule["id"] for rule in rules]
-    assert ids == [rule.code for rule in registry.all_rules()] + ["DQN900", "DQN901", "DQN902"]
+    assert ids == [rule.code for rule in registry.all_rules()] + ["DQN900", "DQN901", "DQN902", "DQN903"]
     assert set(ids) >= engine.FILE_CODES
     dqn005 = rules[ids.index("DQN005")]
     real = registry.rule_by_code("DQN005")

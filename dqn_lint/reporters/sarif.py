@@ -24,7 +24,7 @@ from typing import Any, TextIO
 from urllib.parse import quote
 
 from dqn_lint.diagnostics import Finding, Fix, Severity, Span
-from dqn_lint.engine import INTERNAL_ERROR, PARSE_ERROR, READ_ERROR
+from dqn_lint.engine import INTERNAL_ERROR, MAX_FILE_SIZE, MAX_NESTING, PARSE_ERROR, READ_ERROR, TOO_COMPLEX
 from dqn_lint.reporters import ReportContext
 
 INFORMATION_URI = "https://github.com/dqn-lint/dqn-lint"  # placeholder until the project has a home
@@ -52,6 +52,13 @@ _FILE_CODES = (
         "dqn-lint failed on this file; it was not (fully) checked.",
         "Reported when the analysis or one rule failed with an internal error. The other files and "
         "rules still ran. Please report it with the file that triggers it.",
+    ),
+    (
+        *TOO_COMPLEX,
+        "The file is too large or nested too deeply to check; it was not checked.",
+        f"Reported for a file larger than {MAX_FILE_SIZE // 2**20} MiB or with an expression nested more than "
+        f"{MAX_NESTING} levels deep: generated code, in practice. Parsing it would take minutes and gigabytes. "
+        "Exclude the file (`extend-exclude`) to skip it.",
     ),
 )
 
