@@ -84,7 +84,8 @@ def _current_state(real: str) -> tuple[bytes, os.stat_result]:
     except OSError as error:
         raise WriteError(f"the file could not be re-read ({_reason(error)}); it was not changed") from None
     finally:
-        os.close(fd)
+        # Everything was read: an error closing a descriptor we only read from loses nothing.
+        _close_quietly(fd)
 
 
 def _writable(real: str) -> bool:
@@ -129,7 +130,14 @@ def _fsync_directory(directory: str) -> None:
     except OSError:
         pass
     finally:
+        _close_quietly(fd)
+
+
+def _close_quietly(fd: int) -> None:
+    try:
         os.close(fd)
+    except OSError:
+        pass
 
 
 def _remove_quietly(tmp: str) -> None:
