@@ -23,7 +23,7 @@ from dqn_lint.verify.experiment import ENVIRONMENTS
 if TYPE_CHECKING:
     from dqn_lint.config import ConfigResolver, Settings
     from dqn_lint.diagnostics import Finding
-    from dqn_lint.discovery import SourceFile
+    from dqn_lint.discovery import Discovery, SourceFile
     from dqn_lint.rule import Rule
 
 PROG = "dqn-lint"
@@ -270,21 +270,32 @@ def run_check(args: argparse.Namespace) -> int:
         raise UsageError(str(error)) from None
     except ConfigError as error:
         raise UsageError(str(error)) from None
-    for warning in discovery.warnings:
-        _error(warning, prefix="warning")
-    if not discovery.files and not force_exclude:
+    unreadable = _unreadable_folder_findings(discovery)
+    if not discovery.files and not unreadable and not force_exclude:
         _error("no Python files found under the given paths", prefix="warning")
 
     if args.add_noqa:
-        return _run_add_noqa(discovery.files, per_file)
+        return _run_add_noqa(discovery.files, per_file, unreadable)
     if args.diff or args.fix or args.fix_only:
-        return _run_fixes(args, discovery.files, per_file, unsafe)
+        return _run_fixes(args, discovery.files, per_file, unsafe, unreadable)
 
     from dqn_lint.linting import default_jobs, lint_sources
 
     cache = None if args.no_cache else _open_cache(args.cache_dir)
-    findings = lint_sources(discovery.files, per_file.for_file, cache=cache, jobs=args.jobs or default_jobs())
+    jobs = args.jobs or default_jobs()
+    findings = unreadable + lint_sources(discovery.files, per_file.for_file, cache=cache, jobs=jobs)
     return _report(args, findings, ReportContext(unsafe_fixes=unsafe, evidence=_evidence_for(findings) if args.verify else {}))
+
+
+def _unreadable_folder_findings(discovery: Discovery) -> list[Finding]:
+    """A DQN901 finding for each folder that could not be listed (as ruff's E902): its files were
+    not checked, so the run must not pass silently."""
+    from dqn_lint.engine import READ_ERROR, file_finding
+
+    return [
+        file_finding(READ_ERROR, f"cannot read the folder: {folder.reason}; the files in it were not checked", folder.display_name)
+        for folder in discovery.unreadable
+    ]
 
 
 def _open_cache(explicit: str | None):
@@ -374,12 +385,14 @@ def _fix_stdin(args: argparse.Namespace, data: bytes, filename: str, rules: Sequ
     return EXIT_FINDINGS if remaining and not args.exit_zero and not args.fix_only else EXIT_CLEAN
 
 
-def _run_add_noqa(files: Sequence[SourceFile], per_file: _RulesPerFile) -> int:
+def _run_add_noqa(files: Sequence[SourceFile], per_file: _RulesPerFile, unreadable: Sequence[Finding] = ()) -> int:
     from dqn_lint.noqa_writer import add_noqa
     from dqn_lint.reporters import plural
 
     added = 0
-    failed = False
+    failed = bool(unreadable)
+    for folder in unreadable:
+        _error(f"{folder.filename}: {folder.message}")
     for source in files:
         result = add_noqa(Path(source.path), source.display_name, per_file.for_file(source))
         if result.error is not None:
@@ -395,14 +408,23 @@ def _sort(findings: list[Finding]) -> None:
     findings.sort(key=lambda finding: (finding.sort_key, finding.span.end, finding.message))
 
 
-def _run_fixes(args: argparse.Namespace, files: Sequence[SourceFile], per_file: _RulesPerFile, unsafe: bool) -> int:
-    """--fix, --fix-only and --diff. Exit 2 when a file could not be fixed, whatever else happened."""
+def _run_fixes(
+    args: argparse.Namespace,
+    files: Sequence[SourceFile],
+    per_file: _RulesPerFile,
+    unsafe: bool,
+    unreadable: Sequence[Finding] = (),
+) -> int:
+    """--fix, --fix-only and --diff. Exit 2 when a file could not be fixed, whatever else happened.
+    --fix-only and --diff report no findings, but name on stderr each file that was not checked."""
     from dqn_lint.diagnostics import allowed_applicabilities
+    from dqn_lint.engine import FILE_CODES
     from dqn_lint.fixes.run import fix_file
     from dqn_lint.reporters import plural
+    from dqn_lint.reporters.concise import format_finding
 
     allowed = allowed_applicabilities(unsafe)
-    remaining: list[Finding] = []
+    remaining: list[Finding] = list(unreadable)
     fixed: list[Finding] = []
     failed = False
     for source in files:
@@ -415,6 +437,10 @@ def _run_fixes(args: argparse.Namespace, files: Sequence[SourceFile], per_file: 
         remaining.extend(result.remaining)
         fixed.extend(result.fixed)
     _sort(remaining)
+    if args.diff or args.fix_only:
+        for finding in remaining:
+            if finding.code in FILE_CODES:
+                _error(format_finding(finding), prefix="warning")
 
     if args.diff:
         if not args.quiet:

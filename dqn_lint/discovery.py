@@ -6,6 +6,10 @@ a git repository, and what the `exclude` / `extend-exclude` globs of the folder'
 path named on the command line is linted whatever its name or the excludes say, unless
 `--force-exclude` is given (pre-commit names every staged file, excluded or not).
 
+Whatever is named like a Python file and is not a folder is linted, so a dangling symlink, a symlink
+loop or a named pipe called `x.py` is reported as unreadable rather than silently skipped. A folder
+that cannot be listed is reported too (`UnreadableFolder`), and the walk goes on with the others.
+
 Globs are matched against a path relative to the folder of the config file that applies. When a
 folder named on the command line lies outside that folder, or inside an excluded area
 (`dqn-lint check .venv/lib/x`, chosen on purpose), they are matched relative to the named folder.
@@ -28,6 +32,14 @@ PYTHON_SUFFIXES = (".py", ".pyi")
 
 class MissingPathError(Exception):
     """A path given on the command line does not exist."""
+
+
+@dataclass(frozen=True)
+class UnreadableFolder:
+    """A folder below a named path that could not be listed: the files in it were not checked."""
+
+    display_name: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -154,11 +166,14 @@ class _Walker:
         self.resolver = resolver
         self.excludes = _Excludes()
         self.gitignores = _GitIgnores()
-        self.warnings: list[str] = []
+        self.unreadable: list[UnreadableFolder] = []
 
     def named_file(self, path: str) -> SourceFile:
         absolute = os.path.abspath(path)
-        settings = self.resolver.for_file(absolute)
+        try:
+            settings = self.resolver.for_file(absolute)
+        except OSError:  # its folder cannot be searched: reading the file fails too, and says so
+            settings = self.resolver.current
         glob_path = relative_to(absolute, str(settings.root)) or os.path.basename(absolute)
         return SourceFile(path, os.path.normpath(path), glob_path, settings)
 
@@ -166,13 +181,20 @@ class _Walker:
         """Whether the excludes of its settings match a path named on the command line."""
         absolute = os.path.abspath(path)
         is_folder = os.path.isdir(path)
-        settings = self.resolver.for_folder(os.path.dirname(absolute))
+        try:
+            settings = self.resolver.for_folder(os.path.dirname(absolute))
+        except OSError:  # an unsearchable folder: linting the path reports it
+            return False
         return self.excludes.excluded(absolute, settings, is_folder)
 
     def walk(self, root_as_given: str) -> list[SourceFile]:
         """Python files below one folder named on the command line, in sorted depth-first order."""
         root_absolute = os.path.abspath(root_as_given)
-        root_settings = self.resolver.for_folder(root_absolute)
+        try:
+            root_settings = self.resolver.for_folder(root_absolute)
+        except OSError as error:  # its config file cannot even be looked for
+            self._unreadable(root_as_given, "", error)
+            return []
         # Inside an excluded area on purpose (or outside the config folder): globs see paths from here.
         outside = relative_to(root_absolute, str(root_settings.root)) is None
         on_purpose = outside or self.excludes.excluded(root_absolute, root_settings, True)
@@ -186,10 +208,10 @@ class _Walker:
             try:
                 with os.scandir(location) as scan:
                     entries = sorted(scan, key=lambda entry: entry.name)
+                settings = self.resolver.for_folder(os.path.normpath(folder_absolute))
             except OSError as error:
-                self.warnings.append(f"cannot read folder {location}: {error.strerror or type(error).__name__}")
+                self._unreadable(root_as_given, folder, error)
                 continue
-            settings = self.resolver.for_folder(os.path.normpath(folder_absolute))
             base = root_absolute if on_purpose and settings is root_settings else None
             subfolders = []
             for entry in entries:
@@ -197,14 +219,13 @@ class _Walker:
                 absolute = os.path.join(folder_absolute, entry.name)
                 try:
                     is_folder = entry.is_dir(follow_symlinks=False)
-                    is_file = not is_folder and entry.is_file()
                 except OSError:
                     continue
                 if is_folder:
                     if self._skips_folder(entry, absolute, settings, base):
                         continue
                     subfolders.append(relative)
-                elif is_file and entry.name.endswith(PYTHON_SUFFIXES):
+                elif entry.name.endswith(PYTHON_SUFFIXES) and not _links_to_folder(entry):
                     if self.excludes.excluded(absolute, settings, False, base):
                         continue
                     if settings.respect_gitignore and self.gitignores.ignored(absolute, False):
@@ -215,6 +236,10 @@ class _Walker:
             pending.extend(reversed(subfolders))
         return files
 
+    def _unreadable(self, root_as_given: str, folder: str, error: OSError) -> None:
+        reason = error.strerror or type(error).__name__
+        self.unreadable.append(UnreadableFolder(_display_name(root_as_given, folder), reason))
+
     def _skips_folder(self, entry: os.DirEntry, absolute: str, settings: Settings, base: str | None) -> bool:
         return (
             entry.name.startswith(".")
@@ -222,6 +247,14 @@ class _Walker:
             or self.excludes.excluded(absolute, settings, True, base)
             or (settings.respect_gitignore and self.gitignores.ignored(absolute, True))
         )
+
+
+def _links_to_folder(entry: os.DirEntry) -> bool:
+    """A symlinked folder is not followed; a link that cannot be followed (dangling, a loop) is not one."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def named_source(path: str, resolver: ConfigResolver) -> SourceFile:
@@ -237,16 +270,17 @@ def force_excluded(path: str, resolver: ConfigResolver) -> bool:
 @dataclass(frozen=True)
 class Discovery:
     files: tuple[SourceFile, ...]
-    warnings: tuple[str, ...] = ()
+    unreadable: tuple[UnreadableFolder, ...] = ()
 
 
 def discover(paths: Sequence[str], resolver: ConfigResolver, *, force_exclude: bool = False) -> Discovery:
     """The files to lint under `paths`, each once, sorted by the name shown to the user.
 
-    Raises MissingPathError for a path that does not exist; an unreadable folder is a warning.
+    Raises MissingPathError for a path that does not exist; a folder that cannot be listed is in
+    `unreadable`, and the files of the others are still found.
     """
     for path in paths:
-        if not os.path.lexists(path):
+        if _missing(path):
             raise MissingPathError(f"path does not exist: {path}")
 
     walker = _Walker(resolver)
@@ -256,6 +290,23 @@ def discover(paths: Sequence[str], resolver: ConfigResolver, *, force_exclude: b
             continue
         candidates = walker.walk(path) if os.path.isdir(path) else [walker.named_file(path)]
         for candidate in candidates:
-            found.setdefault(os.path.realpath(candidate.path), candidate)
+            found.setdefault(_identity(candidate.path), candidate)
     files = sorted(found.values(), key=lambda source: source.display_name)
-    return Discovery(tuple(files), tuple(walker.warnings))
+    return Discovery(tuple(files), tuple(dict.fromkeys(walker.unreadable)))  # a folder named twice: once
+
+
+def _missing(path: str) -> bool:
+    """Whether nothing is at `path`; a path in a folder that cannot be searched is there, unreadable."""
+    try:
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError, ValueError):  # ValueError: a NUL in the path
+        return True
+    except OSError:  # there, but out of reach (EACCES): linting it says so
+        pass
+    return False
+
+
+def _identity(path: str) -> str:
+    """The file a path names, so a file named twice (or through a symlink) is linted once; a link
+    that leads nowhere is its own file (two dangling links are two findings)."""
+    return os.path.realpath(path) if os.path.exists(path) else os.path.abspath(path)

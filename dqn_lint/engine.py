@@ -59,7 +59,7 @@ def needs_parse(source: bytes, rules: Sequence[Rule]) -> bool:
     return might_hold_td_target(source)
 
 
-def _file_finding(code_name: tuple[str, str], message: str, filename: str, row: int = 1, column: int = 1) -> Finding:
+def file_finding(code_name: tuple[str, str], message: str, filename: str, row: int = 1, column: int = 1) -> Finding:
     where = Position(max(row, 1), max(column, 1))
     return Finding(
         code=code_name[0],
@@ -99,7 +99,7 @@ def lint_source(source: bytes, filename: str, rules: Sequence[Rule]) -> list[Fin
     except (UnicodeDecodeError, SyntaxError, LookupError) as error:
         if not parse:  # a file that is not checked is not reported for its bytes either
             return []
-        return [_file_finding(READ_ERROR, f"cannot decode the file: {error}", filename)]
+        return [file_finding(READ_ERROR, f"cannot decode the file: {error}", filename)]
     return lint_text(text, filename, rules, parse=parse)
 
 
@@ -118,7 +118,7 @@ def lint_text(text: str, filename: str, rules: Sequence[Rule], *, parse: bool = 
     if len(text) > MAX_FILE_SIZE:
         size = len(text.encode("utf-8", "surrogatepass")) / 2**20
         limit = MAX_FILE_SIZE / 2**20
-        return [_file_finding(TOO_COMPLEX, f"the file is too large to check ({size:.1f} MiB, the limit is {limit:g} MiB); it was not checked", filename)]
+        return [file_finding(TOO_COMPLEX, f"the file is too large to check ({size:.1f} MiB, the limit is {limit:g} MiB); it was not checked", filename)]
 
     # CPython's parser runs first on files that look deeply nested: it rejects the nesting that
     # libcst cannot handle, fast, and its verdict is reused for the syntax error message.
@@ -174,7 +174,7 @@ def _analyse(
 
 def _internal_error(where: str, error: Exception, filename: str) -> Finding:
     reason = " ".join(f"{type(error).__name__}: {error}".split())
-    return _file_finding(
+    return file_finding(
         INTERNAL_ERROR,
         f"internal error {where} ({reason}); this is a bug in dqn-lint, please report it with this file",
         filename,
@@ -183,7 +183,7 @@ def _internal_error(where: str, error: Exception, filename: str) -> Finding:
 
 def _too_deep(filename: str, depth: int | None = None) -> Finding:
     how = f"{depth} levels" if depth is not None else "too deeply"
-    return _file_finding(TOO_COMPLEX, f"the file is nested {how} to check (the limit is {MAX_NESTING}); it was not checked", filename)
+    return file_finding(TOO_COMPLEX, f"the file is nested {how} to check (the limit is {MAX_NESTING}); it was not checked", filename)
 
 
 def _on_deep_stack(work: Callable[[], _T]) -> _T:
@@ -311,7 +311,7 @@ def _depth(tree) -> int:
 def _syntax_error_finding(text: str, filename: str, error: Exception, cpython_error: Exception | None) -> Finding:
     """CPython's own message and position when it agrees the file is invalid; libcst's otherwise."""
     if isinstance(cpython_error, SyntaxError):
-        return _file_finding(
+        return file_finding(
             PARSE_ERROR,
             f"syntax error, file not checked: {cpython_error.msg}",
             filename,
@@ -320,18 +320,18 @@ def _syntax_error_finding(text: str, filename: str, error: Exception, cpython_er
         )
     first_line = str(error).strip().splitlines()[0]
     row, column = getattr(error, "raw_line", 1), getattr(error, "raw_column", 0) + 1
-    return _file_finding(PARSE_ERROR, f"syntax error, file not checked: {first_line}", filename, row, column)
+    return file_finding(PARSE_ERROR, f"syntax error, file not checked: {first_line}", filename, row, column)
 
 
 def read_source(path: Path, filename: str) -> bytes | Finding:
     """The file's bytes, or the DQN901 finding that says why they cannot be read."""
     try:
         if not stat.S_ISREG(path.stat().st_mode):  # a FIFO or device would block or never end
-            return _file_finding(READ_ERROR, "cannot read the file: not a regular file", filename)
+            return file_finding(READ_ERROR, "cannot read the file: not a regular file", filename)
         return path.read_bytes()
     except OSError as error:
         reason = error.strerror or type(error).__name__
-        return _file_finding(READ_ERROR, f"cannot read the file: {reason}", filename)
+        return file_finding(READ_ERROR, f"cannot read the file: {reason}", filename)
 
 
 def lint_path(path: Path, filename: str, rules: Sequence[Rule]) -> list[Finding]:

@@ -32,12 +32,16 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 def read_lines(filename: str) -> list[str] | None:
     """The file's lines as the parser numbered them, or None when it cannot be read or decoded."""
-    from dqn_lint.engine import decode_source
+    from pathlib import Path
 
+    from dqn_lint.engine import decode_source, read_source
+
+    source = read_source(Path(filename), filename)  # never opens a FIFO: that would wait forever
+    if not isinstance(source, bytes):
+        return None
     try:
-        with open(filename, "rb") as file:
-            text = decode_source(file.read())
-    except (OSError, UnicodeDecodeError, SyntaxError, LookupError):
+        text = decode_source(source)
+    except (UnicodeDecodeError, SyntaxError, LookupError):
         return None
     return _LINE_BREAK.split(text)
 
