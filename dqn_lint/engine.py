@@ -31,10 +31,11 @@ TOO_COMPLEX = ("DQN903", "too-complex-to-check")
 _T = TypeVar("_T")
 FILE_CODES = frozenset({PARSE_ERROR[0], READ_ERROR[0], INTERNAL_ERROR[0], TOO_COMPLEX[0]})
 
-# libcst keeps about 500 bytes of tree per byte of source: a 4 MiB file (three times torch's
-# largest source file) takes about 2 GB and a minute. Larger files that pass the prefilter are
-# generated code; they get one DQN903 rather than exhausting the machine's memory.
-MAX_FILE_SIZE = 4 * 1024 * 1024
+# libcst keeps 500 to 3000 bytes of tree per byte of source (more for many short expressions):
+# a 2 MiB file (1.5 times torch's largest source file) takes 1 to 6 GB and up to a minute. Larger
+# files that pass the prefilter are generated code; they get one DQN903 rather than exhausting
+# the machine's memory.
+MAX_FILE_SIZE = 2 * 1024 * 1024
 # Deeper expressions make libcst's parser slow (quadratic) long before they are wrong; real code
 # stays below 100.
 MAX_NESTING = 1000
@@ -145,8 +146,9 @@ def _analyse(
         module = libcst.parse_module(text)
     except libcst.ParserSyntaxError as error:
         if not cpython_ran:
-            result = _cpython_parse(text, filename)
-            cpython_error = result if isinstance(result, Exception) else None
+            cpython_error = _cpython_parse_error(text, filename)
+        if cpython_error is None:  # valid Python beyond libcst's limits (4000 joined strings, say)
+            return [_beyond_libcst(error, filename)], False
         return [_syntax_error_finding(text, filename, error, cpython_error)], False
     except RecursionError:
         return [_too_deep(filename)], False
@@ -184,6 +186,13 @@ def _internal_error(where: str, error: Exception, filename: str) -> Finding:
 def _too_deep(filename: str, depth: int | None = None) -> Finding:
     how = f"{depth} levels" if depth is not None else "too deeply"
     return file_finding(TOO_COMPLEX, f"the file is nested {how} to check (the limit is {MAX_NESTING}); it was not checked", filename)
+
+
+def _beyond_libcst(error: Exception, filename: str) -> Finding:
+    reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return file_finding(
+        TOO_COMPLEX, f"the file is valid Python that libcst cannot parse ({reason}); it was not checked", filename
+    )
 
 
 def _on_deep_stack(work: Callable[[], _T]) -> _T:

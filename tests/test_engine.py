@@ -198,3 +198,13 @@ def test_the_analysis_thread_allows_recursion_far_deeper_than_the_main_threads_l
     with pytest.raises(RecursionError):
         nest(10_000)
     assert engine._on_deep_stack(lambda: nest(10_000)) == 10_000
+
+
+def test_valid_python_that_libcst_cannot_parse_is_dqn903_not_a_syntax_error():
+    """libcst gives up on about 4000 implicitly joined strings; CPython reads them. Calling that a
+    syntax error would send the user hunting for a mistake that is not there."""
+    source = b"import torch\ngamma = 0.99\nx = (" + b" ".join([b"'a'"] * 5000) + b")\n"
+    compile(source, "x.py", "exec")
+    [finding] = lint_source(source, "x.py", all_rules())
+    assert finding.code == "DQN903"
+    assert "libcst cannot parse" in finding.message
