@@ -14,7 +14,6 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -149,6 +148,8 @@ class ResultCache:
             ignore = self.folder / ".gitignore"
             if not ignore.exists():
                 ignore.write_text("# Created by dqn-lint automatically.\n*\n")
+            import tempfile
+
             fd, tmp = tempfile.mkstemp(dir=self._path.parent, prefix=".results.", suffix=".tmp")
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as file:

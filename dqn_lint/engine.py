@@ -281,9 +281,18 @@ def _cpython_parse_error(text: str, filename: str) -> Exception | None:
     return result if isinstance(result, Exception) else None
 
 
+_BRACKET = re.compile(r"[][(){}]")
+_OPENING = frozenset("([{")
+
+
 def _may_nest_deeply(text: str) -> bool:
-    """Cheap signs of deep nesting: much bracketing, or a very long line (a long `a + a + ...`)."""
-    if text.count("(") + text.count("[") + text.count("{") >= 200:
+    """Cheap signs of deep nesting: brackets 50 deep, or a very long line (a long `a + a + ...`).
+    Brackets in strings and comments count too; that only costs a needless check."""
+    depth = deepest = 0
+    for match in _BRACKET.finditer(text):
+        depth = depth + 1 if match.group() in _OPENING else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    if deepest >= 50:
         return True
     return len(text) > 4000 and max(map(len, text.splitlines()), default=0) > 4000
 

@@ -14,12 +14,15 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dqn_lint import engine
-from dqn_lint.cache import ResultCache, entry_key
 from dqn_lint.diagnostics import Finding
 from dqn_lint.discovery import SourceFile
 from dqn_lint.rule import Rule
+
+if TYPE_CHECKING:
+    from dqn_lint.cache import ResultCache
 
 # Below this many files to parse, starting processes costs more than it saves.
 MIN_FILES_PER_WORKER = 2
@@ -60,11 +63,15 @@ def lint_sources(
             continue
         codes = tuple(rule.code for rule in rules)
         _RULES_BY_CODES[codes] = rules  # forked workers find the very same rule objects
-        key = entry_key(data, codes)
-        cached = cache.get(key, source_file.display_name) if cache is not None else None
-        if cached is not None:
-            results[index] = cached
-            continue
+        key = ""
+        if cache is not None:
+            from dqn_lint.cache import entry_key
+
+            key = entry_key(data, codes)
+            cached = cache.get(key, source_file.display_name)
+            if cached is not None:
+                results[index] = cached
+                continue
         work.append(_Work(index, data, source_file.display_name, codes, key))
 
     for item, findings in zip(work, _run(work, jobs), strict=True):
