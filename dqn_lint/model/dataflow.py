@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import libcst as cst
-import libcst.metadata as meta
 
 from dqn_lint.model import torch_api
 from dqn_lint.model.memo import RecursiveMemo
@@ -244,6 +243,9 @@ class Dataflow:
                 return self._resolve_projection(node.value, ("item", int_value(index), None), path, ref, follow_calls, stop_at_names)
             if index is not None and string_value(index) is not None:
                 return self._resolve_projection(node.value, ("key", string_value(index)), path, ref, follow_calls, stop_at_names)
+            if path and path[0] == ITER and _is_single_slice(node):
+                # `memory[-64:]` holds elements of `memory`: iterating the slice iterates them
+                return list(self.resolve(Ref(node.value, path), follow_calls, stop_at_names)) or [ref]
             if path:
                 return self._resolve_projection(node.value, ITER, path, ref, follow_calls, stop_at_names)
             if isinstance(node.value, (cst.Name, cst.Attribute)):
@@ -398,7 +400,7 @@ class Dataflow:
         if not referents:
             return None
         refs: list[Ref] = []
-        if any(not isinstance(assignment, meta.Assignment) for assignment in referents):
+        if any(assignment.is_builtin for assignment in referents):
             return None
         for target in self._reaching(name, [assignment.node for assignment in referents]):
             if isinstance(target, cst.Param):
@@ -547,7 +549,7 @@ class Dataflow:
         if isinstance(func, cst.Name):
             found = []
             for assignment in self.src.referents(func):
-                if not isinstance(assignment, meta.Assignment):
+                if assignment.is_builtin:
                     return []
                 node = assignment.node
                 if isinstance(node, cst.FunctionDef):
@@ -598,7 +600,7 @@ class Dataflow:
     def local_class(self, func: cst.BaseExpression) -> cst.ClassDef | None:
         if isinstance(func, cst.Name):
             for assignment in self.src.referents(func):
-                if isinstance(assignment, meta.Assignment) and isinstance(assignment.node, cst.ClassDef):
+                if isinstance(assignment.node, cst.ClassDef):
                     return assignment.node
         return None
 
@@ -751,7 +753,7 @@ class Dataflow:
             return None
         if isinstance(func, cst.Name):
             for assignment in self.src.referents(func):
-                if isinstance(assignment, meta.Assignment) and isinstance(assignment.node, cst.ClassDef):
+                if isinstance(assignment.node, cst.ClassDef):
                     return self._record_class_fields(assignment.node)
         for leaf in self.resolve(Ref(func), follow_calls=False):
             call = leaf.node
@@ -1060,6 +1062,11 @@ def _single_index(node: cst.Subscript) -> cst.BaseExpression | None:
         return None
     element = node.slice[0].slice
     return element.value if isinstance(element, cst.Index) else None
+
+
+def _is_single_slice(node: cst.Subscript) -> bool:
+    """`x[a:b]` (one slice, not `x[:, 0]`)."""
+    return len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Slice)
 
 
 def _field_names(spec: cst.BaseExpression | None) -> list[str] | None:
