@@ -76,6 +76,7 @@ class TDTargetFinder:
         self._forward_memo: dict[cst.Call, bool] = {}
         self._lifted_memo: dict[cst.Call, cst.BaseExpression | None] = {}
         self._lifted_reduced: dict[cst.Call, bool] = {}  # the helper already reduces over actions
+        self._discount_memo: RecursiveMemo[str | None] = RecursiveMemo(None)
 
     # ---- forward calls ---------------------------------------------------------------------------
     def is_forward_call(self, call: cst.Call) -> bool:
@@ -415,7 +416,11 @@ class TDTargetFinder:
     # ---- discount factors ---------------------------------------------------------------------------------
     def discount_kind(self, node: cst.BaseExpression) -> str | None:
         """"scalar" for a plain discount (0.99, gamma, gamma ** n), "vector" for one that may hold a
-        per-transition mask (a `discounts` batch field, `gamma * (1 - done)`), None for no discount."""
+        per-transition mask (a `discounts` batch field, `gamma * (1 - done)`), None for no discount.
+        A value built from itself (a recursive helper's `return f(x) * c`) is not known on that path."""
+        return self._discount_memo(id(node), lambda: self._discount_kind(node))
+
+    def _discount_kind(self, node: cst.BaseExpression) -> str | None:
         kinds = {self._leaf_discount_kind(leaf) for leaf in self.df.resolve(Ref(node))}
         if not kinds or None in kinds:
             return _discount_kind_by_name(_last_name(node, ()))

@@ -18,6 +18,9 @@ GRAD_FREE_CONTEXTS = frozenset(
 GRAD_SWITCHES = frozenset({"torch.set_grad_enabled", "torch.autograd.set_grad_enabled", "torch.autograd.grad_mode.set_grad_enabled"})
 GRAD_ENABLING_CONTEXTS = frozenset({"torch.enable_grad", "torch.autograd.enable_grad", "torch.autograd.grad_mode.enable_grad"})
 
+# Calls that return a module, with the name of their module argument: `torch = importorskip("torch")`.
+MODULE_IMPORTING_FUNCTIONS = {"importlib.import_module": "name", "pytest.importorskip": "modname", "builtins.__import__": "name"}
+
 OPTIMIZER_PREFIXES = ("torch.optim.",)
 DEEPCOPY = "copy.deepcopy"
 SHALLOW_COPY = "copy.copy"
