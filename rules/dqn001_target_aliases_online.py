@@ -844,7 +844,7 @@ def _fix(model: ProgramModel, site, how: str, network, online: str) -> Fix:
     bound = assign.targets[0].target
     if not isinstance(bound, (cst.Name, cst.Attribute)) or not model.dataflow.same_storage(bound, network):
         return advice  # the alias is made elsewhere (a call site passing one network twice)
-    reference = attribute_reference(model.source, "copy", "deepcopy")
+    reference = attribute_reference(model.source, "copy", "deepcopy", at=assign)
     if reference is None:
         return advice
     deepcopy, import_edits = reference

@@ -800,8 +800,8 @@ def _fix(model: ProgramModel, target, call, reaches_trained: bool) -> Fix:
             Applicability.DISPLAY_ONLY,
             "Run the helper that computes the bootstrap under `with torch.no_grad():` where it serves the TD target.",
         )
-    reference = attribute_reference(source, "torch", "no_grad")
     statements = _bootstrap_block(model, target, call)
+    reference = attribute_reference(source, "torch", "no_grad", at=statements[0]) if statements else None
     if statements and reference is not None:
         no_grad, import_edits = reference
         edit = wrap_statements(source, statements, f"with {no_grad}()")

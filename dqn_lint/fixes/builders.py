@@ -54,7 +54,12 @@ def wrap_statements(source: SourceIndex, statements: Sequence[cst.SimpleStatemen
     out = [f"{indent}{header}:{newline}"]
     for row in range(first.start.row, last.end.row + 1):
         line = lines[row - 1]
-        out.append(line if row in inside_strings or not line.strip() else unit + line)
+        if row in inside_strings or not line.strip():
+            out.append(line)
+        elif line.startswith(indent):  # the new level goes after the block's own indentation, so
+            out.append(indent + unit + line[len(indent) :])  # tabs stay before spaces (no TabError)
+        else:  # a continuation line, whose indentation does not matter
+            out.append(unit + line)
     end_row = last.end.row
     end = Position(end_row + 1, 1) if end_row < len(lines) else Position(end_row, len(lines[end_row - 1]) + 1)
     return Edit("".join(out), Span(Position(first.start.row, 1), end))

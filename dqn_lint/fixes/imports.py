@@ -12,15 +12,26 @@ import sys
 import libcst as cst
 
 from dqn_lint.diagnostics import Edit, Position, Span
-from dqn_lint.model.source import SourceIndex
+from dqn_lint.model.source import SourceIndex, walk
 
 
-def attribute_reference(source: SourceIndex, module: str, attribute: str) -> tuple[str, tuple[Edit, ...]] | None:
-    """Code that names `module.attribute` at module level, and the edits adding an import if needed.
+def attribute_reference(
+    source: SourceIndex, module: str, attribute: str, at: cst.CSTNode | None = None
+) -> tuple[str, tuple[Edit, ...]] | None:
+    """Code that names `module.attribute` where `at` stands (default: module level), and the edits
+    adding an import if needed.
 
     None when the attribute cannot be named without shadowing something: the module's name is
-    already bound at module level to something else.
+    already bound at module level to something else, or bound in a function or class around `at`
+    (`torch = 1` in the function: `torch.no_grad` there would not be torch's).
     """
+    found = _module_level_reference(source, module, attribute)
+    if found is not None and at is not None and _bound_locally(source, found[0].split(".")[0], at):
+        return None
+    return found
+
+
+def _module_level_reference(source: SourceIndex, module: str, attribute: str) -> tuple[str, tuple[Edit, ...]] | None:
     body = source.module.body
     for statement in _top_level_small_statements(body):
         if isinstance(statement, cst.Import):
@@ -40,6 +51,15 @@ def attribute_reference(source: SourceIndex, module: str, attribute: str) -> tup
     if _binds_at_module_level(source, module):
         return None
     return f"{module}.{attribute}", (_import_edit(source, module),)
+
+
+def _bound_locally(source: SourceIndex, name: str, at: cst.CSTNode) -> bool:
+    """Whether `name`, written at `at`, would refer to a binding in an enclosing function or class."""
+    scope = next((source.scope(node) for node in walk(at) if isinstance(node, cst.Name) and source.scope(node) is not None), None)
+    if scope is None:
+        return False
+    module_scope = source.scope(source.module)
+    return any(binding.scope is not module_scope and binding.node is not None for binding in scope.resolve(name, scope))
 
 
 def _top_level_small_statements(body) -> list[cst.BaseSmallStatement]:
