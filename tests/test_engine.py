@@ -208,3 +208,21 @@ def test_valid_python_that_libcst_cannot_parse_is_dqn903_not_a_syntax_error():
     [finding] = lint_source(source, "x.py", all_rules())
     assert finding.code == "DQN903"
     assert "libcst cannot parse" in finding.message
+
+
+PREFILTER_CASES = [
+    b"gamma = 0.99", b"GAMMA=.95", b"Discount", b"g = 0.9", b"g = .9", b"\xce\xb3 = 1", b"x = 10.9",
+    b"x = a.9", b"x = 1.0.9", b"x = _0.9", b"x=(0.9)", b"0.9", b".9", b"v9", b"x = 0.8", b"", b"torchgamm a",
+    b"lr = 3e-4\n", b"y = [.97, 1]", b"s = '0.9'", b"x = 00.9", b"x = 9.9",
+]
+
+
+@pytest.mark.parametrize("text", PREFILTER_CASES)
+def test_the_prefilter_answers_as_its_regex_definition(text):
+    """The prefilter avoids slow regexes; its answer is the one of the plain definition."""
+    import re
+
+    definition = re.compile(rb"(?i:gamma|discount)|(?<![\w.])0?\.9|\xce\xb3")
+    for source in (b"import torch\n" + text, text):
+        expected = b"torch" in source and definition.search(source) is not None
+        assert might_hold_td_target(source) is expected, source
