@@ -230,7 +230,7 @@ class _RulesPerFile:
 def run_check(args: argparse.Namespace) -> int:
     from dqn_lint import engine, registry
     from dqn_lint.config import ConfigError, ConfigResolver
-    from dqn_lint.discovery import MissingPathError, discover
+    from dqn_lint.discovery import discover
 
     rules = registry.all_rules()
     known_codes = frozenset(rule.code for rule in rules) | engine.FILE_CODES
@@ -266,8 +266,6 @@ def run_check(args: argparse.Namespace) -> int:
             raise UsageError(str(error)) from None
     try:
         discovery = discover(args.paths, resolver, force_exclude=force_exclude)
-    except MissingPathError as error:
-        raise UsageError(str(error)) from None
     except ConfigError as error:
         raise UsageError(str(error)) from None
     unreadable = _unreadable_folder_findings(discovery)

@@ -30,10 +30,6 @@ if TYPE_CHECKING:
 PYTHON_SUFFIXES = (".py", ".pyi")
 
 
-class MissingPathError(Exception):
-    """A path given on the command line does not exist."""
-
-
 @dataclass(frozen=True)
 class UnreadableFolder:
     """A folder below a named path that could not be listed: the files in it were not checked."""
@@ -276,13 +272,10 @@ class Discovery:
 def discover(paths: Sequence[str], resolver: ConfigResolver, *, force_exclude: bool = False) -> Discovery:
     """The files to lint under `paths`, each once, sorted by the name shown to the user.
 
-    Raises MissingPathError for a path that does not exist; a folder that cannot be listed is in
-    `unreadable`, and the files of the others are still found.
+    A path that does not exist is kept as a file, which linting reports as unreadable (as ruff's
+    E902), and the run goes on; a folder that cannot be listed is in `unreadable`, and the files of
+    the others are still found.
     """
-    for path in paths:
-        if _missing(path):
-            raise MissingPathError(f"path does not exist: {path}")
-
     walker = _Walker(resolver)
     found: dict[str, SourceFile] = {}
     for path in paths:
@@ -293,17 +286,6 @@ def discover(paths: Sequence[str], resolver: ConfigResolver, *, force_exclude: b
             found.setdefault(_identity(candidate.path), candidate)
     files = sorted(found.values(), key=lambda source: source.display_name)
     return Discovery(tuple(files), tuple(dict.fromkeys(walker.unreadable)))  # a folder named twice: once
-
-
-def _missing(path: str) -> bool:
-    """Whether nothing is at `path`; a path in a folder that cannot be searched is there, unreadable."""
-    try:
-        os.lstat(path)
-    except (FileNotFoundError, NotADirectoryError, ValueError):  # ValueError: a NUL in the path
-        return True
-    except OSError:  # there, but out of reach (EACCES): linting it says so
-        pass
-    return False
 
 
 def _identity(path: str) -> str:

@@ -71,12 +71,13 @@ def test_an_unknown_code_or_prefix_exits_2_with_one_line(run_cli, write, option,
     assert result.stderr == f"dqn-lint: error: unknown rule code or prefix '{selector}' in {option}\n"
 
 
-def test_a_nonexistent_path_exits_2_naming_it(run_cli, write):
+def test_a_nonexistent_path_is_one_dqn901_finding_and_the_run_goes_on(run_cli, write):
+    """As ruff's E902: the other paths are still checked, and the missing one fails the run."""
     write("train.py", "x = 1\n")
-    result = run_cli("check", "train.py", "missing/agent.py")
-    assert result.returncode == 2
-    assert result.stdout == ""
-    assert result.stderr == "dqn-lint: error: path does not exist: missing/agent.py\n"
+    result = run_cli("check", "--output-format", "concise", "train.py", "missing/agent.py")
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[0] == "missing/agent.py:1:1: DQN901 cannot read the file: No such file or directory"
+    assert result.stderr == ""
 
 
 def test_a_folder_without_python_files_passes_with_a_warning(run_cli, write):
