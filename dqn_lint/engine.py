@@ -202,8 +202,10 @@ def _internal_error(where: str, error: Exception, filename: str) -> Finding:
 
 
 def _too_deep(filename: str, depth: int | None = None) -> Finding:
-    how = f"{depth} levels" if depth is not None else "too deeply"
-    return file_finding(TOO_COMPLEX, f"the file is nested {how} to check (the limit is {MAX_NESTING}); it was not checked", filename)
+    how = f"{depth} levels deep, too deeply" if depth is not None else "too deeply"
+    return file_finding(
+        TOO_COMPLEX, f"the file is nested {how} to check (the limit is {MAX_NESTING} levels); it was not checked", filename
+    )
 
 
 def _beyond_libcst(error: Exception, filename: str) -> Finding:
