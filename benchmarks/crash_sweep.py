@@ -192,18 +192,14 @@ def _within_limits(data: bytes, filename: str) -> str | None:
 
     from dqn_lint import engine
 
-    max_size, max_nesting = getattr(engine, "MAX_FILE_SIZE", 8 * 2**20), getattr(engine, "MAX_NESTING", 1000)
+    max_size, max_nesting = engine.MAX_FILE_SIZE, engine.MAX_NESTING
     if len(data) > max_size:
         return None
     try:
         tree = compile(data, filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    deepest, pending = 0, [(tree, 1)]
-    while pending:
-        node, depth = pending.pop()
-        deepest = max(deepest, depth)
-        pending.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    deepest = engine.nesting_depth(tree)
     if deepest > max_nesting:
         return None
     return f"{len(data):,} bytes (limit {max_size:,}), nesting {deepest} (limit {max_nesting})"

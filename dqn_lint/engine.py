@@ -327,13 +327,13 @@ def _beyond_limits(text: str, filename: str, cpython_result) -> Finding | None:
     if isinstance(cpython_result, Exception):
         return _too_deep(filename)
     if cpython_result is not None:
-        depth = _depth(cpython_result)
+        depth = nesting_depth(cpython_result)
         if depth > MAX_NESTING:
             return _too_deep(filename, depth)
     return None
 
 
-def _depth(tree) -> int:
+def nesting_depth(tree) -> int:
     """How deep the tree nests, counted without recursion (the tree may be too deep for it)."""
     import ast
 
