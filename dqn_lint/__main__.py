@@ -1,5 +1,5 @@
 """`python -m dqn_lint` is the same as the `dqn-lint` command."""
 
-from dqn_lint.cli import main
+from dqn_lint.cli import run
 
-raise SystemExit(main())
+run()

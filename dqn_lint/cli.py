@@ -9,6 +9,7 @@ only inside the engine, for files that pass the byte prefilter.
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import os
 import sys
@@ -563,6 +564,23 @@ def _silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):
         pass
+
+
+def run() -> NoReturn:
+    """The console entry point: `main`, then an exit that skips tearing the interpreter down.
+
+    Freeing libcst's hundreds of modules and classes one object at a time is about 20 ms of a
+    300 ms one-file check, for nothing: the process is ending (mypy exits the same way). What an
+    exit must do still happens: the output streams are flushed and the atexit handlers run.
+    """
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: what could not be written is lost either way
+            pass
+    atexit._run_exitfuncs()
+    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -112,6 +112,48 @@ def test_concise_and_json_runs_import_neither_rich_nor_libcst_for_files_that_fai
         assert "libcst" not in imported
 
 
+def test_a_one_file_check_with_plain_exclude_globs_does_not_import_pathspec(write, tmp_path):
+    """Plain globs are valid without asking pathspec; a named file never matches them unless
+    --force-exclude, so the import is left to runs that walk folders."""
+    import subprocess
+
+    write("pyproject.toml", '[tool.dqn-lint]\nextend-exclude = ["fixtures/", "*.pyi"]\n')
+    write("utils.py", "def add(a, b):\n    return a + b\n")
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "dqn_lint", "check", "utils.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line}
+    assert "tomllib" in imported  # the config was read
+    assert "pathspec" not in imported
+
+
+def test_the_console_entry_flushes_all_output_runs_atexit_handlers_and_keeps_the_exit_code(write, tmp_path, buggy_program):
+    """`run` skips the interpreter's teardown, not what an exit owes: the whole report reaches a
+    pipe, atexit handlers run, and the exit code is main's."""
+    import subprocess
+
+    for index in range(40):
+        write(f"agent_{index}.py", buggy_program)
+    program = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: sys.stderr.write('atexit ran\\n'))\n"
+        "sys.argv = ['dqn-lint', 'check', '.', '--output-format', 'json', '--no-cache']\n"
+        "from dqn_lint.cli import run\n"
+        "run()\n"
+        "raise AssertionError('run returned')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", program], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.endswith("atexit ran\n")
+    report = json.loads(result.stdout)
+    assert {item["filename"] for item in report} == {f"agent_{index}.py" for index in range(40)}
+
+
 # --- needs the real rules: DQN004 on the example program ---------------------------------------
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from dqn_lint.config import DEFAULT_EXCLUDE, ConfigError, load_settings
+from dqn_lint.config import _GLOB_CHARACTERS_TO_VALIDATE, DEFAULT_EXCLUDE, ConfigError, load_settings
 from dqn_lint.selection import SelectorLayer
 
 KNOWN_CODES = frozenset({"DQN001", "DQN002", "DQN003", "DQN004", "DQN005", "DQN900", "DQN901", "DQN902", "DQN903"})
@@ -199,6 +201,45 @@ def test_a_missing_explicit_config_file_is_an_error(in_tmp):
 def test_an_invalid_glob_is_an_error_naming_the_key(in_tmp, write):
     write("dqn-lint.toml", 'extend-exclude = ["\\\\"]\n')
     assert config_error().startswith("dqn-lint.toml: invalid glob")
+
+
+@pytest.mark.parametrize("pattern", ["\\", "build\\", "!", "! ", "\\/tmp"])
+def test_each_invalid_glob_kind_is_reported_in_every_glob_key(in_tmp, write, pattern):
+    for key in ("exclude", "extend-exclude"):
+        write("dqn-lint.toml", f"{key} = [{json.dumps(pattern)}]\n")
+        assert config_error() == f"dqn-lint.toml: invalid glob {pattern!r} in '{key}'"
+    write("dqn-lint.toml", f"[per-file-ignores]\n{json.dumps(pattern)} = [\"DQN001\"]\n")
+    assert config_error() == f"dqn-lint.toml: invalid glob {pattern!r} in 'per-file-ignores'"
+
+
+def _skipped_by_the_check(pattern: str) -> bool:
+    return _GLOB_CHARACTERS_TO_VALIDATE.isdisjoint(pattern)
+
+
+def test_every_short_glob_the_check_skips_is_one_pathspec_accepts():
+    """The config check hands pathspec only patterns with `\\`, `!` or `[` (its import is 10-15 ms
+    of a one-file run). Every other pattern of up to four characters must compile."""
+    import itertools
+
+    import pathspec
+
+    skipped = 0
+    for length in range(5):
+        for characters in itertools.product("a/*.?- #]{}\t\\![", repeat=length):
+            pattern = "".join(characters)
+            if _skipped_by_the_check(pattern):
+                pathspec.GitIgnoreSpec.from_lines([pattern])
+                skipped += 1
+    assert skipped == sum(12**length for length in range(5))
+
+
+@given(st.text(max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_any_glob_the_check_skips_is_one_pathspec_accepts(pattern):
+    import pathspec
+
+    if _skipped_by_the_check(pattern):
+        pathspec.GitIgnoreSpec.from_lines([pattern])
 
 
 # --- the command line reads the configuration (real rules: these need DQN004 to exist) ------------
