@@ -85,12 +85,20 @@ class ProgramModel:
         return roots
 
     def _is_loss_module(self, func: cst.BaseExpression) -> bool:
-        for obj in self.dataflow.objects(Ref(func)):
-            site = obj.site
-            if obj.kind == "new" and isinstance(site, cst.Call):
-                if any(name.startswith("torch.nn.") and name.endswith("Loss") for name in self.source.qualified_names(site.func)):
-                    return True
-        return False
+        """Whether `func` may be an object made by `torch.nn.<X>Loss(...)`."""
+        if not self._loss_module_constructions:  # most files make none: no callee needs resolving
+            return False
+        return any(
+            obj.kind == "new" and obj.site in self._loss_module_constructions for obj in self.dataflow.objects(Ref(func))
+        )
+
+    @cached_property
+    def _loss_module_constructions(self) -> frozenset[cst.Call]:
+        return frozenset(
+            call
+            for call in self.source.nodes_of_type(cst.Call)
+            if any(name.startswith("torch.nn.") and name.endswith("Loss") for name in self.source.qualified_names(call.func))
+        )
 
     @cached_property
     def gradient_calls(self) -> frozenset[cst.Call]:
