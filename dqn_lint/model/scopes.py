@@ -46,6 +46,8 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from dqn_lint.model.node_types import KNOWN_NODE_TYPES, is_node_type
+
 MODULE = "module"
 CLASS = "class"
 FUNCTION = "function"
@@ -399,7 +401,7 @@ class _Walk:
         scopes = self.scopes
         reads = self.reads
         name_type = cst.Name
-        node_type = cst.CSTNode
+        is_node = KNOWN_NODE_TYPES
         while stack:
             op, node, scope, context, top = stack.pop()
             if op != _VISIT:
@@ -429,9 +431,10 @@ class _Walk:
                 stack.append((_COUNT, None, scope, None, None))
             for name in fields:
                 value = getattr(node, name)
-                if isinstance(value, node_type):
+                value_kind = type(value)
+                if is_node.get(value_kind) or (value_kind not in is_node and is_node_type(value_kind)):
                     stack.append((_VISIT, value, scope, context, top))
-                elif type(value) in (tuple, list):
+                elif value_kind is tuple or value_kind is list:
                     for child in reversed(value):
                         stack.append((_VISIT, child, scope, context, top))
         return self._resolve()

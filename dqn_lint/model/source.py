@@ -16,6 +16,7 @@ from functools import cached_property
 import libcst as cst
 
 from dqn_lint.diagnostics import Position, Span
+from dqn_lint.model.node_types import KNOWN_NODE_TYPES, is_node_type
 from dqn_lint.model.scopes import Binding, NameResolution, Scope, resolve_names
 from dqn_lint.model.torch_api import MODULE_IMPORTING_FUNCTIONS
 
@@ -23,6 +24,7 @@ class SourceIndex:
     def __init__(self, module: cst.Module) -> None:
         self.module = module
         self._parents = _parent_map(module)
+        self._qualified_names: dict[cst.CSTNode, frozenset[str]] = {}
 
     @cached_property
     def _names(self) -> NameResolution:
@@ -147,9 +149,14 @@ class SourceIndex:
         Only plain dotted names have one: `torch.tensor(x).unsqueeze` is a method of a value. A name
         bound by an import function (`torch = pytest.importorskip("torch")`) is that module too.
         """
-        if not _is_dotted_name(node):
-            return frozenset()
-        return self._imported_names(node) or self._dynamically_imported_names(node)
+        known = self._qualified_names.get(node)
+        if known is None:
+            if _is_dotted_name(node):
+                known = self._imported_names(node) or self._dynamically_imported_names(node)
+            else:
+                known = frozenset()
+            self._qualified_names[node] = known  # asked again and again of the same callees
+        return known
 
     def _imported_names(self, node: cst.CSTNode) -> frozenset[str]:
         """Names reached through import statements, and builtins."""
@@ -198,17 +205,16 @@ class SourceIndex:
     # --- definitions in the file -------------------------------------------------------------------
     @cached_property
     def classes(self) -> list[cst.ClassDef]:
-        return [node for node in self._all_nodes if isinstance(node, cst.ClassDef)]
+        return list(self.nodes_of_type(cst.ClassDef))
 
     @cached_property
     def calls_by_callee_name(self) -> dict[str, list[cst.Call]]:
         """Calls indexed by the last name of their callee (`self.learn(...)` -> "learn")."""
         table: dict[str, list[cst.Call]] = defaultdict(list)
-        for node in self._all_nodes:
-            if isinstance(node, cst.Call):
-                name = callee_name(node.func)
-                if name:
-                    table[name].append(node)
+        for node in self.nodes_of_type(cst.Call):
+            name = callee_name(node.func)
+            if name:
+                table[name].append(node)
         return table
 
     @cached_property
@@ -257,10 +263,10 @@ def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
 def _parent_map(module: cst.Module) -> dict[cst.CSTNode, cst.CSTNode]:
     """Every node's parent, from the nodes' dataclass fields: the same map as libcst's `children`
     gives, in a fraction of the time (`children` runs a visitor per node, and `isinstance` against
-    libcst's abstract node classes is slow, so node types are recognised through a dict)."""
+    libcst's abstract node classes is slow, so node types are recognised per type: `node_types`)."""
     parents: dict[cst.CSTNode, cst.CSTNode] = {}
     stack: list[cst.CSTNode] = [module]
-    is_node = _IS_NODE
+    is_node = KNOWN_NODE_TYPES
     while stack:
         node = stack.pop()
         for name in _field_names(type(node)):
@@ -269,17 +275,16 @@ def _parent_map(module: cst.Module) -> dict[cst.CSTNode, cst.CSTNode]:
             if kind is tuple or kind is list:
                 for item in value:
                     item_kind = type(item)
-                    if is_node.get(item_kind) or (item_kind not in is_node and _learn_kind(item_kind)):
+                    if is_node.get(item_kind) or (item_kind not in is_node and is_node_type(item_kind)):
                         parents[item] = node
                         stack.append(item)
-            elif is_node.get(kind) or (kind not in is_node and _learn_kind(kind)):
+            elif is_node.get(kind) or (kind not in is_node and is_node_type(kind)):
                 parents[value] = node
                 stack.append(value)
     return parents
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
-_IS_NODE: dict[type, bool] = {}
 
 
 def _field_names(kind: type) -> tuple[str, ...]:
@@ -287,11 +292,6 @@ def _field_names(kind: type) -> tuple[str, ...]:
     if names is None:
         names = _FIELD_NAMES[kind] = tuple(field.name for field in dataclasses.fields(kind))
     return names
-
-
-def _learn_kind(kind: type) -> bool:
-    is_node = _IS_NODE[kind] = issubclass(kind, cst.CSTNode)
-    return is_node
 
 
 def _is_dotted_name(node: cst.CSTNode) -> bool:
