@@ -12,6 +12,7 @@ with allocation-site objects. Everything is flow-insensitive and memoised; a cyc
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -33,6 +34,11 @@ Projection = tuple
 ITER: Projection = ("iter",)
 _MAX_PROJECTIONS = 6
 STORE: Projection = ("store",)  # on a Subscript target: the write `target = value` into a tensor
+# Nodes whose body is not the flow of the code around them: a use inside one is not killed by an
+# assignment in the enclosing block (libcst's concrete classes have no subclasses: exact by type).
+_REACHING_BOUNDARIES = frozenset(
+    {cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.ListComp, cst.GeneratorExp, cst.SetComp, cst.DictComp}
+)
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,7 @@ class Dataflow:
         self._objects_memo: RecursiveMemo[frozenset[Obj]] = RecursiveMemo(frozenset())
         self._call_sites_memo: dict[cst.FunctionDef, tuple[CallSite, ...]] = {}
         self._stores_memo: dict[tuple, list] = {}
+        self._block_indexes: dict[int, tuple[dict[int, int], dict[str, list[int]]]] = {}
 
     # ==== indexes built once ===============================================================
     @cached_property
@@ -425,23 +432,38 @@ class Dataflow:
         targets = [target for target in targets if not self.src.in_exclusive_branches(target, use)]
         child: cst.CSTNode = use
         for ancestor in self.src.ancestors(use):
-            if isinstance(ancestor, (cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.ListComp, cst.GeneratorExp, cst.SetComp, cst.DictComp)):
+            kind = type(ancestor)
+            if kind in _REACHING_BOUNDARIES:
                 break
-            if isinstance(ancestor, (cst.IndentedBlock, cst.Module)):
-                body = list(ancestor.body)
-                position = next((i for i, statement in enumerate(body) if statement is child), None)
-                if position is not None:
-                    killer = next(
-                        (k for k in range(position - 1, -1, -1) if _assigns_plainly(body[k], use.value)), None
-                    )
+            if kind is cst.IndentedBlock or kind is cst.Module:
+                positions, plain_assignments = self._block_index(ancestor)
+                position = positions.get(id(child))
+                rows = plain_assignments.get(use.value)
+                if position is not None and rows:
+                    killer = next((row for row in reversed(rows) if row < position), None)
                     if killer is not None:
-                        window = body[killer:position]
+                        body = ancestor.body
+                        window = list(body[killer:position])
                         if isinstance(child, cst.BaseCompoundStatement):
                             window.append(child)
                         inside = {id(statement) for statement in window}
                         return [target for target in targets if self._within(target, inside, ancestor)]
             child = ancestor
         return targets
+
+    def _block_index(self, block: cst.IndentedBlock | cst.Module) -> tuple[dict[int, int], dict[str, list[int]]]:
+        """A block's statements by identity -> position, and name -> positions of the statements
+        that plainly assign it (ascending); `_reaching` asks this for every use in the block."""
+        index = self._block_indexes.get(id(block))
+        if index is None:
+            positions = {id(statement): position for position, statement in enumerate(block.body)}
+            plain: dict[str, list[int]] = defaultdict(list)
+            for position, statement in enumerate(block.body):
+                for name in _plainly_assigned_names(statement):
+                    if not plain[name] or plain[name][-1] != position:
+                        plain[name].append(position)
+            index = self._block_indexes[id(block)] = (positions, dict(plain))
+        return index
 
     def _within(self, node: cst.CSTNode, statement_ids: set[int], block: cst.CSTNode) -> bool:
         for ancestor in (node, *self.src.ancestors(node)):
@@ -530,9 +552,9 @@ class Dataflow:
             body = cls.body.body if cls is not None and isinstance(cls.body, cst.IndentedBlock) else ()
             for line in body:
                 for small in line.body if isinstance(line, cst.SimpleStatementLine) else ():
-                    if isinstance(small, cst.AnnAssign) and small.value is not None and _binds_name(small.target, name):
+                    if isinstance(small, cst.AnnAssign) and small.value is not None and name in _bound_names(small.target):
                         found.append(Ref(small.value))
-                    elif isinstance(small, cst.Assign) and any(_binds_name(t.target, name) for t in small.targets):
+                    elif isinstance(small, cst.Assign) and any(name in _bound_names(t.target) for t in small.targets):
                         found.append(Ref(small.value))
         return found
 
@@ -1011,28 +1033,25 @@ def _is_staticmethod(function: cst.FunctionDef) -> bool:
     return any(isinstance(d.decorator, cst.Name) and d.decorator.value == "staticmethod" for d in function.decorators)
 
 
-def _assigns_plainly(statement: cst.CSTNode, name: str) -> bool:
-    """A simple statement line that unconditionally rebinds `name` (not `+=`, which reads it)."""
-    if not isinstance(statement, cst.SimpleStatementLine):
-        return False
+def _plainly_assigned_names(statement: cst.CSTNode) -> Iterator[str]:
+    """The names a simple statement line unconditionally rebinds (not `+=`, which reads them)."""
+    if type(statement) is not cst.SimpleStatementLine:
+        return
     for small in statement.body:
-        targets = []
-        if isinstance(small, cst.Assign):
-            targets = [target.target for target in small.targets]
-        elif isinstance(small, cst.AnnAssign) and small.value is not None:
-            targets = [small.target]
-        for target in targets:
-            if _binds_name(target, name):
-                return True
-    return False
+        if type(small) is cst.Assign:
+            for target in small.targets:
+                yield from _bound_names(target.target)
+        elif type(small) is cst.AnnAssign and small.value is not None:
+            yield from _bound_names(small.target)
 
 
-def _binds_name(target: cst.BaseExpression, name: str) -> bool:
-    if isinstance(target, cst.Name):
-        return target.value == name
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return any(_binds_name(element.value, name) for element in target.elements)
-    return False
+def _bound_names(target: cst.BaseExpression) -> Iterator[str]:
+    kind = type(target)
+    if kind is cst.Name:
+        yield target.value
+    elif kind is cst.Tuple or kind is cst.List:
+        for element in target.elements:
+            yield from _bound_names(element.value)
 
 
 def _maps_its_target(comprehension: cst.ListComp | cst.GeneratorExp | cst.SetComp) -> bool:
