@@ -339,6 +339,9 @@ def number_value(node: cst.BaseExpression) -> float | None:
 
 def string_value(node: cst.BaseExpression) -> str | None:
     if isinstance(node, cst.SimpleString):
+        text = node.value
+        if text[0] in "'\"" and "\\" not in text and text[:3] != text[0] * 3:
+            return text[1:-1]  # no prefix, no escape, one line: libcst's literal_eval gives the same
         value = node.evaluated_value
         return value if isinstance(value, str) else None
     return None
