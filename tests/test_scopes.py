@@ -482,19 +482,23 @@ def test_deeply_nested_expressions_do_not_exhaust_the_stack():
 
 
 def test_the_parent_map_equals_the_one_libcsts_children_give():
-    """`_parent_map` reads dataclass fields instead of libcst's slow `children`: same map, every node."""
+    """`_parent_map` reads dataclass fields instead of libcst's slow `children`: the same map on
+    every node but the syntax tokens (whitespace, comments, punctuation), which hold only tokens."""
     import libcst as cst
 
-    from dqn_lint.model.source import _parent_map
+    from dqn_lint.model.source import _SYNTAX_TOKENS, _parent_map
 
-    for path in sorted((ROOT / "fixtures").rglob("*.py")):
+    for path in sorted((ROOT / "fixtures").rglob("*.py")) + sorted((ROOT / "tests" / "cases").glob("*.py")):
         module = cst.parse_module(path.read_text())
         expected: dict = {}
         stack = [module]
         while stack:
             node = stack.pop()
             for child in node.children:
-                expected[child] = node
+                if type(node) in _SYNTAX_TOKENS:
+                    assert type(child) in _SYNTAX_TOKENS, (path, node, child)
+                elif type(child) not in _SYNTAX_TOKENS:
+                    expected[child] = node
                 stack.append(child)
         parents = _parent_map(module)
         assert parents.keys() == expected.keys(), path

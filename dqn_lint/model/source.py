@@ -16,7 +16,7 @@ from functools import cached_property
 import libcst as cst
 
 from dqn_lint.diagnostics import Position, Span
-from dqn_lint.model.node_types import KNOWN_NODE_TYPES, is_node_type
+from dqn_lint.model.node_types import is_node_type
 from dqn_lint.model.scopes import Binding, NameResolution, Scope, resolve_names
 from dqn_lint.model.torch_api import MODULE_IMPORTING_FUNCTIONS
 
@@ -261,12 +261,13 @@ def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
 
 
 def _parent_map(module: cst.Module) -> dict[cst.CSTNode, cst.CSTNode]:
-    """Every node's parent, from the nodes' dataclass fields: the same map as libcst's `children`
-    gives, in a fraction of the time (`children` runs a visitor per node, and `isinstance` against
-    libcst's abstract node classes is slow, so node types are recognised per type: `node_types`)."""
+    """Every node's parent, from the nodes' dataclass fields: the map libcst's `children` gives
+    (less the syntax tokens, see `_SYNTAX_TOKENS`), in a fraction of the time: `children` runs a
+    visitor per node, and `isinstance` against libcst's abstract node classes is slow, so node
+    types are recognised per type (`node_types`)."""
     parents: dict[cst.CSTNode, cst.CSTNode] = {}
     stack: list[cst.CSTNode] = [module]
-    is_node = KNOWN_NODE_TYPES
+    mapped = _MAPPED_TYPES
     while stack:
         node = stack.pop()
         for name in _field_names(type(node)):
@@ -275,13 +276,44 @@ def _parent_map(module: cst.Module) -> dict[cst.CSTNode, cst.CSTNode]:
             if kind is tuple or kind is list:
                 for item in value:
                     item_kind = type(item)
-                    if is_node.get(item_kind) or (item_kind not in is_node and is_node_type(item_kind)):
+                    if mapped.get(item_kind) or (item_kind not in mapped and _is_mapped(item_kind)):
                         parents[item] = node
                         stack.append(item)
-            elif is_node.get(kind) or (kind not in is_node and is_node_type(kind)):
+            elif mapped.get(kind) or (kind not in mapped and _is_mapped(kind)):
                 parents[value] = node
                 stack.append(value)
     return parents
+
+
+# Whitespace, newlines, comments and punctuation: over half of a tree's nodes, and no analysis asks
+# about them (noqa comments are read with tokenize), so the parent map and `nodes_of_type` skip them.
+_SYNTAX_TOKENS = frozenset(
+    {
+        cst.SimpleWhitespace,
+        cst.ParenthesizedWhitespace,
+        cst.TrailingWhitespace,
+        cst.Newline,
+        cst.EmptyLine,
+        cst.Comment,
+        cst.Comma,
+        cst.Dot,
+        cst.Colon,
+        cst.Semicolon,
+        cst.AssignEqual,
+        cst.LeftParen,
+        cst.RightParen,
+        cst.LeftSquareBracket,
+        cst.RightSquareBracket,
+        cst.LeftCurlyBrace,
+        cst.RightCurlyBrace,
+    }
+)
+_MAPPED_TYPES: dict[type, bool] = {}
+
+
+def _is_mapped(kind: type) -> bool:
+    mapped = _MAPPED_TYPES[kind] = is_node_type(kind) and kind not in _SYNTAX_TOKENS
+    return mapped
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
