@@ -9,8 +9,8 @@ combined with `or`, `|`, `logical_or`, `max`, `+` are conflated at the first pla
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 import libcst as cst
 
@@ -27,8 +27,7 @@ UNKNOWN = "unknown"
 CARRIES_TRUNCATION = frozenset({TRUNCATED, OLD_DONE, CONFLATED})
 
 
-@dataclass(frozen=True)
-class FlagSource:
+class FlagSource(NamedTuple):  # a NamedTuple, as dataflow's records
     kind: str
     blame: cst.CSTNode | None  # where this meaning was made: the env.step call or the combining expression
 

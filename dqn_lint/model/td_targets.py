@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 
 import libcst as cst
 
@@ -34,8 +35,7 @@ _TENSOR_METHODS = (
 )
 
 
-@dataclass(frozen=True)
-class MaskUse:
+class MaskUse(NamedTuple):  # a NamedTuple, as dataflow's records
     """An expression that can zero the bootstrap term, and how it does so."""
 
     node: cst.BaseExpression
