@@ -182,13 +182,14 @@ class Dataflow:
     def same_storage(self, a: cst.BaseExpression, b: cst.BaseExpression) -> bool:
         """Whether two expressions name the same variable, or the same attribute of objects that
         may be one (`self.target` in a base class and in its subclass)."""
-        if isinstance(a, cst.Attribute) and isinstance(b, cst.Attribute):
+        if type(a) is cst.Attribute and type(b) is cst.Attribute:  # hot: exact types, see node_types
             return a.attr.value == b.attr.value and not self.objects(Ref(a.value)).isdisjoint(self.objects(Ref(b.value)))
         key_a, key_b = self.storage_key(a), self.storage_key(b)
         return key_a is not None and key_a == key_b
 
     def storage_key(self, node: cst.BaseExpression) -> tuple | None:
-        if isinstance(node, cst.Name):
+        kind = type(node)  # hot: exact types, see node_types
+        if kind is cst.Name:
             referents = self.src.referents(node)
             scopes = {id(r.scope) for r in referents}
             if not referents and self.src.scope(node) is not None:  # an assignment target
@@ -196,7 +197,7 @@ class Dataflow:
             if len(scopes) == 1:
                 return ("var", scopes.pop(), node.value)
             return ("name", node.value)
-        if isinstance(node, cst.Attribute):
+        if kind is cst.Attribute:
             return ("field", self.objects(Ref(node.value)), node.attr.value)
         return None
 

@@ -61,11 +61,11 @@ class GradAnalysis:
         body = list(block.body)
         position = next((i for i, item in enumerate(body) if item is statement), None)
         for earlier in reversed(body[:position] if position is not None else []):
-            if not isinstance(earlier, cst.SimpleStatementLine):
+            if type(earlier) is not cst.SimpleStatementLine:  # hot: exact types, see node_types
                 continue
             for small in reversed(earlier.body):
-                call = small.value if isinstance(small, cst.Expr) else None
-                if isinstance(call, cst.Call) and call.args and self.src.names_any(call.func, torch_api.GRAD_SWITCHES):
+                call = small.value if type(small) is cst.Expr else None
+                if type(call) is cst.Call and call.args and self.src.names_any(call.func, torch_api.GRAD_SWITCHES):
                     flag = call.args[0].value
                     if isinstance(flag, cst.Name) and flag.value in ("True", "False"):
                         return flag.value == "False"

@@ -5,6 +5,10 @@ libcst's node classes have `ABCMeta` as their metaclass, so `isinstance(x, cst.C
 node classes: 0.3-0.7 ms each, paid again by every process. libcst registers no virtual
 subclasses, so a node is exactly an instance of a class with `CSTNode` in its MRO; the tree walks
 ask that once per type and remember it.
+
+For the same reason the hottest analysis code tests `type(node) is cst.Name` (or membership of
+`type(node)` in a set) instead of `isinstance`: libcst's concrete node classes have no subclasses,
+so the answer is the same, 5-20x faster.
 """
 
 from __future__ import annotations

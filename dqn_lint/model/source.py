@@ -69,7 +69,7 @@ class SourceIndex:
         branch_of_a: dict[int, cst.CSTNode] = {}
         child = a
         for ancestor in self.ancestors(a):
-            if isinstance(ancestor, (cst.If, cst.IfExp)):
+            if type(ancestor) in _BRANCHES:  # hot: exact types, see node_types
                 branch_of_a[id(ancestor)] = child
             child = ancestor
         child = b
@@ -309,6 +309,7 @@ _SYNTAX_TOKENS = frozenset(
     }
 )
 _MAPPED_TYPES: dict[type, bool] = {}
+_BRANCHES = frozenset({cst.If, cst.IfExp})
 
 
 def _is_mapped(kind: type) -> bool:
