@@ -112,9 +112,10 @@ def test_concise_and_json_runs_import_neither_rich_nor_libcst_for_files_that_fai
         assert "libcst" not in imported
 
 
-def test_a_one_file_check_with_plain_exclude_globs_does_not_import_pathspec(write, tmp_path):
-    """Plain globs are valid without asking pathspec; a named file never matches them unless
-    --force-exclude, so the import is left to runs that walk folders."""
+def test_a_one_file_check_imports_neither_pathspec_nor_shutil(write, tmp_path):
+    """Plain globs are valid without asking pathspec, and a named file never matches them unless
+    --force-exclude, so that import is left to runs that walk folders; argparse's help formatter
+    is given the terminal width, so building the parser does not import shutil."""
     import subprocess
 
     write("pyproject.toml", '[tool.dqn-lint]\nextend-exclude = ["fixtures/", "*.pyi"]\n')
@@ -130,6 +131,23 @@ def test_a_one_file_check_with_plain_exclude_globs_does_not_import_pathspec(writ
     imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line}
     assert "tomllib" in imported  # the config was read
     assert "pathspec" not in imported
+    assert "shutil" not in imported
+
+
+@pytest.mark.parametrize("command", [[], ["check"]])
+def test_help_is_wrapped_to_the_columns_variable(command):
+    import subprocess
+
+    def help_lines(columns: str) -> list[str]:
+        env = {**os.environ, "COLUMNS": columns}
+        run = subprocess.run([sys.executable, "-m", "dqn_lint", *command, "--help"], capture_output=True, text=True, env=env, timeout=120)
+        assert run.returncode == 0, run.stderr
+        return run.stdout.splitlines()
+
+    narrow, wide = help_lines("50"), help_lines("120")
+    assert len(narrow) > len(wide)
+    words = [line for line in narrow if " " in line.strip() and not line.strip().startswith(("usage", "{", "["))]
+    assert max(len(line) for line in words) <= 50 + 30  # unbreakable option names may overhang
 
 
 def test_the_console_entry_flushes_all_output_runs_atexit_handlers_and_keeps_the_exit_code(write, tmp_path, buggy_program):
