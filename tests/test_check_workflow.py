@@ -251,6 +251,43 @@ def test_no_cache_neither_reads_nor_writes_the_cache(check, write, buggy_program
     assert not any(_own_result_cache.iterdir())
 
 
+def test_the_linter_fingerprint_follows_libcsts_files(tmp_path, monkeypatch):
+    """A libcst upgrade or reinstall (its files' sizes or times change) starts a new cache; an
+    unchanged install keeps the old one."""
+    import importlib.util
+
+    from dqn_lint.cache import linter_fingerprint
+
+    fake = tmp_path / "libcst"
+    fake.mkdir()
+    (fake / "__init__.py").write_text("")
+    version = fake / "_version.py"
+    version.write_text('__version__ = "1.9.0"\n')
+    real_find_spec = importlib.util.find_spec
+
+    def find_spec(name, *args):
+        if name == "libcst":
+            return _package_spec(fake)
+        return real_find_spec(name, *args)
+
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+    first = linter_fingerprint()
+    assert linter_fingerprint() == first
+    version.write_text('__version__ = "1.10.0"\n')
+    upgraded = linter_fingerprint()
+    assert upgraded != first
+    os.utime(version, ns=(1, 1))
+    assert linter_fingerprint() not in (first, upgraded)
+
+
+def _package_spec(folder: Path):
+    import importlib.machinery
+
+    spec = importlib.machinery.ModuleSpec(folder.name, None, origin=str(folder / "__init__.py"), is_package=True)
+    spec.submodule_search_locations = [str(folder)]
+    return spec
+
+
 def test_a_damaged_cache_file_is_treated_as_empty(check, write, buggy_program, _own_result_cache, count_parses):
     write("a.py", buggy_program)
     expected = check("--output-format", "json")
