@@ -1,8 +1,8 @@
 """Results of earlier runs, so a second run over an unchanged tree parses nothing.
 
 An entry is keyed on the file's bytes (SHA-256) and the codes enabled for it, and belongs to one
-fingerprint of the linter itself (its version, its own source files' sizes and times, libcst's
-version): change a rule, upgrade, or edit a file, and the stale entries are simply never read.
+fingerprint of the linter itself (its version, the sizes and times of its own source files and
+of libcst's): change a rule, upgrade, or edit a file, and the stale entries are simply never read.
 The cache lives in `.dqn_lint_cache/` (with a `.gitignore` of its own), one JSON file per
 fingerprint, replaced atomically; JSON rather than pickle, because a cache folder can come from a
 cloned repository and must never run code. A damaged cache is treated as empty.
