@@ -6,7 +6,7 @@ Run by hand with the dev venv's Python (figures go to the README, never into tim
     python benchmarks/bench_check.py --quick         # stable-baselines3 + tianshou only
     python benchmarks/bench_check.py --tree DIR ...  # any folders (positional FOLDER ... too)
         [--venv PATH] [--no-install] [--in-place] [--timeout 1800] [--rounds 1] [--skip fixit,...]
-        [--ruff-select CODES] [--one-file PATH] [--repeat 5] [--no-per-folder] [--no-one-file]
+        [--ruff-select CODES] [--one-file PATH] [--repeat 11] [--no-per-folder] [--no-one-file]
         [--json PATH]
 
 The peers live in the benchmark's own venv (`benchmarks/.peers-venv`, created or reused here from
@@ -711,7 +711,7 @@ def main() -> None:
     )
     parser.add_argument("--ruff-select", default="", help="ruff --select (default: ruff's own default rules)")
     parser.add_argument("--one-file", type=Path, default=ROOT / "fixtures" / "reference_dqn.py")
-    parser.add_argument("--repeat", type=int, default=5, help="runs of each one-file command; the median is shown")
+    parser.add_argument("--repeat", type=int, default=11, help="runs of each one-file command; the median is shown (default 11)")
     parser.add_argument("--no-per-folder", action="store_true", help="skip the per-folder dqn-lint figures")
     parser.add_argument("--no-one-file", action="store_true", help="skip the one-file latency")
     parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
