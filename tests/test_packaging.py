@@ -38,4 +38,4 @@ def test_the_verifier_can_import_the_fixture_programs_it_trains():
 
 def test_the_command_line_entry_point_is_installed():
     scripts = {entry.name: entry.value for entry in metadata.entry_points(group="console_scripts")}
-    assert scripts.get("dqn-lint") == "dqn_lint.cli:main"
+    assert scripts.get("dqn-lint") == "dqn_lint.cli:run"
