@@ -952,6 +952,52 @@ class DQN:
         loss.backward()
         self.optimizer.step()
 """,
+    # The PyTorch tutorial's encoding: a terminal next state is stored as None and the mask is
+    # `s is not None`; the None is chosen by `done`, so time-limit steps lose their bootstrap too.
+    """\
+import random
+from collections import deque, namedtuple
+
+import gymnasium as gym
+import torch
+
+Transition = namedtuple("Transition", ("state", "action", "next_state", "reward"))
+env = gym.make("CartPole-v1")
+policy_net = torch.nn.Sequential(torch.nn.Linear(4, 128), torch.nn.ReLU(), torch.nn.Linear(128, 2))
+target_net = torch.nn.Sequential(torch.nn.Linear(4, 128), torch.nn.ReLU(), torch.nn.Linear(128, 2))
+optimizer = torch.optim.AdamW(policy_net.parameters(), lr=1e-4)
+memory = deque([], maxlen=10_000)
+
+
+def optimize_model():
+    batch = Transition(*zip(*random.sample(memory, 128)))
+    non_final_mask = torch.tensor(tuple(map(lambda s: s is not None, batch.next_state)), dtype=torch.bool)
+    non_final_next_states = torch.cat([s for s in batch.next_state if s is not None])
+    next_state_values = torch.zeros(128)
+    with torch.no_grad():
+        next_state_values[non_final_mask] = target_net(non_final_next_states).max(1).values
+    expected = next_state_values * 0.99 + torch.cat(batch.reward)
+    q = policy_net(torch.cat(batch.state)).gather(1, torch.cat(batch.action)).squeeze(1)
+    loss = torch.nn.functional.smooth_l1_loss(q, expected)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+
+
+for episode in range(600):
+    state = torch.tensor(env.reset()[0], dtype=torch.float32).unsqueeze(0)
+    while True:
+        action = torch.tensor([[env.action_space.sample()]])
+        observation, reward, terminated, truncated, _ = env.step(action.item())
+        done = terminated or truncated  # expect
+        next_state = None if done else torch.tensor(observation, dtype=torch.float32).unsqueeze(0)
+        memory.append(Transition(state, action, next_state, torch.tensor([reward])))
+        state = next_state
+        if len(memory) >= 128:
+            optimize_model()
+        if done:
+            break
+""",
 )
 
 

@@ -207,7 +207,9 @@ class FlagAnalysis:
         if isinstance(node, cst.UnaryOperation):
             return set(self._of(node.expression))
         if isinstance(node, cst.Comparison):
-            return set(self._of(node.left))
+            tested = _compared_with_none(node)
+            chosen = self._none_flags(Ref(tested)) if tested is not None else None
+            return chosen if chosen is not None else set(self._of(node.left))
         if isinstance(node, cst.Subscript):
             return set(self._of(node.value))
         if isinstance(node, cst.IfExp):
@@ -224,6 +226,50 @@ class FlagAnalysis:
                 return self._union([earlier, self._of(node.value)], node)
             return set(self._of(node.value))
         return {FlagSource(UNKNOWN, None)}
+
+    # ---- a missing next state as the flag ---------------------------------------------------------------
+    def _none_flags(self, value: Ref) -> set[FlagSource] | None:
+        """The flags of `value is None`, for the PyTorch tutorial's encoding of termination
+        (`if terminated: next_state = None`, later `s is not None` as the mask): each `None` the
+        value can hold is chosen by a test, and the tests' flags are the mask's. None when the value
+        never holds a `None`, or holds one whatever happens: then `is None` says nothing of a flag."""
+        tests = []
+        for leaf in self.df.resolve(value):
+            if not (isinstance(leaf.node, cst.Name) and leaf.node.value == "None"):
+                continue
+            if any(step != ("iter",) for step in leaf.path):  # as in `_leaf`: an element is the value
+                continue
+            test = self._test_choosing(leaf.node)
+            if test is None:
+                return None
+            tests.append(self._of(test))
+        return self._union(tests, value.node) if tests else None
+
+    def _mapped_none_flags(self, function: cst.BaseExpression, iterable: cst.BaseExpression) -> set[FlagSource] | None:
+        """`map(lambda s: s is not None, values)`: the None flags of the elements of `values`."""
+        if not isinstance(function, cst.Lambda) or len(function.params.params) != 1 or function.params.star_arg is not cst.MaybeSentinel.DEFAULT:
+            return None
+        tested = _compared_with_none(function.body) if isinstance(function.body, cst.Comparison) else None
+        parameter = function.params.params[0].name.value
+        if not (isinstance(tested, cst.Name) and tested.value == parameter):
+            return None
+        return self._none_flags(Ref(iterable, (("iter",),)))
+
+    def _test_choosing(self, literal: cst.Name) -> cst.BaseExpression | None:
+        """The test that decides whether this `None` is the value: of the conditional expression it
+        is a branch of, or of the `if` whose body or `else` assigns it. None when it is unconditional."""
+        child: cst.CSTNode = literal
+        for ancestor in self.src.ancestors(literal):
+            if isinstance(ancestor, cst.IfExp):
+                return ancestor.test if child is not ancestor.test else None
+            if isinstance(ancestor, cst.If):
+                return ancestor.test if child is not ancestor.test else None
+            if isinstance(ancestor, (cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.For, cst.While, cst.With, cst.Try, cst.Module)):
+                return None
+            if isinstance(ancestor, (cst.BaseCompoundStatement,)) and not isinstance(ancestor, cst.Else):
+                return None
+            child = ancestor
+        return None
 
     def _env_step_flag(self, call: cst.Call, path: tuple) -> set[FlagSource] | None:
         """The meaning of a slot of `env.step(action)`'s result, by position."""
@@ -255,6 +301,10 @@ class FlagAnalysis:
         names = self.src.qualified_names(call.func)
         args = [arg.value for arg in call.args if not arg.keyword]
         if names:
+            if "builtins.map" in names and len(args) == 2:  # `map(lambda s: s is not None, batch.next_state)`
+                chosen = self._mapped_none_flags(args[0], args[1])
+                if chosen is not None:
+                    return chosen
             if not names.isdisjoint(torch_api.FLAG_UNION_FUNCTIONS):
                 operands = args
                 if len(args) == 1 and isinstance(args[0], (cst.List, cst.Tuple)):
@@ -282,6 +332,21 @@ class FlagAnalysis:
                 return set(self._of(receiver))
         return {FlagSource(UNKNOWN, None)}
 
+
+
+def _compared_with_none(comparison: cst.Comparison) -> cst.BaseExpression | None:
+    """`x` in `x is None`, `x is not None`, `x == None`, `x != None` (either side)."""
+    if len(comparison.comparisons) != 1:
+        return None
+    target = comparison.comparisons[0]
+    if not isinstance(target.operator, (cst.Is, cst.IsNot, cst.Equal, cst.NotEqual)):
+        return None
+    left, right = comparison.left, target.comparator
+    if isinstance(right, cst.Name) and right.value == "None":
+        return left
+    if isinstance(left, cst.Name) and left.value == "None":
+        return right
+    return None
 
 
 def _is_constant(node: cst.BaseExpression) -> bool:
