@@ -753,13 +753,60 @@ class Learner:
         loss.backward()
         self.optimizer.step()
 """,
+    # The PyTorch tutorial's mask, `s is not None`, over next states that are never None.
+    """\
+import random
+from collections import deque, namedtuple
+
+import gymnasium as gym
+import torch
+
+Transition = namedtuple("Transition", ("state", "action", "next_state", "reward"))
+env = gym.make("CartPole-v1")
+policy_net = torch.nn.Sequential(torch.nn.Linear(4, 128), torch.nn.ReLU(), torch.nn.Linear(128, 2))
+target_net = torch.nn.Sequential(torch.nn.Linear(4, 128), torch.nn.ReLU(), torch.nn.Linear(128, 2))
+optimizer = torch.optim.AdamW(policy_net.parameters(), lr=1e-4)
+memory = deque([], maxlen=10_000)
+
+
+def optimize_model():
+    batch = Transition(*zip(*random.sample(memory, 128)))
+    non_final_mask = torch.tensor(tuple(map(lambda s: s is not None, batch.next_state)), dtype=torch.bool)
+    non_final_next_states = torch.cat([s for s in batch.next_state if s is not None])
+    next_state_values = torch.zeros(128)
+    with torch.no_grad():
+        next_state_values[non_final_mask] = target_net(non_final_next_states).max(1).values
+    expected = next_state_values * 0.99 + torch.cat(batch.reward)  # expect
+    q = policy_net(torch.cat(batch.state)).gather(1, torch.cat(batch.action)).squeeze(1)
+    loss = torch.nn.functional.smooth_l1_loss(q, expected)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+
+
+for episode in range(600):
+    state = torch.tensor(env.reset()[0], dtype=torch.float32).unsqueeze(0)
+    while True:
+        action = torch.tensor([[env.action_space.sample()]])
+        observation, reward, terminated, truncated, _ = env.step(action.item())
+        next_state = torch.tensor(observation, dtype=torch.float32).unsqueeze(0)
+        memory.append(Transition(state, action, next_state, torch.tensor([reward])))
+        state = next_state
+        if len(memory) >= 128:
+            optimize_model()
+        if terminated or truncated:
+            break
+""",
 )
 
 
 def check(model: ProgramModel) -> Iterator[Finding]:
     """A TD target whose discounted bootstrap no terminal flag can zero."""
     for target in model.td_targets:
-        if target.masks or not target.discount_is_scalar:
+        if not target.discount_is_scalar:
+            continue
+        if target.masks:
+            yield from _masks_that_never_mask(model, target)
             continue
         yield model.finding(
             RULE.code,
@@ -771,6 +818,32 @@ def check(model: ProgramModel) -> Iterator[Finding]:
             Severity.ERROR,
             fix=_fix(model, target),
         )
+
+
+def _masks_that_never_mask(model: ProgramModel, target) -> Iterator[Finding]:
+    """The PyTorch tutorial's mask, `s is not None`, over next states that are never None (each one
+    a new tensor): it is always true, so no transition is terminal to the TD target."""
+    from dqn_lint.model.flags import NEVER_SET
+
+    sources = [model.mask_sources(mask) for mask in target.masks]
+    if not all(source and all(flag.kind == NEVER_SET for flag in source) for source in sources):
+        return
+    mask = target.masks[0]
+    yield model.finding(
+        RULE.code,
+        RULE.name,
+        target.node,
+        f"This TD target's terminal mask `{model.code(mask.node)}` keeps the next states that are not None, but "
+        "no next state stored is ever None: the mask is always true, so value leaks through the end of every "
+        "episode. Store `None` as the next state when `terminated`, as the PyTorch tutorial does.",
+        Severity.ERROR,
+        related=[("this mask is always true", mask.node)],
+        fix=Fix(
+            Applicability.DISPLAY_ONLY,
+            "Store `next_state = None if terminated else <the next observation>`, so that `s is not None` is false "
+            "exactly at terminal transitions.",
+        ),
+    )
 
 
 def _fix(model: ProgramModel, target) -> Fix:

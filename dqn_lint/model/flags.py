@@ -24,6 +24,7 @@ TRUNCATED = "truncated"
 OLD_DONE = "old-gym-done"
 CONFLATED = "terminated-or-truncated"
 UNKNOWN = "unknown"
+NEVER_SET = "never-set"  # a mask that cannot change: `s is not None` where no `s` is ever None
 CARRIES_TRUNCATION = frozenset({TRUNCATED, OLD_DONE, CONFLATED})
 
 
@@ -234,7 +235,8 @@ class FlagAnalysis:
         value can hold is chosen by a test, and the tests' flags are the mask's. None when the value
         never holds a `None`, or holds one whatever happens: then `is None` says nothing of a flag."""
         tests = []
-        for leaf in self.df.resolve(value):
+        leaves = self.df.resolve(value)
+        for leaf in leaves:
             if not (isinstance(leaf.node, cst.Name) and leaf.node.value == "None"):
                 continue
             if any(step != ("iter",) for step in leaf.path):  # as in `_leaf`: an element is the value
@@ -243,7 +245,28 @@ class FlagAnalysis:
             if test is None:
                 return None
             tests.append(self._of(test))
-        return self._union(tests, value.node) if tests else None
+        if tests:
+            return self._union(tests, value.node)
+        if leaves and all(self._is_never_none(leaf) for leaf in leaves):
+            return {FlagSource(NEVER_SET, value.node)}  # every value is a new tensor or array: never None
+        return None
+
+    def _is_never_none(self, leaf: Ref) -> bool:
+        """A value that is certainly not None: an array or tensor made by torch or numpy, or a
+        tensor method's result on one (`torch.tensor(obs).unsqueeze(0)`)."""
+        if any(step != ("iter",) for step in leaf.path):
+            return False
+        node = leaf.node
+        while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and not self.src.qualified_names(node.func):
+            if node.func.attr.value not in torch_api.VALUE_PRESERVING_METHODS:
+                return False
+            node = node.func.value
+        if not isinstance(node, cst.Call):
+            return False
+        names = self.src.qualified_names(node.func)
+        return bool(names) and all(name.startswith(("torch.", "numpy.")) for name in names) and not names.isdisjoint(
+            torch_api.VALUE_PRESERVING_FUNCTIONS
+        )
 
     def _mapped_none_flags(self, function: cst.BaseExpression, iterable: cst.BaseExpression) -> set[FlagSource] | None:
         """`map(lambda s: s is not None, values)`: the None flags of the elements of `values`."""

@@ -1,4 +1,6 @@
-# review case: clean
+# review case: DQN004 at line 35. The tutorial's `s is not None` mask, but the next state is never None
+# (always a new tensor), so the mask is always true and terminal transitions bootstrap. (Marked clean
+# while dqn-lint could not follow the None encoding.)
 import random
 from collections import deque, namedtuple
 import gymnasium as gym
@@ -30,7 +32,7 @@ def optimize_model():
     next_state_values = torch.zeros(BATCH_SIZE)
     with torch.no_grad():
         next_state_values[non_final_mask] = target_net(non_final_next_states).max(1).values
-    expected_state_action_values = (next_state_values * GAMMA) + torch.cat(batch.reward)
+    expected_state_action_values = (next_state_values * GAMMA) + torch.cat(batch.reward)  # expect: DQN004
     loss = nn.SmoothL1Loss()(state_action_values, expected_state_action_values.unsqueeze(1))
     optimizer.zero_grad(); loss.backward()
     torch.nn.utils.clip_grad_value_(policy_net.parameters(), 100)
