@@ -800,6 +800,9 @@ def _fix(model: ProgramModel, target, call, reaches_trained: bool) -> Fix:
             Applicability.DISPLAY_ONLY,
             "Run the helper that computes the bootstrap under `with torch.no_grad():` where it serves the TD target.",
         )
+    detach = Fix(applicability, "Detach the bootstrap pass: append `.detach()`.", (insert_after(source, call, ".detach()"),))
+    if _in_lambda(model, call):  # a lambda runs where it is called: `no_grad` around its definition does nothing
+        return detach
     statements = _bootstrap_block(model, target, call)
     reference = attribute_reference(source, "torch", "no_grad", at=statements[0]) if statements else None
     if statements and reference is not None:
@@ -807,7 +810,18 @@ def _fix(model: ProgramModel, target, call, reaches_trained: bool) -> Fix:
         edit = wrap_statements(source, statements, f"with {no_grad}()")
         if edit is not None:
             return Fix(applicability, f"Compute the bootstrap value under `with {no_grad}():`.", (edit, *import_edits))
-    return Fix(applicability, "Detach the bootstrap pass: append `.detach()`.", (insert_after(source, call, ".detach()"),))
+    return detach
+
+
+def _in_lambda(model: ProgramModel, call) -> bool:
+    import libcst as cst
+
+    for ancestor in model.source.ancestors(call):
+        if isinstance(ancestor, cst.Lambda):
+            return True
+        if isinstance(ancestor, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+            return False
+    return False
 
 
 def _bootstrap_block(model: ProgramModel, target, call) -> list | None:

@@ -22,6 +22,7 @@ from dqn_lint.model import torch_api
 from dqn_lint.model.memo import RecursiveMemo
 from dqn_lint.model.source import (
     SourceIndex,
+    callee_name,
     int_value,
     keyword_arg,
     positional_args,
@@ -345,6 +346,9 @@ class Dataflow:
         if passed is not None:  # `f = lambda x: torch.as_tensor(x)`; `f(term)` is a conversion of `term`
             return list(self.resolve(Ref(passed, path), follow_calls, stop_at_names))
         if follow_calls:
+            lambdas = self.called_lambdas(call)
+            if lambdas:  # its value is its body's, with the parameters bound at the call sites
+                return self._resolve_all([Ref(function.body, path) for function in lambdas], follow_calls, stop_at_names) or [ref]
             targets = self.callee_functions(call)
             if targets:
                 out: list[Ref] = []
@@ -667,11 +671,15 @@ class Dataflow:
             return True
         return any(self.is_module_class(base, seen) for base in self.base_classes(cls))
 
-    def call_sites(self, function: cst.FunctionDef) -> tuple[CallSite, ...]:
+    def call_sites(self, function: cst.FunctionDef | cst.Lambda) -> tuple[CallSite, ...]:
         cached = self._call_sites_memo.get(function)
         if cached is not None:
             return cached
         self._call_sites_memo[function] = ()
+        if isinstance(function, cst.Lambda):
+            sites = self._lambda_call_sites(function)
+            self._call_sites_memo[function] = sites
+            return sites
         name = function.name.value
         candidates = list(self.src.calls_by_callee_name.get(name, ()))
         cls = self.src.enclosing_class(function)
@@ -686,11 +694,70 @@ class Dataflow:
         self._call_sites_memo[function] = sites
         return sites
 
+    @cached_property
+    def _lambda_names(self) -> frozenset[str]:
+        """Names and attribute names a lambda is bound to anywhere in the file."""
+        return frozenset(name for node in self.src.nodes_of_type(cst.Lambda) if (name := self._bound_name(node)) is not None)
+
+    def _bound_name(self, function: cst.Lambda) -> str | None:
+        """`td` for `td = lambda ...` or `self.td = lambda ...`; None for a lambda used otherwise."""
+        statement = self.src.parent(function)
+        if isinstance(statement, cst.Assign) and len(statement.targets) == 1:
+            target = statement.targets[0].target
+        elif isinstance(statement, cst.AnnAssign):
+            target = statement.target
+        else:
+            return None
+        if statement.value is not function:
+            return None
+        if isinstance(target, cst.Name):
+            return target.value
+        if isinstance(target, cst.Attribute):
+            return target.attr.value
+        return None
+
+    def _lambda_call_sites(self, function: cst.Lambda) -> tuple[CallSite, ...]:
+        """The calls of a lambda bound to a name or an attribute (`td = lambda r, s2, d: ...`,
+        `self.td = lambda ...`): calls by that name whose callee resolves to this lambda. A lambda
+        in a class body called through an instance gets the instance as its first argument."""
+        name = self._bound_name(function)
+        if name is None:
+            return ()
+        in_class_body = self._class_holding_lambda(function) is not None
+        sites = []
+        for call in self.src.calls_by_callee_name.get(name, ()):
+            if any(leaf.node is function and not leaf.path for leaf in self.resolve(Ref(call.func), follow_calls=False)):
+                sites.append(CallSite(call, in_class_body and isinstance(call.func, cst.Attribute)))
+        return tuple(sites)
+
+    def _class_holding_lambda(self, function: cst.Lambda) -> cst.ClassDef | None:
+        """The class whose body binds this lambda (`td = lambda self, r: ...` as a class attribute)."""
+        if self._bound_name(function) is None:
+            return None
+        line = self.src.parent(self.src.parent(function))
+        block = self.src.parent(line) if line is not None else None
+        cls = self.src.parent(block) if block is not None else None
+        return cls if isinstance(cls, cst.ClassDef) else None
+
+    def called_lambdas(self, call: cst.Call) -> list[cst.Lambda]:
+        """The lambdas of this file a call may run (`td(r, s2, d)` after `td = lambda r, s2, d: ...`)."""
+        if callee_name(call.func) not in self._lambda_names:
+            return []
+        return [
+            leaf.node
+            for leaf in self.resolve(Ref(call.func), follow_calls=False)
+            if isinstance(leaf.node, cst.Lambda) and not leaf.path and call in {site.call for site in self.call_sites(leaf.node)}
+        ]
+
     def return_values(self, function: cst.FunctionDef) -> list[Ref]:
         return [Ref(node.value) for node in self.src.returns_by_function.get(function, ()) if node.value is not None]
 
     def is_self_parameter(self, param: cst.Param) -> cst.ClassDef | None:
         function = self._function_of_param(param)
+        if isinstance(function, cst.Lambda):  # a lambda in a class body is a method too
+            cls = self._class_holding_lambda(function)
+            params = list(function.params.posonly_params) + list(function.params.params)
+            return cls if cls is not None and params and params[0] is param else None
         if function is None:
             return None
         cls = self.src.enclosing_class(function)
@@ -704,10 +771,10 @@ class Dataflow:
                 return None
         return cls
 
-    def _function_of_param(self, param: cst.Param) -> cst.FunctionDef | None:
+    def _function_of_param(self, param: cst.Param) -> cst.FunctionDef | cst.Lambda | None:
         parameters = self.src.parent(param)
         function = self.src.parent(parameters) if parameters is not None else None
-        return function if isinstance(function, cst.FunctionDef) else None
+        return function if isinstance(function, (cst.FunctionDef, cst.Lambda)) else None
 
     def argument_for(self, call: cst.Call, function: cst.FunctionDef, param: cst.Param, bound: bool) -> cst.BaseExpression | None:
         """The expression a call passes for one parameter (None when it cannot be told)."""

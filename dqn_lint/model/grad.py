@@ -35,7 +35,7 @@ class GradAnalysis:
         self.src = dataflow.src
         self._is_forward_call = is_forward_call
         self._network_of = network_of
-        self._function_memo: dict[cst.FunctionDef, bool] = {}
+        self._function_memo: dict[cst.FunctionDef | cst.Lambda, bool] = {}
         self.inside_helpers: set[cst.Call] = set()  # forward passes reached through a lifted helper call
         self._sources_memo: RecursiveMemo[frozenset[cst.Call]] = RecursiveMemo(frozenset())
 
@@ -51,7 +51,7 @@ class GradAnalysis:
                 mode = self._switched_before(ancestor, child)
                 if mode is not None:
                     return mode
-            elif isinstance(ancestor, cst.FunctionDef):
+            elif isinstance(ancestor, (cst.FunctionDef, cst.Lambda)):
                 return self._function_grad_free(ancestor)
             child = ancestor
         return False
@@ -95,7 +95,7 @@ class GradAnalysis:
             isinstance(leaf.node, cst.Name) and leaf.node.value == "False" and not leaf.path for leaf in leaves
         )
 
-    def _function_grad_free(self, function: cst.FunctionDef) -> bool:
+    def _function_grad_free(self, function: cst.FunctionDef | cst.Lambda) -> bool:
         cached = self._function_memo.get(function)
         if cached is not None:
             return cached
@@ -107,8 +107,8 @@ class GradAnalysis:
         self._function_memo[function] = result
         return result
 
-    def _decorated_grad_free(self, function: cst.FunctionDef) -> bool:
-        for decorator in function.decorators:
+    def _decorated_grad_free(self, function: cst.FunctionDef | cst.Lambda) -> bool:
+        for decorator in getattr(function, "decorators", ()):  # a lambda has none
             expr = decorator.decorator
             func = expr.func if isinstance(expr, cst.Call) else expr
             if not self.src.qualified_names(func).isdisjoint(torch_api.GRAD_FREE_CONTEXTS):

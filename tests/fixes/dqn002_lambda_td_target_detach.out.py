@@ -1,0 +1,32 @@
+"""DQN002 in a TD target written as a lambda: `with torch.no_grad():` around the lambda's definition would
+change nothing (it runs where it is called), so the fix detaches the bootstrap pass."""
+import copy
+
+import gymnasium as gym
+import torch
+import torch.nn.functional as F
+
+env = gym.make("CartPole-v1")
+online = torch.nn.Sequential(torch.nn.Linear(4, 64), torch.nn.ReLU(), torch.nn.Linear(64, 2))
+target = copy.deepcopy(online)
+opt = torch.optim.Adam(online.parameters(), lr=1e-3)
+gamma = 0.99
+td_target = lambda r, s2, d: r + gamma * (1 - d) * target(s2).detach().max(1).values
+
+
+def learn(s, a, r, s2, d):
+    y = td_target(r, s2, d)
+    q = online(s).gather(1, a[:, None]).squeeze(1)
+    loss = F.mse_loss(q, y)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+
+
+obs, _ = env.reset()
+for step in range(1000):
+    act = env.action_space.sample()
+    nxt, rew, term, trunc, _ = env.step(act)
+    done = term or trunc
+    learn(torch.tensor([obs]), torch.tensor([act]), torch.tensor([rew]), torch.tensor([nxt]), torch.tensor([float(term)]))
+    obs = env.reset()[0] if done else nxt
