@@ -94,20 +94,20 @@ def test_a_file_that_cannot_hold_a_td_target_passes(run_cli, write):
     assert (result.returncode, result.stdout) == (0, "All checks passed!\n")
 
 
-def test_concise_and_json_runs_import_neither_rich_nor_libcst_for_files_that_fail_the_prefilter(write, tmp_path):
+def _modules_imported_by_check(folder: Path, *args: str) -> set[str]:
+    """The modules `python -m dqn_lint check ARGS` imports, run in `folder` (from -X importtime)."""
     import subprocess
 
+    command = [sys.executable, "-X", "importtime", "-m", "dqn_lint", "check", *args]
+    result = subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line}
+
+
+def test_concise_and_json_runs_import_neither_rich_nor_libcst_for_files_that_fail_the_prefilter(write, tmp_path):
     write("utils.py", "def add(a, b):\n    return a + b\n")
     for fmt in ("concise", "json"):
-        result = subprocess.run(
-            [sys.executable, "-X", "importtime", "-m", "dqn_lint", "check", "utils.py", "--output-format", fmt],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert result.returncode == 0, result.stderr
-        imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line}
+        imported = _modules_imported_by_check(tmp_path, "utils.py", "--output-format", fmt)
         assert "rich" not in imported
         assert "libcst" not in imported
 
@@ -116,19 +116,9 @@ def test_a_one_file_check_imports_neither_pathspec_nor_shutil(write, tmp_path):
     """Plain globs are valid without asking pathspec, and a named file never matches them unless
     --force-exclude, so that import is left to runs that walk folders; argparse's help formatter
     is given the terminal width, so building the parser does not import shutil."""
-    import subprocess
-
     write("pyproject.toml", '[tool.dqn-lint]\nextend-exclude = ["fixtures/", "*.pyi"]\n')
     write("utils.py", "def add(a, b):\n    return a + b\n")
-    result = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "dqn_lint", "check", "utils.py"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line}
+    imported = _modules_imported_by_check(tmp_path, "utils.py")
     assert "tomllib" in imported  # the config was read
     assert "pathspec" not in imported
     assert "shutil" not in imported
