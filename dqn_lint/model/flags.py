@@ -232,8 +232,9 @@ class FlagAnalysis:
     def _none_flags(self, value: Ref) -> set[FlagSource] | None:
         """The flags of `value is None`, for the PyTorch tutorial's encoding of termination
         (`if terminated: next_state = None`, later `s is not None` as the mask): each `None` the
-        value can hold is chosen by a test, and the tests' flags are the mask's. None when the value
-        never holds a `None`, or holds one whatever happens: then `is None` says nothing of a flag."""
+        value can hold is chosen by a test, and the tests' flags are the mask's. NEVER_SET when every
+        value it can hold is certainly not None (the mask never changes); None when that cannot be
+        told, or a `None` is stored whatever happens: then `is None` says nothing of a flag."""
         tests = []
         leaves = self.df.resolve(value)
         for leaf in leaves:
@@ -283,14 +284,10 @@ class FlagAnalysis:
         is a branch of, or of the `if` whose body or `else` assigns it. None when it is unconditional."""
         child: cst.CSTNode = literal
         for ancestor in self.src.ancestors(literal):
-            if isinstance(ancestor, cst.IfExp):
+            if isinstance(ancestor, (cst.IfExp, cst.If)):
                 return ancestor.test if child is not ancestor.test else None
-            if isinstance(ancestor, cst.If):
-                return ancestor.test if child is not ancestor.test else None
-            if isinstance(ancestor, (cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.For, cst.While, cst.With, cst.Try, cst.Module)):
-                return None
-            if isinstance(ancestor, (cst.BaseCompoundStatement,)) and not isinstance(ancestor, cst.Else):
-                return None
+            if isinstance(ancestor, (cst.BaseCompoundStatement, cst.Lambda, cst.Module)):
+                return None  # a loop, a with, a function: reached whatever any test says
             child = ancestor
         return None
 
