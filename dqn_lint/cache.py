@@ -52,7 +52,8 @@ def linter_fingerprint() -> str:
         for path in sorted(folder.iterdir()):
             with contextlib.suppress(OSError):
                 stat = path.stat()
-                digest.update(f"libcst/{path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+                if path.is_file():  # not `__pycache__`, whose time changes whenever Python writes a .pyc
+                    digest.update(f"libcst/{path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
     package = Path(dqn_lint.__file__).resolve().parent
     from dqn_lint import registry
 

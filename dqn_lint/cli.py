@@ -596,8 +596,8 @@ def _silence_stdout() -> None:
 def run() -> NoReturn:
     """The console entry point: `main`, then an exit that skips tearing the interpreter down.
 
-    Freeing libcst's hundreds of modules and classes one object at a time is about 20 ms of a
-    300 ms one-file check, for nothing: the process is ending (mypy exits the same way). What an
+    Freeing libcst's hundreds of modules and classes one object at a time took about 20 ms of a
+    one-file check, for nothing: the process is ending (mypy exits the same way). What an
     exit must do still happens: the output streams are flushed and the atexit handlers run.
     """
     code = main()

@@ -273,6 +273,9 @@ def test_the_linter_fingerprint_follows_libcsts_files(tmp_path, monkeypatch):
     monkeypatch.setattr(importlib.util, "find_spec", find_spec)
     first = linter_fingerprint()
     assert linter_fingerprint() == first
+    (fake / "__pycache__").mkdir()  # Python writing bytecode is no upgrade
+    (fake / "__pycache__" / "_version.cpython-311.pyc").write_bytes(b"")
+    assert linter_fingerprint() == first
     version.write_text('__version__ = "1.10.0"\n')
     upgraded = linter_fingerprint()
     assert upgraded != first
