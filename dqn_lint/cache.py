@@ -60,11 +60,20 @@ def linter_fingerprint() -> str:
     folders = [package, Path(registry._rules_package().__path__[0]).resolve()]
     for folder in folders:
         for path in sorted(folder.rglob("*.py")):
-            if "verify" in path.parts or "runtime" in path.parts:
+            if _is_training_code(path.relative_to(folder)):
                 continue  # training code never changes what `check` reports
             stat = path.stat()
             digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
     return digest.hexdigest()[:16]
+
+
+_TRAINING_PACKAGES = frozenset({"verify", "runtime"})
+
+
+def _is_training_code(relative: Path) -> bool:
+    """`verify/...` or `runtime/...` inside the package: judged on the path below the package, so an
+    install folder that happens to be named `verify` or `runtime` does not hide every source file."""
+    return len(relative.parts) > 1 and relative.parts[0] in _TRAINING_PACKAGES
 
 
 def entry_key(source: bytes, codes: Sequence[str]) -> str:
@@ -90,7 +99,7 @@ def _encode(finding: Finding) -> dict[str, Any]:
         "m": finding.message,
         "s": finding.severity.value,
         "p": _span(finding.span),
-        "r": [[related.message, _span(related.span)] for related in finding.related],
+        "r": [[related.message, _span(related.span), related.filename] for related in finding.related],
         "f": None
         if fix is None
         else [fix.applicability.value, fix.message, [[edit.content, _span(edit.span)] for edit in fix.edits]],
@@ -107,7 +116,7 @@ def _decode(value: dict[str, Any], filename: str) -> Finding:
         severity=Severity(value["s"]),
         span=_span_from(value["p"]),
         filename=filename,
-        related=tuple(Related(message, _span_from(span)) for message, span in value["r"]),
+        related=tuple(Related(message, _span_from(span), other) for message, span, other in value["r"]),
         fix=None
         if fix is None
         else Fix(Applicability(fix[0]), fix[1], tuple(Edit(content, _span_from(span)) for content, span in fix[2])),

@@ -283,6 +283,36 @@ def test_the_linter_fingerprint_follows_libcsts_files(tmp_path, monkeypatch):
     assert linter_fingerprint() not in (first, upgraded)
 
 
+def test_the_linter_fingerprint_sees_its_own_sources_under_a_folder_named_verify(tmp_path, monkeypatch):
+    """An install below a folder called `verify` or `runtime` (a user's project, a CI workspace) still
+    fingerprints the analysis code; only the package's own `verify/` and `runtime/` are left out."""
+    import types
+
+    import dqn_lint
+    from dqn_lint import registry
+    from dqn_lint.cache import linter_fingerprint
+
+    package = tmp_path / "verify" / "runtime" / "dqn_lint"
+    for relative in ("__init__.py", "model/dataflow.py", "verify/runner.py", "runtime/health.py"):
+        (package / relative).parent.mkdir(parents=True, exist_ok=True)
+        (package / relative).write_text("# code\n")
+    rules = tmp_path / "verify" / "rules"
+    rules.mkdir()
+    (rules / "dqn001.py").write_text("# rule\n")
+    monkeypatch.setattr(dqn_lint, "__file__", str(package / "__init__.py"))
+    monkeypatch.setattr(registry, "_rules_package", lambda: types.SimpleNamespace(__path__=[str(rules)]))
+
+    first = linter_fingerprint()
+    (package / "verify" / "runner.py").write_text("# training code, edited\n")
+    (package / "runtime" / "health.py").write_text("# training code, edited\n")
+    assert linter_fingerprint() == first
+    (package / "model" / "dataflow.py").write_text("# the analysis, edited\n")
+    second = linter_fingerprint()
+    assert second != first
+    (rules / "dqn001.py").write_text("# the rule, edited\n")
+    assert linter_fingerprint() != second
+
+
 def _package_spec(folder: Path):
     import importlib.machinery
 
