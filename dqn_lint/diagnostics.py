@@ -38,10 +38,18 @@ class Span:
 
 @dataclass(frozen=True)
 class Related:
-    """A second location that explains a finding (the mask use of a conflated flag, say)."""
+    """A second location that explains a finding (the mask use of a conflated flag, say).
+
+    `filename` is empty when the location is in the finding's own file; a project's flag made in
+    `train.py` and masking the target in `agent.py` names the other file.
+    """
 
     message: str
     span: Span
+    filename: str = ""
+
+    def file_of(self, finding: Finding) -> str:
+        return self.filename or finding.filename
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import tokenize
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from dqn_lint.diagnostics import Finding, Position, Severity, Span
 from dqn_lint.rule import Rule
@@ -190,6 +190,120 @@ def _analyse(
         except Exception as error:  # one rule's bug must not hide the others' findings
             findings.append(_internal_error(f"in rule {rule.code}", error, filename))
     return findings, True
+
+
+class GroupMember(NamedTuple):
+    """A file of a group analysed together: linted (`named`) or read as context only."""
+
+    source: bytes
+    filename: str
+    name: str | None = None
+    is_package: bool = False
+    import_names: tuple[str, ...] = ()
+    named: bool = True
+
+
+def lint_group(members: Sequence[GroupMember], rules_of: Sequence[Sequence[Rule]]) -> list[list[Finding]]:
+    """The findings of each named member under its own rules (`rules_of[i]`), the group analysed
+    as one program (see `dqn_lint.project`); a context member's list is empty. A member that
+    cannot be decoded or parsed gets its DQN9xx finding (when named) and the others are analysed
+    without it."""
+    results: list[list[Finding]] = [[] for _ in members]
+    texts: dict[int, tuple[str, Suppressions]] = {}
+    for index, member in enumerate(members):
+        try:
+            text = decode_source(member.source)
+        except (UnicodeDecodeError, SyntaxError, LookupError) as error:
+            if member.named and might_hold_td_target(member.source):
+                results[index] = [file_finding(READ_ERROR, f"cannot decode the file: {error}", member.filename)]
+            continue
+        if member.named:
+            refused = _refused_before_parse(text, member.filename)
+            if refused is not None:
+                results[index] = [refused]
+                continue
+        elif len(text) > MAX_FILE_SIZE or _may_nest_deeply(text):
+            continue  # context is a help, never a risk
+        texts[index] = (text, read_suppressions(text))
+    analysed = _on_deep_stack(lambda: _analyse_group(members, texts, rules_of))
+    for index, (findings, checked) in analysed.items():
+        member = members[index]
+        text, suppressions = texts[index]
+        if not checked or suppressions.skips_file:
+            results[index] = [] if suppressions.skips_file else findings
+            continue
+        results[index] = _finish(text, member.filename, rules_of[index], suppressions, findings, parsed=True)
+    return results
+
+
+def _refused_before_parse(text: str, filename: str) -> Finding | None:
+    """The DQN903 of a file too large or too deeply nested to parse, or its CPython DQN900."""
+    if len(text) > MAX_FILE_SIZE:
+        size = len(text.encode("utf-8", "surrogatepass")) / 2**20
+        limit = MAX_FILE_SIZE / 2**20
+        return file_finding(TOO_COMPLEX, f"the file is too large to check ({size:.1f} MiB, the limit is {limit:g} MiB); it was not checked", filename)
+    if _may_nest_deeply(text):
+        return _beyond_limits(text, filename, _cpython_parse(text, filename))
+    return None
+
+
+def _analyse_group(
+    members: Sequence[GroupMember], texts: dict[int, tuple[str, Suppressions]], rules_of: Sequence[Sequence[Rule]]
+) -> dict[int, tuple[list[Finding], bool]]:
+    """Parse each member, build one model over them and run the rules once per named member
+    (that member primary, so the fixes of its findings edit its own text)."""
+    import libcst
+
+    from dqn_lint.model import build_model
+    from dqn_lint.model.source import SourceUnit
+
+    outcome: dict[int, tuple[list[Finding], bool]] = {}
+    units: dict[int, SourceUnit] = {}
+    for index, (text, _suppressions) in texts.items():
+        member = members[index]
+        try:
+            module = libcst.parse_module(text)
+        except libcst.ParserSyntaxError as error:
+            if member.named:
+                cpython_error = _cpython_parse_error(text, member.filename)
+                finding = _beyond_libcst(error, member.filename) if cpython_error is None else _syntax_error_finding(
+                    text, member.filename, error, cpython_error
+                )
+                outcome[index] = ([finding], False)
+            continue
+        except RecursionError:
+            if member.named:
+                outcome[index] = ([_too_deep(member.filename)], False)
+            continue
+        units[index] = SourceUnit(module, member.filename, member.name, member.is_package, member.import_names)
+    named = [index for index in units if members[index].named]
+    if not named:
+        return outcome
+    ordered = tuple(units.values())
+    try:
+        model = build_model(ordered[0], ordered[1:])
+    except RecursionError:
+        return {**outcome, **{index: ([_too_deep(members[index].filename)], False) for index in named}}
+    except Exception as error:  # a bug of ours must not end the run
+        return {
+            **outcome,
+            **{index: ([_internal_error("while analysing the file", error, members[index].filename)], False) for index in named},
+        }
+    for index in named:
+        unit = units[index]
+        model.source.use_primary(unit)
+        findings: list[Finding] = []
+        checked = True
+        for rule in rules_of[index]:
+            try:
+                findings.extend(finding for finding in rule.check(model) if finding.filename == unit.filename)
+            except RecursionError:
+                findings, checked = [_too_deep(unit.filename)], False
+                break
+            except Exception as error:  # one rule's bug must not hide the others' findings
+                findings.append(_internal_error(f"in rule {rule.code}", error, unit.filename))
+        outcome[index] = (findings, checked)
+    return outcome
 
 
 def _internal_error(where: str, error: Exception, filename: str) -> Finding:

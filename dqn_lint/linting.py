@@ -40,6 +40,16 @@ class _Work(NamedTuple):  # a NamedTuple: made at start-up 8x faster than a data
     key: str
 
 
+class _GroupWork(NamedTuple):
+    """Files analysed together (see `dqn_lint.project`): `indices[i]` is the run's index of
+    member i, or -1 for a file read as context only."""
+
+    indices: tuple[int, ...]
+    members: tuple[engine.GroupMember, ...]
+    codes: tuple[tuple[str, ...], ...]
+    keys: tuple[str, ...]
+
+
 def lint_sources(
     sources: Sequence[SourceFile],
     rules_for: Callable[[SourceFile], tuple[Rule, ...]],
@@ -49,18 +59,34 @@ def lint_sources(
 ) -> list[Finding]:
     """Findings of every file in `sources` (unsorted across files)."""
     results: list[list[Finding]] = [[] for _ in sources]
-    work: list[_Work] = []
+    datas: list[bytes | None] = [None] * len(sources)
+    rules_of: list[tuple[Rule, ...]] = [()] * len(sources)
+    seeds = [False] * len(sources)
     for index, source_file in enumerate(sources):
         data = engine.read_source(Path(source_file.path), source_file.display_name)
         if isinstance(data, Finding):
             results[index] = [data]
             continue
-        rules = rules_for(source_file)
-        if not engine.needs_parse(data, rules):
+        datas[index] = data
+        rules = rules_of[index] = rules_for(source_file)
+        _RULES_BY_CODES[tuple(rule.code for rule in rules)] = rules  # forked workers find the very same rules
+        seeds[index] = engine.needs_parse(data, rules)
+
+    work: list[_Work | _GroupWork] = []
+    grouped: set[int] = set()
+    for group in _groups(sources, datas, seeds, rules_of, cache, results):
+        grouped.update(index for index in group.indices if index >= 0)
+        if group.members:
+            work.append(group)
+    for index, source_file in enumerate(sources):
+        data = datas[index]
+        if data is None or index in grouped:
+            continue
+        rules = rules_of[index]
+        if not seeds[index]:
             results[index] = engine.lint_source(data, source_file.display_name, rules)
             continue
         codes = tuple(rule.code for rule in rules)
-        _RULES_BY_CODES[codes] = rules  # forked workers find the very same rule objects
         key = ""
         if cache is not None:
             from dqn_lint.cache import entry_key
@@ -73,12 +99,92 @@ def lint_sources(
         work.append(_Work(index, data, source_file.display_name, codes, key))
 
     for item, findings in zip(work, _run(work, jobs), strict=True):
-        results[item.index] = findings
-        if cache is not None and not any(finding.code in _UNCACHEABLE for finding in findings):
-            cache.put(item.key, findings)
+        if isinstance(item, _GroupWork):
+            for index, key, member_findings in zip(item.indices, item.keys, findings, strict=True):
+                if index >= 0:
+                    results[index] = member_findings
+                    _remember(cache, key, member_findings)
+        else:
+            results[item.index] = findings
+            _remember(cache, item.key, findings)
     if cache is not None:
         cache.save()
     return [finding for findings in results for finding in findings]
+
+
+def _remember(cache: ResultCache | None, key: str, findings: list[Finding]) -> None:
+    if cache is not None and not any(finding.code in _UNCACHEABLE for finding in findings):
+        cache.put(key, findings)
+
+
+def _groups(
+    sources: Sequence[SourceFile],
+    datas: Sequence[bytes | None],
+    seeds: Sequence[bool],
+    rules_of: Sequence[tuple[Rule, ...]],
+    cache: ResultCache | None,
+    results: list[list[Finding]],
+) -> list[_GroupWork]:
+    """The groups of files analysed together; a group whose every member is cached is filled in
+    `results` and returned without members. A member's cache key holds the bytes of the whole
+    group: editing `replay_buffer.py` re-checks `train.py`."""
+    import hashlib
+
+    from dqn_lint.project import group_files, resolved_path
+
+    read_back: dict[Path, bytes] = {}
+
+    def read(path: Path) -> bytes:
+        data = read_back[path] = path.read_bytes()
+        return data
+
+    paths = [Path(source_file.path) for source_file in sources]
+    groupings, modules = group_files(paths, datas, seeds, engine.might_hold_td_target, read)
+    out: list[_GroupWork] = []
+    for grouping in groupings:
+        members: list[engine.GroupMember] = []
+        indices: list[int] = []
+        for index in grouping.members:
+            module = modules[resolved_path(paths[index])]
+            members.append(engine.GroupMember(datas[index], sources[index].display_name, module.name, module.is_package, module.import_names))
+            indices.append(index)
+        for path in grouping.context:
+            data = read_back.get(path)
+            if data is None:
+                continue
+            module = modules[path]
+            members.append(engine.GroupMember(data, _display_name(path), module.name, module.is_package, module.import_names, named=False))
+            indices.append(-1)
+        digest = hashlib.sha256()
+        for member in sorted(members, key=lambda member: member.filename):
+            digest.update(f"{member.filename}\0{member.name}\0{member.import_names}\0{member.named}\0".encode())
+            digest.update(hashlib.sha256(member.source).digest())
+        group_key = digest.hexdigest()[:32]
+        codes = tuple(tuple(rule.code for rule in rules_of[index]) if index >= 0 else () for index in indices)
+        keys = tuple(_group_entry_key(member.source, member_codes, group_key) for member, member_codes in zip(members, codes))
+        cached = [cache.get(key, member.filename) if cache is not None and index >= 0 else None for index, key, member in zip(indices, keys, members)]
+        if all(found is not None for found, index in zip(cached, indices) if index >= 0):
+            for index, found in zip(indices, cached):
+                if index >= 0:
+                    results[index] = found
+            out.append(_GroupWork(tuple(indices), (), (), ()))
+            continue
+        out.append(_GroupWork(tuple(indices), tuple(members), codes, keys))
+    return out
+
+
+def _display_name(path: Path) -> str:
+    """A context file as a related location names it: relative to the working folder when below it."""
+    try:
+        return str(path.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _group_entry_key(source: bytes, codes: tuple[str, ...], group_key: str) -> str:
+    from dqn_lint.cache import entry_key
+
+    return f"{entry_key(source, codes)}:{group_key}"
 
 
 def _run(work: Sequence[_Work], jobs: int) -> list[list[Finding]]:
@@ -108,7 +214,9 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _lint(item: _Work) -> list[Finding]:
+def _lint(item: _Work | _GroupWork) -> list:
+    if isinstance(item, _GroupWork):
+        return engine.lint_group(item.members, [_rules(codes) for codes in item.codes])
     return engine.lint_source(item.source, item.filename, _rules(item.codes))
 
 

@@ -18,15 +18,18 @@ from dqn_lint.model import torch_api
 from dqn_lint.model.dataflow import Dataflow, Obj, Ref, projection_roots
 from dqn_lint.model.flags import FlagAnalysis
 from dqn_lint.model.grad import GradAnalysis
-from dqn_lint.model.source import SourceIndex, walk
+from dqn_lint.model.source import SourceIndex, SourceUnit, walk
 from dqn_lint.model.td_targets import MaskUse, TDTarget, TDTargetFinder
 
-__all__ = ["ProgramModel", "build_model", "TDTarget", "MaskUse"]
+__all__ = ["ProgramModel", "SourceUnit", "build_model", "TDTarget", "MaskUse"]
 
 
 class ProgramModel:
-    def __init__(self, module: cst.Module) -> None:
-        self.source = SourceIndex(module)
+    """The facts of one file, or of a file with the project modules it is analysed with
+    (`context`): a finding then stands in the file that holds its node."""
+
+    def __init__(self, primary: cst.Module | SourceUnit, context: tuple[SourceUnit, ...] = ()) -> None:
+        self.source = SourceIndex(primary, context)
         self.dataflow = Dataflow(self.source)
         self.flags = FlagAnalysis(self.dataflow)
         self._finder = TDTargetFinder(self.dataflow, self.flags)
@@ -272,13 +275,18 @@ class ProgramModel:
         related: Iterable[tuple[str, cst.CSTNode]] = (),
         fix: Fix | None = None,
     ) -> Finding:
+        filename = self.source.filename(node)
         return Finding(
             code=code,
             name=name,
             message=message,
             severity=severity,
             span=self.source.span(node),
-            related=tuple(Related(text, self.source.span(where)) for text, where in related),
+            filename=filename,
+            related=tuple(
+                Related(text, self.source.span(where), _other_file(self.source.filename(where), filename))
+                for text, where in related
+            ),
             statement_rows=self.source.statement_rows(node),
             fix=fix,
         )
@@ -287,5 +295,10 @@ class ProgramModel:
         return self.source.code(node).strip()
 
 
-def build_model(module: cst.Module) -> ProgramModel:
-    return ProgramModel(module)
+def _other_file(where: str, finding_file: str) -> str:
+    """A related location's file, left empty when it is the finding's own."""
+    return "" if where == finding_file else where
+
+
+def build_model(primary: cst.Module | SourceUnit, context: tuple[SourceUnit, ...] = ()) -> ProgramModel:
+    return ProgramModel(primary, context)

@@ -75,6 +75,7 @@ class CallSite(NamedTuple):
     bound: bool  # the first parameter (self) is filled by the receiver
 
 
+_CONSTANT_NAMES = frozenset({"None", "True", "False"})
 _ENVIRONMENT_METHODS = frozenset({"step", "reset", "render", "close", "seed"})
 _CONTAINER_STORES = frozenset({"append", "appendleft", "add", "push", "insert", "put"})
 _CONTAINER_EXTENDS = frozenset({"extend", "extendleft"})
@@ -233,6 +234,9 @@ class Dataflow:
         if isinstance(node, cst.Param):
             return self._resolve_all(self.parameter_values(node, path), follow_calls, stop_at_names) or [ref]
         if isinstance(node, cst.Attribute):
+            members = self.module_member_values(node, path)
+            if members is not None:
+                return self._resolve_all(members, follow_calls, stop_at_names)
             stores = [Ref(store.node, store.path + path) for store in self.field_values(node)]
             stores += self.container_elements(node, path)
             if stores and not path:
@@ -305,7 +309,9 @@ class Dataflow:
         if any(isinstance(element, cst.StarredElement) for element in elements):
             return [ref]
         if step[0] == "item":
-            index = step[1]
+            index, arity = step[1], step[2]
+            if arity is not None and arity != len(elements):
+                return []  # `a, b, c, d, e = value` never unpacks a 4-tuple: this value is not the one read
             if -len(elements) <= index < len(elements):
                 return list(self.resolve(Ref(elements[index].value, rest), follow_calls, stop_at_names))
             return [ref]
@@ -352,10 +358,11 @@ class Dataflow:
             targets = self.callee_functions(call)
             if targets:
                 out: list[Ref] = []
-                for function, _bound in targets:
+                for function, bound in targets:
                     if function.name.value == "__init__":
                         return [ref]
-                    out.extend(self._resolve_all([r.project(*path) for r in self.return_values(function)], follow_calls, stop_at_names))
+                    returned = self.return_values_for(call, function, bound)
+                    out.extend(self._resolve_all([r.project(*path) for r in returned], follow_calls, stop_at_names))
                 return out or [ref]
             if path and isinstance(call.func, cst.Attribute) and not qualified:
                 fetched = self._fetched_from_store(call, path)
@@ -410,20 +417,31 @@ class Dataflow:
         referents = self.src.referents(name)
         if not referents:
             return None
-        refs: list[Ref] = []
         if any(assignment.is_builtin for assignment in referents):
             return None
-        for target in self._reaching(name, [assignment.node for assignment in referents]):
-            if isinstance(target, cst.Param):
-                refs.append(Ref(target, path))
-            elif isinstance(target, cst.Name):
-                refs.extend(self._binding_values(target, path))
-            else:  # a def, a class, an import alias: the leaf is the definition itself
-                refs.append(Ref(target, path))
+        refs = self._values_bound(self._reaching(name, [assignment.node for assignment in referents]), path)
         refs.extend(self.container_elements(name, path))
         if not path:
             refs.extend(self.partial_writes(name))
         return refs
+
+    def _values_bound(self, targets, path: tuple) -> list[Ref]:
+        refs: list[Ref] = []
+        for target in targets:
+            if isinstance(target, cst.Param):
+                refs.append(Ref(target, path))
+            elif isinstance(target, cst.Name):
+                refs.extend(self._binding_values(target, path))
+            else:  # a def, a class, an import, a module: the leaf is the definition itself
+                refs.append(Ref(target, path))
+        return refs
+
+    def module_member_values(self, attribute: cst.Attribute, path: tuple = ()) -> list[Ref] | None:
+        """`agent.Agent` where `agent` is an imported project module: the values of `Agent` there."""
+        bindings = self.src.member_bindings(attribute)
+        if not bindings:
+            return None
+        return self._values_bound([binding.node for binding in bindings], path)
 
     def _reaching(self, use: cst.Name, targets: list[cst.CSTNode]) -> list[cst.CSTNode]:
         """The definitions that can reach a use: not in the other branch of an if/else, and not
@@ -572,9 +590,10 @@ class Dataflow:
     def callee_functions(self, call: cst.Call) -> list[tuple[cst.FunctionDef, bool]]:
         """The functions of this file a call may run (constructors run `__init__`)."""
         func = call.func
-        if isinstance(func, cst.Name):
+        members = self.src.member_bindings(func) if isinstance(func, cst.Attribute) else ()
+        if isinstance(func, cst.Name) or members:
             found = []
-            for assignment in self.src.referents(func):
+            for assignment in members or self.src.referents(func):
                 if assignment.is_builtin:
                     return []
                 node = assignment.node
@@ -624,10 +643,16 @@ class Dataflow:
         return None
 
     def local_class(self, func: cst.BaseExpression) -> cst.ClassDef | None:
+        """The class of the program a name (or `module.Name` of a project module) refers to."""
         if isinstance(func, cst.Name):
-            for assignment in self.src.referents(func):
-                if isinstance(assignment.node, cst.ClassDef):
-                    return assignment.node
+            bindings = self.src.referents(func)
+        elif isinstance(func, cst.Attribute):
+            bindings = self.src.member_bindings(func)
+        else:
+            return None
+        for assignment in bindings:
+            if isinstance(assignment.node, cst.ClassDef):
+                return assignment.node
         return None
 
     def base_classes(self, cls: cst.ClassDef) -> list[cst.ClassDef]:
@@ -751,6 +776,52 @@ class Dataflow:
 
     def return_values(self, function: cst.FunctionDef) -> list[Ref]:
         return [Ref(node.value) for node in self.src.returns_by_function.get(function, ()) if node.value is not None]
+
+    def return_values_for(self, call: cst.Call, function: cst.FunctionDef, bound: bool) -> list[Ref]:
+        """What one call of `function` may return: a return under `if flag:` / `else:` where the
+        call passes a literal True or False for the parameter `flag` is kept only on the branch
+        that literal takes (`infer(s2, uses_target=True)` returns the target network's output)."""
+        returns = self.src.returns_by_function.get(function, ())
+        if not returns or not any(param.default is not None or keyword_arg(call, param.name.value) for param in function.params.params):
+            return [Ref(node.value) for node in returns if node.value is not None]
+        return [
+            Ref(node.value)
+            for node in returns
+            if node.value is not None and not self._branch_not_taken(node, call, function, bound)
+        ]
+
+    def _branch_not_taken(self, node: cst.CSTNode, call: cst.Call, function: cst.FunctionDef, bound: bool) -> bool:
+        child = node
+        for ancestor in self.src.ancestors(node):
+            if ancestor is function:
+                return False
+            if isinstance(ancestor, cst.If) and child is not ancestor.test:
+                test, negated = ancestor.test, False
+                while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+                    test, negated = test.expression, not negated
+                value = self._literal_argument(test, call, function, bound)
+                if value is not None:
+                    in_body = child is ancestor.body
+                    if in_body != (value != negated):
+                        return True
+            child = ancestor
+        return False
+
+    def _literal_argument(self, test: cst.BaseExpression, call: cst.Call, function: cst.FunctionDef, bound: bool) -> bool | None:
+        """The literal True/False a call passes (or leaves by default) for the parameter `test` names."""
+        if not isinstance(test, cst.Name):
+            return None
+        param = next((param for param in function.params.params if param.name.value == test.value), None)
+        if param is None:
+            return None
+        argument = self.argument_for(call, function, param, bound)
+        if argument is None:
+            if any(arg.star for arg in call.args):
+                return None
+            argument = param.default
+        if isinstance(argument, cst.Name) and argument.value in ("True", "False"):
+            return argument.value == "True"
+        return None
 
     def is_self_parameter(self, param: cst.Param) -> cst.ClassDef | None:
         function = self._function_of_param(param)
@@ -922,6 +993,8 @@ class Dataflow:
             # `self` in a method of C may be an instance of C or of any subclass of C in the file
             return {Obj("instance", each) for each in (cls, *self.subclasses(cls))}
         if isinstance(node, cst.Name):
+            if node.value in _CONSTANT_NAMES:  # `self.q, self.target = None, None` holds no network
+                return set()
             qualified = self.src.qualified_names(node)
             return {Obj("global", min(qualified) if qualified else node.value)}
         if isinstance(node, cst.Attribute):
@@ -934,6 +1007,8 @@ class Dataflow:
             return self._call_objects(node)
         if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
             return {Obj("definition", node)}
+        if isinstance(node, cst.Module):
+            return {Obj("module", node)}
         return set()
 
     def _call_objects(self, call: cst.Call) -> set[Obj]:
@@ -954,7 +1029,11 @@ class Dataflow:
             if self.is_module_class(cls):
                 return {Obj("new", (call, cls))}
             return {Obj("instance", cls)}
-        functions = [function for function, _ in self.callee_functions(call)] if isinstance(call.func, cst.Name) else []
+        functions = (
+            [function for function, _ in self.callee_functions(call)]
+            if isinstance(call.func, cst.Name) or self.src.member_bindings(call.func)
+            else []
+        )
         if functions:
             out: set[Obj] = set()
             for function in functions:

@@ -17,19 +17,101 @@ import libcst as cst
 
 from dqn_lint.diagnostics import Position, Span
 from dqn_lint.model.node_types import is_node_type
-from dqn_lint.model.scopes import Binding, NameResolution, Scope, resolve_names
+from dqn_lint.model.scopes import IMPORT, Binding, NameResolution, Scope, resolve_names
 from dqn_lint.model.torch_api import MODULE_IMPORTING_FUNCTIONS
 
-class SourceIndex:
-    def __init__(self, module: cst.Module) -> None:
+class SourceUnit:
+    """One parsed file of the program: its tree, parents, name resolution and positions.
+
+    `name` is its dotted module name in the project (`pkg.agent`), None when it cannot be
+    imported by name (a script named alone); `is_package` for an `__init__.py`.
+    """
+
+    def __init__(
+        self, module: cst.Module, filename: str = "", name: str | None = None, is_package: bool = False,
+        import_names: tuple[str, ...] = (),
+    ) -> None:
         self.module = module
-        self._parents = _parent_map(module)
-        self._qualified_names: dict[cst.CSTNode, frozenset[str]] = {}
+        self.filename = filename
+        self.name = name
+        self.is_package = is_package
+        self.import_names = import_names
+        self.parents = _parent_map(module)
 
     @cached_property
-    def _names(self) -> NameResolution:
+    def names(self) -> NameResolution:
         """Scopes and name resolution; a file with no TD-target shape never needs them."""
         return resolve_names(self.module)
+
+    @cached_property
+    def positions(self):
+        """Positions cost a full pass; only files that report something need them."""
+        import libcst.metadata as meta  # a file that reports nothing never pays for the import
+
+        return meta.MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(meta.PositionProvider)
+
+    @cached_property
+    def text(self) -> str:
+        return self.module.code
+
+    @cached_property
+    def package(self) -> str:
+        """The package its relative imports start from."""
+        if self.name is None:
+            return ""
+        return self.name if self.is_package else self.name.rpartition(".")[0]
+
+
+class SourceIndex:
+    """The program: the primary file, plus the project modules it is analysed with.
+
+    Every lookup about a node goes to the file that holds it; indexes over "all calls", "all
+    classes"... span every file, so the analyses above follow values from one module into
+    another exactly as within one. A name imported from a project module (`from replay_buffer
+    import ReplayBuffer`, `import agent`, `from .model import QNet`) refers to that module's own
+    top-level bindings. `module`, `text` and the fix helpers speak of the primary file.
+    """
+
+    def __init__(self, primary: cst.Module | SourceUnit, context: tuple[SourceUnit, ...] = ()) -> None:
+        self.primary = primary if isinstance(primary, SourceUnit) else SourceUnit(primary)
+        self.units: tuple[SourceUnit, ...] = (self.primary, *context)
+        self.module = self.primary.module
+        if context:
+            self._parents: dict[cst.CSTNode, cst.CSTNode] = {}
+            for unit in self.units:
+                self._parents.update(unit.parents)
+        else:
+            self._parents = self.primary.parents
+        self._unit_by_module = {id(unit.module): unit for unit in self.units}
+        self._unit_by_name = _units_by_import_name(self.units)
+        self._units_of: dict[cst.CSTNode, SourceUnit] = {}
+        self._linked: dict[int, tuple[Binding, ...]] = {}
+        self._qualified_names: dict[cst.CSTNode, frozenset[str]] = {}
+
+    def use_primary(self, unit: SourceUnit) -> None:
+        """Speak of another file of the program as the primary one (its findings' fixes edit it)."""
+        self.primary = unit
+        self.module = unit.module
+
+    def unit_of(self, node: cst.CSTNode) -> SourceUnit:
+        """The file that holds `node`."""
+        if len(self.units) == 1:
+            return self.primary
+        unit = self._units_of.get(node)
+        if unit is None:
+            top = node
+            for top in (node, *self.ancestors(node)):
+                pass
+            unit = self._unit_by_module.get(id(top), self.primary)
+            self._units_of[node] = unit
+        return unit
+
+    def filename(self, node: cst.CSTNode) -> str:
+        return self.unit_of(node).filename
+
+    @property
+    def _names(self) -> NameResolution:
+        return self.primary.names
 
     # --- tree navigation -------------------------------------------------------------------
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
@@ -90,15 +172,8 @@ class SourceIndex:
         return None
 
     # --- positions ---------------------------------------------------------------------------
-    @cached_property
-    def _positions(self):
-        """Positions cost a full pass; only files that report something need them."""
-        import libcst.metadata as meta  # a file that reports nothing never pays for the import
-
-        return meta.MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(meta.PositionProvider)
-
     def span(self, node: cst.CSTNode) -> Span:
-        code_range = self._positions[node]
+        code_range = self.unit_of(node).positions[node]
         return Span(
             Position(code_range.start.line, code_range.start.column + 1),
             Position(code_range.end.line, code_range.end.column + 1),
@@ -115,33 +190,101 @@ class SourceIndex:
         return (span.start.row, span.end.row)
 
     def code(self, node: cst.CSTNode) -> str:
-        return self.module.code_for_node(node)
+        return self.unit_of(node).module.code_for_node(node)
 
-    @cached_property
+    @property
     def text(self) -> str:
-        """The file's text; libcst round-trips it exactly. Only fixes need it."""
-        return self.module.code
+        """The primary file's text; libcst round-trips it exactly. Only fixes need it."""
+        return self.primary.text
 
     # --- scopes and names ----------------------------------------------------------------------
     def scope(self, node: cst.CSTNode) -> Scope | None:
         """The scope a name is written in; the module's scope for the module."""
-        return self._names.scope(node)
+        return self.unit_of(node).names.scope(node)
 
     def referents(self, name: cst.Name) -> tuple[Binding, ...]:
         """The bindings a name use may refer to (see `dqn_lint.model.scopes` for the rules).
 
         The target of `x |= y` reads x too, but is recorded as a binding only: its scope's
-        bindings of that name stand in.
+        bindings of that name stand in. A name imported from a project module refers to that
+        module's bindings (see `_link`).
         """
-        names = self._names
+        names = self.unit_of(name).names
         if names.is_read(name):
-            return names.referents(name)
+            found = names.referents(name)
+            if len(self.units) > 1 and any(binding.kind == IMPORT for binding in found):
+                return self._link_all(found, name.value)
+            return found
         parent = self._parents.get(name)
         if isinstance(parent, cst.AugAssign) and parent.target is name:
             scope = names.scope(name)
             if scope is not None:
                 return tuple(binding for binding in scope.assignments[name.value] if binding.node is not name)
         return ()
+
+    def _link_all(self, bindings: tuple[Binding, ...], full_name: str) -> tuple[Binding, ...]:
+        out: list[Binding] = []
+        for binding in bindings:
+            linked = self._link(binding, full_name) if binding.kind == IMPORT else ()
+            out.extend(linked or (binding,))
+        return tuple(dict.fromkeys(out))
+
+    def _link(self, binding: Binding, full_name: str, depth: int = 0) -> tuple[Binding, ...]:
+        """What an import binding names in the project: the top-level bindings of that name in
+        the module it comes from (followed through re-exports), or that module itself (a binding
+        whose node is the module). () when it comes from outside the project."""
+        key = id(binding) if full_name == binding.name else hash((id(binding), full_name))
+        known = self._linked.get(key)
+        if known is not None:
+            return known
+        self._linked[key] = ()  # a cycle of re-exports links nothing
+        unit = self.unit_of(binding.node)
+        found: list[Binding] = []
+        for qualified in binding.qualified_names(full_name):
+            found.extend(self._project_bindings(self._absolute(qualified, unit), depth))
+        linked = self._linked[key] = tuple(dict.fromkeys(found))
+        return linked
+
+    def _absolute(self, qualified: str, unit: SourceUnit) -> str:
+        """`.agent.Agent` imported in package `pkg` -> `pkg.agent.Agent`."""
+        if not qualified.startswith("."):
+            return qualified
+        dots = len(qualified) - len(qualified.lstrip("."))
+        base = unit.package.split(".") if unit.package else []
+        if dots - 1 > len(base):
+            return qualified  # above the project: left unresolved
+        base = base[: len(base) - (dots - 1)]
+        rest = qualified[dots:]
+        return ".".join([*base, rest] if rest else base)
+
+    def _project_bindings(self, qualified: str, depth: int = 0) -> list[Binding]:
+        """The project bindings a qualified name denotes: a module's top-level name or the module."""
+        if depth > 5 or not self._unit_by_name:
+            return []
+        target = self._unit_by_name.get(qualified)
+        if target is not None:
+            return [Binding(qualified.rpartition(".")[2], target.module, target.names.module_scope, "module", -1)]
+        module, _, member = qualified.rpartition(".")
+        target = self._unit_by_name.get(module)
+        if target is None or not member:
+            return []
+        found: list[Binding] = []
+        for binding in target.names.module_scope.assignments[member]:
+            if binding.kind == IMPORT:
+                found.extend(self._link(binding, member, depth + 1) or (binding,))
+            else:
+                found.append(binding)
+        return found
+
+    def member_bindings(self, node: cst.Attribute) -> tuple[Binding, ...]:
+        """`agent.Agent` where `agent` is an imported project module: the bindings of `Agent` there."""
+        if len(self.units) == 1 or not self._unit_by_name:
+            return ()
+        found: list[Binding] = []
+        unit = self.unit_of(node)
+        for qualified in self.qualified_names(node):
+            found.extend(self._project_bindings(self._absolute(qualified, unit)))
+        return tuple(dict.fromkeys(found))
 
     def qualified_names(self, node: cst.CSTNode) -> frozenset[str]:
         """What a dotted name refers to through imports: `th.no_grad` -> {"torch.no_grad"}.
@@ -160,7 +303,7 @@ class SourceIndex:
 
     def _imported_names(self, node: cst.CSTNode) -> frozenset[str]:
         """Names reached through import statements, and builtins."""
-        return frozenset(self._names.qualified_names(node))
+        return frozenset(self.unit_of(node).names.qualified_names(node))
 
     def _dynamically_imported_names(self, node: cst.CSTNode) -> frozenset[str]:
         """`mod.attr` where every binding of `mod` is `mod = importlib.import_module("pkg")` (or
@@ -219,7 +362,7 @@ class SourceIndex:
 
     @cached_property
     def _all_nodes(self) -> list[cst.CSTNode]:
-        return [self.module, *self._parents.keys()]
+        return [node for unit in self.units for node in (unit.module, *unit.parents.keys())]
 
     @cached_property
     def _nodes_by_type(self) -> dict[type, list[cst.CSTNode]]:
@@ -249,6 +392,16 @@ class SourceIndex:
     def methods(self, cls: cst.ClassDef) -> dict[str, cst.FunctionDef]:
         body = cls.body.body if isinstance(cls.body, cst.IndentedBlock) else ()
         return {stmt.name.value: stmt for stmt in body if isinstance(stmt, cst.FunctionDef)}
+
+
+def _units_by_import_name(units: tuple[SourceUnit, ...]) -> dict[str, SourceUnit]:
+    """Each name a file is imported by; a name two files answer to links to neither."""
+    claims: dict[str, list[SourceUnit]] = defaultdict(list)
+    for unit in units:
+        for name in dict.fromkeys((unit.name, *unit.import_names)):
+            if name is not None:
+                claims[name].append(unit)
+    return {name: owners[0] for name, owners in claims.items() if len(owners) == 1}
 
 
 def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:

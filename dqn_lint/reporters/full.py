@@ -107,7 +107,7 @@ def _notes(finding: Finding, context: ReportContext) -> list[Line]:
     notes: list[Line] = []
     for related in finding.related:
         start = related.span.start
-        where = f"{finding.filename}:{start.row}:{start.column}: "
+        where = f"{related.file_of(finding)}:{start.row}:{start.column}: "
         notes.append([("  = ", "blue"), ("note", "bold"), (f": {where}{related.message}", "")])
     if finding.fix is not None and finding.fix.message:
         notes.append([("  = ", "blue"), ("help", "bold"), (f": {finding.fix.message}", "")])

@@ -41,7 +41,12 @@ def format_finding(finding: Finding) -> str:
         ("title", f"{finding.code} {finding.name}"),
     )
     joined = ",".join(f"{key}={escape_property(value)}" for key, value in properties)
-    return f"::{command} {joined}::{escape_data(finding.message)}"
+    message = finding.message + "".join(
+        f"\nnote: {related.filename}:{related.span.start.row}:{related.span.start.column}: {related.message}"
+        for related in finding.related
+        if related.filename  # an annotation shows one file: name the locations in the others
+    )
+    return f"::{command} {joined}::{escape_data(message)}"
 
 
 def render(findings: Sequence[Finding], stream: TextIO, *, quiet: bool = False, context: ReportContext = ReportContext()) -> None:

@@ -39,7 +39,10 @@ def finding_to_json(finding: Finding) -> dict[str, Any]:
         "severity": finding.severity.value,
         "filename": finding.filename,
         **_span(finding.span),
-        "related": [{"message": related.message, **_span(related.span)} for related in finding.related],
+        "related": [
+            {"message": related.message, "filename": related.file_of(finding), **_span(related.span)}
+            for related in finding.related
+        ],
         "fix": _fix(finding.fix),
     }
 

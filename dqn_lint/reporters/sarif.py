@@ -182,7 +182,11 @@ def _result(finding: Finding, rule_index: int, cwd: str, context: ReportContext)
     }
     if finding.related:
         result["relatedLocations"] = [
-            {"id": number, "message": _text(related.message), **_physical(location, related.span)}
+            {
+                "id": number,
+                "message": _text(related.message),
+                **_physical(artifact_location(related.filename, cwd) if related.filename else location, related.span),
+            }
             for number, related in enumerate(finding.related, start=1)
         ]
     fixes = _fixes(finding.fix, location)

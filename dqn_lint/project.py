@@ -1,0 +1,290 @@
+"""Which files are analysed together: a project's modules, found through their imports.
+
+A DQN project splits `model.py`, `replay_buffer.py`, `agent.py` and `train.py`; the flag made in
+one masks the target in another, so a file is analysed with the project modules around it:
+
+- every file that may hold a TD target (a *seed*, see `engine.might_hold_td_target`) brings the
+  project modules it imports, transitively up to `MAX_IMPORT_DEPTH` steps;
+- in a run over several files, the linted files that import a seed join it with their own
+  imports (the training loop that stores the flag into the agent's buffer);
+- groups that share a file are one group. A group larger than `MAX_GROUP_FILES` (a library such as
+  torch, where everything imports everything) falls back to each seed with its direct imports.
+
+Imports are read from the bytes, not parsed: `find` locates each `import` and only its line is
+matched, so a tree of 46 MB is scanned in a tenth of a second. A module is found where Python
+would find it when the project is run from its root or from the importing file's folder (the
+folder of a script is on `sys.path`), and in `src/`. What is not found (third-party packages, the
+standard library) stays opaque: the model never follows it.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+MAX_IMPORT_DEPTH = 3
+MAX_GROUP_FILES = 40
+# A module imported by more linted files than this is a library's: its importers are not followed.
+MAX_IMPORTERS = 8
+# Files larger than this are never pulled in as context (generated code, data tables).
+MAX_CONTEXT_BYTES = 512 * 1024
+_ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+_LINE = re.compile(
+    rb"[ \t]*(?:from[ \t]+(?P<module>\.*[\w.]*)[ \t]+import[ \t]+(?P<names>\([^)]*\)|[^\n#;]*)"
+    rb"|import[ \t]+(?P<modules>[^\n#;]+))"
+)
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*\Z")
+
+
+class Module(NamedTuple):
+    """A file of the project as the model sees it: its path, dotted name and the other names it
+    is imported by (a script's folder-local `import agent` and the package's `pkg.agent`)."""
+
+    path: Path
+    name: str | None
+    is_package: bool
+    import_names: tuple[str, ...] = ()
+
+
+@functools.lru_cache(maxsize=1024)
+def project_root(folder: Path) -> Path:
+    """The nearest folder at or above `folder` with a pyproject.toml, setup.py, setup.cfg or .git;
+    `folder` itself when there is none."""
+    for candidate in (folder, *folder.parents):
+        if any((candidate / marker).exists() for marker in _ROOT_MARKERS):
+            return candidate
+    return folder
+
+
+def module_of(path: Path, root: Path) -> Module:
+    """The dotted name of a file below `root` (`pkg/agent.py` -> `pkg.agent`)."""
+    try:
+        parts = list(path.relative_to(root).parts)
+    except ValueError:
+        return Module(path, None, False)
+    is_package = parts[-1] == "__init__.py"
+    parts[-1] = parts[-1].removesuffix(".py")
+    if is_package:
+        parts.pop()
+    if not parts or not all(_IDENTIFIER.match(part) for part in parts):
+        return Module(path, None, is_package)
+    return Module(path, ".".join(parts), is_package)
+
+
+def imported_modules(source: bytes) -> list[tuple[int, str]]:
+    """(level, dotted name) of every module an import statement may load: for `from a import b`
+    both `a` and the submodule `a.b`; `level` counts the leading dots of a relative import."""
+    found: list[tuple[int, str]] = []
+    start = source.find(b"import")
+    while start != -1:
+        line_start = source.rfind(b"\n", 0, start) + 1
+        match = _LINE.match(source, line_start)
+        if match is not None and match.start() == line_start:
+            found.extend(_modules_of(match))
+        start = source.find(b"import", start + 6)
+    return list(dict.fromkeys(found))
+
+
+def _modules_of(match: re.Match) -> Iterable[tuple[int, str]]:
+    if match.group("modules") is not None:
+        for item in match.group("modules").split(b","):
+            name = item.strip().split()[0].decode("ascii", "replace") if item.strip() else ""
+            if name:
+                yield 0, name
+        return
+    spec = match.group("module").decode("ascii", "replace")
+    level = len(spec) - len(spec.lstrip("."))
+    base = spec[level:]
+    if base:
+        yield level, base
+    for item in match.group("names").strip(b"()").split(b","):
+        words = item.split()
+        if words and words[0] != b"*":
+            name = words[0].decode("ascii", "replace")
+            yield level, f"{base}.{name}" if base else name
+
+
+class ProjectFiles:
+    """Resolves imports to files, with memoised file-system look-ups."""
+
+    def __init__(self) -> None:
+        self._found: dict[Path, Path | None] = {}
+
+    def resolve(self, importer: Path, level: int, name: str) -> tuple[Path, str] | None:
+        """The file a module name imported by `importer` loads, and the name it was imported by
+        (absolute for a relative import); None outside the project."""
+        root = project_root(importer.parent)
+        if level:
+            base = importer.parent
+            for _ in range(level - 1):
+                if base == root:
+                    return None
+                base = base.parent
+            found = self._file(base, name)
+            if found is None:
+                return None
+            module = module_of(found, root)
+            return (found, module.name) if module.name else None
+        for base in dict.fromkeys((importer.parent, root, root / "src")):
+            found = self._file(base, name)
+            if found is not None:
+                return found, name
+        return None
+
+    def _file(self, base: Path, dotted: str) -> Path | None:
+        relative = Path(*dotted.split("."))
+        for candidate in (base / relative.with_suffix(".py"), base / relative / "__init__.py"):
+            known = self._found.get(candidate, False)
+            if known is False:
+                try:
+                    known = candidate if candidate.is_file() and candidate.stat().st_size <= MAX_CONTEXT_BYTES else None
+                except OSError:
+                    known = None
+                self._found[candidate] = known
+            if known is not None:
+                return known
+        return None
+
+
+class Grouping(NamedTuple):
+    """The groups of a run: each lists indices of linted files and the other files it reads."""
+
+    members: list[int]
+    context: list[Path]
+
+
+def group_files(
+    paths: Sequence[Path],
+    sources: Sequence[bytes | None],
+    seeds: Sequence[bool],
+    is_seed: Callable[[bytes], bool],
+    read: Callable[[Path], bytes] = Path.read_bytes,
+) -> tuple[list[Grouping], dict[Path, Module]]:
+    """Groups of linted files to analyse together, and the module of each file in a group.
+
+    `paths[i]` is a linted file, `sources[i]` its bytes (None when unreadable), `seeds[i]` whether
+    it may hold a TD target; `is_seed` tells that of a file read as context. Files in no group
+    are linted alone, as before.
+    """
+    files = ProjectFiles()
+    resolved = [resolved_path(path) for path in paths]
+    index_of = {path: index for index, path in enumerate(resolved)}
+    imports: dict[Path, list[tuple[Path, str]]] = {}
+    cache: dict[Path, bytes | None] = {path: source for path, source in zip(resolved, sources)}
+
+    def source_of(path: Path) -> bytes | None:
+        if path not in cache:
+            try:
+                cache[path] = read(path)
+            except OSError:
+                cache[path] = None
+        return cache[path]
+
+    def imports_of(path: Path) -> list[tuple[Path, str]]:
+        known = imports.get(path)
+        if known is None:
+            data = source_of(path)
+            known = []
+            if data is not None:
+                for level, name in imported_modules(data):
+                    target = files.resolve(path, level, name)
+                    if target is not None and target[0] != path:
+                        known.append(target)
+            imports[path] = known
+        return known
+
+    def closure(start: Path, depth: int) -> list[Path]:
+        seen = {start: None}
+        frontier = [start]
+        for _ in range(depth):
+            frontier = [target for path in frontier for target, _name in imports_of(path) if target not in seen]
+            for target in frontier:
+                seen[target] = None
+        return list(seen)
+
+    seed_paths = [path for path, seed, source in zip(resolved, seeds, sources) if seed and source is not None]
+    importers: dict[Path, list[Path]] = {}
+    for path, source in zip(resolved, sources):
+        if source is not None and b"import" in source:
+            for target, _name in imports_of(path):
+                importers.setdefault(target, []).append(path)
+    # a linted file that imports a module of the project holding a TD target is analysed with it
+    # (pre-commit names `train.py` alone; the target is in `agent.py`)
+    named_seeds = set(seed_paths)
+    for target in importers:
+        if target not in named_seeds and target not in index_of:
+            data = source_of(target)
+            if data is not None and is_seed(data):
+                seed_paths.append(target)
+    if not seed_paths:
+        return [], {}
+
+    parent: dict[Path, Path] = {}
+
+    def find(path: Path) -> Path:
+        while parent.get(path, path) != path:
+            path = parent[path]
+        return path
+
+    def union(paths_in: Iterable[Path]) -> None:
+        paths_in = list(paths_in)
+        for path in paths_in:
+            parent.setdefault(path, path)
+        first = find(paths_in[0])
+        for path in paths_in[1:]:
+            root = find(path)
+            if root != first:
+                parent[root] = first
+
+    for seed in seed_paths:
+        neighbourhood = closure(seed, MAX_IMPORT_DEPTH)
+        users = importers.get(seed, [])
+        if len(users) <= MAX_IMPORTERS:
+            for user in users:
+                neighbourhood.extend(closure(user, MAX_IMPORT_DEPTH))
+        union(neighbourhood)
+
+    components: dict[Path, list[Path]] = {}
+    for path in parent:
+        components.setdefault(find(path), []).append(path)
+    groups: list[list[Path]] = []
+    for component in components.values():
+        if len(component) <= MAX_GROUP_FILES:
+            groups.append(component)
+        else:  # a library: each seed with the modules it imports directly
+            for seed in seed_paths:
+                if seed in component:
+                    groups.append(closure(seed, 1)[:MAX_GROUP_FILES])
+
+    claimed: set[int] = set()
+    result: list[Grouping] = []
+    modules: dict[Path, Module] = {}
+    for group in groups:
+        members = sorted(index_of[path] for path in group if path in index_of and index_of[path] not in claimed)
+        if not members or len(group) == 1:
+            continue
+        claimed.update(members)
+        context = sorted(path for path in group if path not in index_of)
+        result.append(Grouping(members, context))
+        for path in group:
+            modules.setdefault(path, _module_with_names(path, imports))
+    return result, modules
+
+
+def resolved_path(path: Path) -> Path:
+    """The real path; a symlink loop stays as it is (its file is reported unreadable elsewhere)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
+
+
+def _module_with_names(path: Path, imports: dict[Path, list[tuple[Path, str]]]) -> Module:
+    module = module_of(path, project_root(path.parent))
+    spellings = sorted({name for targets in imports.values() for target, name in targets if target == path} - {module.name})
+    return module._replace(import_names=tuple(spellings))
+
+

@@ -1,0 +1,178 @@
+"""Whole projects: the model follows values across the modules of a project (`tests/projects/*/`,
+one folder a case; `# expect: CODE` in any of its files marks every line that must be flagged,
+and nothing else may be), and a file named alone is analysed with the modules it imports."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dqn_lint import project
+from dqn_lint.discovery import SourceFile
+from dqn_lint.linting import lint_sources
+from dqn_lint.registry import all_rules
+from expectations import expected_findings
+
+PROJECTS = sorted(path for path in (Path(__file__).parent / "projects").iterdir() if path.is_dir())
+
+
+def _lint(folder: Path, names: list[str] | None = None, cache=None):
+    files = sorted(folder.glob("*.py")) if names is None else [folder / name for name in names]
+    sources = [SourceFile(str(path), path.name, path.name) for path in files]
+    rules = tuple(all_rules())
+    return lint_sources(sources, lambda _source: rules, cache=cache)
+
+
+def _expected(folder: Path) -> set[tuple[str, int, str]]:
+    return {
+        (path.name, row, code)
+        for path in sorted(folder.glob("*.py"))
+        for row, code in expected_findings(path.read_text(encoding="utf-8"))
+    }
+
+
+def test_the_project_cases_are_present():
+    assert len(PROJECTS) >= 5
+
+
+@pytest.mark.parametrize("folder", PROJECTS, ids=lambda p: p.name)
+def test_project_case_is_flagged_exactly_on_its_expect_lines(folder):
+    findings = _lint(folder)
+    assert {(f.filename, f.span.start.row, f.code) for f in findings} == _expected(folder)
+
+
+def test_a_file_named_alone_is_analysed_with_the_modules_it_imports(monkeypatch):
+    """pre-commit names `train.py` alone: its flag masks the target of `agent.py`, which it imports
+    (a file read only as context is named relative to the working folder)."""
+    folder = Path(__file__).parent / "projects" / "split_done_or"
+    monkeypatch.chdir(folder)
+    findings = _lint(folder, ["train.py"])
+    assert [(f.filename, f.span.start.row, f.code) for f in findings] == [("train.py", 11, "DQN003")]
+    (related,) = findings[0].related
+    assert related.filename == "agent.py" and related.span.start.row == 23
+
+
+def test_a_module_that_does_not_import_the_flag_s_origin_stays_silent():
+    folder = Path(__file__).parent / "projects" / "split_done_or"
+    assert _lint(folder, ["agent.py"]) == []
+
+
+def test_the_cache_key_of_a_file_holds_the_modules_it_was_analysed_with(tmp_path):
+    """Editing agent.py changes what train.py reports, though train.py's bytes did not change."""
+    from dqn_lint.cache import ResultCache
+
+    folder = tmp_path / "project"
+    shutil.copytree(Path(__file__).parent / "projects" / "split_done_or", folder)
+    cache = ResultCache(tmp_path / "cache", "fingerprint")
+    assert {(f.filename, f.code) for f in _lint(folder, cache=cache)} == {("train.py", "DQN003")}
+    agent = folder / "agent.py"
+    agent.write_text(agent.read_text().replace(" * (1 - d)", ""))
+    cache = ResultCache(tmp_path / "cache", "fingerprint")
+    assert {(f.filename, f.code) for f in _lint(folder, cache=cache)} == {("agent.py", "DQN004")}
+
+
+def test_reports_name_the_file_of_a_related_location(tmp_path, monkeypatch):
+    from dqn_lint.reporters import github, json_format, sarif
+
+    folder = Path(__file__).parent / "projects" / "split_done_or"
+    monkeypatch.chdir(folder)
+    (finding,) = _lint(folder, ["train.py"])
+    record = json_format.finding_to_json(finding)
+    assert record["filename"] == "train.py" and record["related"][0]["filename"] == "agent.py"
+    log = sarif.sarif_log([finding], cwd=str(folder))
+    (related,) = log["runs"][0]["results"][0]["relatedLocations"]
+    assert related["physicalLocation"]["artifactLocation"]["uri"].endswith("agent.py")
+    assert "%0Anote: agent.py:23:" in github.format_finding(finding)
+    assert json.dumps(log)  # serialisable
+
+
+# ---- the project layer: imports found in bytes, files found as Python would ---------------------------
+def test_imported_modules_reads_every_import_form():
+    source = b"""import os, agent as a
+from replay_buffer import ReplayBuffer
+from . import model, utils
+from ..pkg.sub import (
+    One,
+    Two,
+)
+x = "not an import statement"
+def f():
+    import torch.nn as nn
+"""
+    found = project.imported_modules(source)
+    assert (0, "os") in found and (0, "agent") in found and (0, "replay_buffer.ReplayBuffer") in found
+    assert (1, "model") in found and (1, "utils") in found
+    assert (2, "pkg.sub") in found and (2, "pkg.sub.One") in found and (2, "pkg.sub.Two") in found
+    assert (0, "torch.nn") in found
+
+
+def test_relative_and_folder_local_imports_resolve_to_the_project_s_files(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("")
+    package = tmp_path / "pkg"
+    package.mkdir()
+    for name in ("__init__.py", "agent.py", "model.py"):
+        (package / name).write_text("")
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "helpers.py").write_text("")
+    files = project.ProjectFiles()
+    assert files.resolve(package / "agent.py", 1, "model") == (package / "model.py", "pkg.model")
+    assert files.resolve(tmp_path / "scripts" / "train.py", 0, "pkg.agent") == (package / "agent.py", "pkg.agent")
+    assert files.resolve(tmp_path / "scripts" / "train.py", 0, "helpers") == (tmp_path / "scripts" / "helpers.py", "helpers")
+    assert files.resolve(package / "agent.py", 0, "torch") is None
+    assert files.resolve(package / "agent.py", 3, "x") is None  # above the project root
+    assert project.module_of(package / "__init__.py", tmp_path) == project.Module(package / "__init__.py", "pkg", True)
+
+
+def test_a_library_module_imported_everywhere_does_not_pull_its_importers_in(tmp_path):
+    (tmp_path / "core.py").write_text("import torch\ngamma = 0.99\n")
+    users = [tmp_path / f"user{number}.py" for number in range(project.MAX_IMPORTERS + 1)]
+    for user in users:
+        user.write_text("import core\n")
+    paths = [tmp_path / "core.py", *users]
+    sources = [path.read_bytes() for path in paths]
+    groups, _modules = project.group_files(paths, sources, [True] + [False] * len(users), lambda data: b"gamma" in data)
+    assert groups == []  # core alone: linted by itself, as before
+
+
+# ---- the model: names imported from project modules ----------------------------------------------------------
+def _index(files: dict[str, str]):
+    import libcst
+
+    from dqn_lint.model.source import SourceIndex, SourceUnit
+
+    units = [SourceUnit(libcst.parse_module(text), name + ".py", name) for name, text in files.items()]
+    return SourceIndex(units[0], tuple(units[1:])), units
+
+
+def test_an_imported_name_refers_to_the_binding_in_its_module():
+    import libcst as cst
+
+    index, units = _index({"pkg.train": "from .agent import Agent as A\nA()\n", "pkg.agent": "class Agent:\n    pass\n"})
+    use = units[0].module.body[1].body[0].value.func
+    (binding,) = index.referents(use)
+    assert isinstance(binding.node, cst.ClassDef) and index.filename(binding.node) == "pkg.agent.py"
+
+
+def test_a_module_attribute_refers_to_the_module_s_binding():
+    import libcst as cst
+
+    index, units = _index({"train": "import agent\nagent.Agent()\n", "agent": "from model import Agent\n", "model": "class Agent:\n    pass\n"})
+    call = units[0].module.body[1].body[0].value
+    (binding,) = index.member_bindings(call.func)  # followed through agent's re-export
+    assert isinstance(binding.node, cst.ClassDef) and index.filename(binding.node) == "model.py"
+
+
+def test_a_name_two_files_answer_to_links_to_neither():
+    import libcst
+
+    from dqn_lint.model.source import SourceIndex, SourceUnit
+
+    importer = SourceUnit(libcst.parse_module("from utils import f\nf()\n"), "train.py", "train")
+    first = SourceUnit(libcst.parse_module("def f(): pass\n"), "a/utils.py", "a.utils", import_names=("utils",))
+    second = SourceUnit(libcst.parse_module("def f(): pass\n"), "b/utils.py", "b.utils", import_names=("utils",))
+    index = SourceIndex(importer, (first, second))
+    use = importer.module.body[1].body[0].value.func
+    assert [binding.kind for binding in index.referents(use)] == ["import"]
