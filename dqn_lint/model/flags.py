@@ -39,6 +39,7 @@ class FlagAnalysis:
         self.src = dataflow.src
         self._memo: RecursiveMemo[frozenset[FlagSource]] = RecursiveMemo(frozenset())
         self._traced: set[cst.CSTNode] = set()
+        self._gymnasium_files: dict[int, bool] = {}
 
     def sources(self, ref: Ref) -> frozenset[FlagSource]:
         if isinstance(ref.node, cst.Name):
@@ -73,11 +74,19 @@ class FlagAnalysis:
                 result.add(FlagSource(TERMINATED, None))
         return result
 
-    @cached_property
-    def _step_api_is_gymnasium(self) -> bool:
-        """The file imports gymnasium and not old gym, so `env.step` returns five values."""
+    def _step_api_is_gymnasium(self, call: cst.CSTNode) -> bool:
+        """The file of `call` imports gymnasium and not old gym, so `env.step` returns five values."""
+        unit = self.src.unit_of(call)
+        known = self._gymnasium_files.get(id(unit))
+        if known is None:
+            known = self._gymnasium_files[id(unit)] = self._imports_gymnasium_only(unit.module)
+        return known
+
+    def _imports_gymnasium_only(self, module: cst.Module) -> bool:
         modules = set()
         for node in self.src.nodes_of_type((cst.Import, cst.ImportFrom)):
+            if self.src.unit_of(node).module is not module:
+                continue
             if isinstance(node, cst.Import):
                 modules.update(self.src.code(alias.name).split(".")[0] for alias in node.names)
             elif node.module is not None:
@@ -128,6 +137,9 @@ class FlagAnalysis:
     def _intersection(self, operands: list[cst.BaseExpression], where: cst.CSTNode) -> set[FlagSource]:
         positives, removes_truncation = [], False
         for operand in operands:
+            if self._before_time_limit(operand):  # `done and t != env._max_episode_steps`
+                removes_truncation = True
+                continue
             inner = self._negated(operand)
             if inner is not None:
                 kinds = {source.kind for source in self._of(inner)}
@@ -174,6 +186,26 @@ class FlagAnalysis:
                     return self._negated(target)
         return None
 
+    def _before_time_limit(self, node: cst.BaseExpression) -> bool:
+        """`t < env._max_episode_steps`, `t != cfg.max_steps` where `cfg.max_steps` holds
+        `env._max_episode_steps`: true exactly on the steps a TimeLimit did not cut, so a flag
+        combined with it by `and` (or chosen by it) carries no truncation. The attribute is gym's
+        own TimeLimit and EnvSpec API."""
+        compared = _compared_with_time_limit(node)
+        if compared is None:
+            return False
+        pending, seen = [_limit_operand(compared[0])], 0
+        while pending and seen < 8:  # the limit itself, or a name or attribute assigned it
+            limit = pending.pop()
+            seen += 1
+            if isinstance(limit, cst.Attribute):
+                if limit.attr.value in torch_api.TIME_LIMIT_ATTRIBUTES:
+                    return True
+                pending.extend(value.node for value in self.df.field_values(limit) if not value.path)
+            elif isinstance(limit, cst.Name):
+                pending.extend(value.node for value in self.df.definitions(limit) or () if not value.path)
+        return False
+
     # ---- leaves --------------------------------------------------------------------------------------
     def _leaf(self, leaf: Ref) -> set[FlagSource]:
         node, path = leaf.node, leaf.path
@@ -216,6 +248,9 @@ class FlagAnalysis:
         if isinstance(node, cst.IfExp):
             if _is_constant(node.body) and _is_constant(node.orelse):  # `0.0 if done else 1.0`
                 return set(self._of(node.test))
+            if self._before_time_limit(node.test) and _is_constant(node.orelse):
+                # TD3's `float(done) if t < env._max_episode_steps else 0`: the flag without time-outs
+                return self._intersection([node.body, node.test], node)
             return self._union([self._of(node.body), self._of(node.orelse)], node)
         if isinstance(node, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
             return set(self._of(node.elt))
@@ -299,7 +334,7 @@ class FlagAnalysis:
             return {FlagSource(UNKNOWN, None)}
         _, index, arity = path[0]
         rest = path[1:]
-        if arity is None and self._step_api_is_gymnasium:
+        if arity is None and self._step_api_is_gymnasium(call):
             arity = 5  # `result = env.step(a); result[2]` in a file that uses gymnasium, not old gym
         if arity not in (4, 5):
             return {FlagSource(UNKNOWN, None)}
@@ -371,3 +406,23 @@ def _compared_with_none(comparison: cst.Comparison) -> cst.BaseExpression | None
 
 def _is_constant(node: cst.BaseExpression) -> bool:
     return isinstance(node, (cst.Integer, cst.Float)) or (isinstance(node, cst.Name) and node.value in ("True", "False"))
+
+
+def _compared_with_time_limit(node: cst.BaseExpression) -> tuple[cst.BaseExpression, bool] | None:
+    """For `t < LIMIT` / `t != LIMIT` (or `LIMIT > t`): LIMIT, and whether the test is true exactly
+    on the steps before the limit."""
+    if not isinstance(node, cst.Comparison) or len(node.comparisons) != 1:
+        return None
+    comparison = node.comparisons[0]
+    operator = comparison.operator
+    if isinstance(operator, (cst.LessThan, cst.NotEqual)):
+        return comparison.comparator, True
+    if isinstance(operator, cst.GreaterThan):
+        return node.left, True
+    return None
+
+
+def _limit_operand(node: cst.BaseExpression) -> cst.BaseExpression:
+    while isinstance(node, cst.BinaryOperation):  # `env._max_episode_steps - 1`
+        node = node.left
+    return node

@@ -190,8 +190,8 @@ class GradAnalysis:
                 return set()
             # a helper run here with grad on: the forward passes inside it carry gradient too
             inner: set[cst.Call] = set()
-            for function, _bound in self.df.callee_functions(node):
-                for value in self.df.return_values(function):
+            for function, bound in self.df.callee_functions(node):
+                for value in self.df.return_values_for(node, function, bound):
                     inner |= self.grad_sources(value)
             self.inside_helpers |= inner
             return {node} | inner

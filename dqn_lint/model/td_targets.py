@@ -103,7 +103,7 @@ class TDTargetFinder:
         for function, bound in self.df.callee_functions(call):
             if function.name.value == "__init__":
                 continue
-            for value in self.df.return_values(function):
+            for value in self.df.return_values_for(call, function, bound):
                 for inner, reduced in self.trace(value).calls.items():
                     network = self.network_of(inner)
                     param = self._parameter_named_by(network, function)
@@ -356,11 +356,11 @@ class TDTargetFinder:
     def _trace_call(self, call: cst.Call, path: tuple) -> _Trace:
         if self.is_forward_call(call):
             return _Trace({call: self._lifted_reduced.get(call, False)})
-        functions = [function for function, _ in self.df.callee_functions(call) if function.name.value != "__init__"]
+        functions = [(function, bound) for function, bound in self.df.callee_functions(call) if function.name.value != "__init__"]
         if functions:
             result = _Trace()
-            for function in functions:
-                for value in self.df.return_values(function):
+            for function, bound in functions:
+                for value in self.df.return_values_for(call, function, bound):
                     result.merge(self.trace(value.project(*path) if path else value))
             return result
         names = self.src.qualified_names(call.func)

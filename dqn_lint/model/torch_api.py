@@ -75,6 +75,8 @@ FLAG_INTERSECT_METHODS = frozenset({"logical_and", "logical_and_"})
 FLAG_NEGATE_FUNCTIONS = frozenset({"numpy.logical_not", "torch.logical_not", "operator.not_"})
 FLAG_NEGATE_METHODS = frozenset({"logical_not", "logical_not_", "bitwise_not"})
 TIME_LIMIT_KEYS = frozenset({"TimeLimit.truncated"})
+# gym's TimeLimit wrapper and EnvSpec: the step count at which an episode is truncated
+TIME_LIMIT_ATTRIBUTES = frozenset({"_max_episode_steps", "max_episode_steps"})
 
 # torch.nn modules without parameters: sharing one between two networks shares nothing trainable.
 PARAMETER_FREE_MODULES = frozenset(
