@@ -289,21 +289,36 @@ def _analyse_group(
             **outcome,
             **{index: ([_internal_error("while analysing the file", error, members[index].filename)], False) for index in named},
         }
+    # The rules run once with the first member primary; a member with findings of its own runs
+    # them again as the primary, so its fixes are built against its own text.
+    first = named[0]
+    everything = _run_rules(model, units[first], _union_of_rules(rules_of[index] for index in named), every_file=True)
     for index in named:
         unit = units[index]
+        if index != first and not any(finding.filename == unit.filename for finding in everything[0]):
+            outcome[index] = ([], everything[1])
+            continue
         model.source.use_primary(unit)
-        findings: list[Finding] = []
-        checked = True
-        for rule in rules_of[index]:
-            try:
-                findings.extend(finding for finding in rule.check(model) if finding.filename == unit.filename)
-            except RecursionError:
-                findings, checked = [_too_deep(unit.filename)], False
-                break
-            except Exception as error:  # one rule's bug must not hide the others' findings
-                findings.append(_internal_error(f"in rule {rule.code}", error, unit.filename))
-        outcome[index] = (findings, checked)
+        outcome[index] = _run_rules(model, unit, rules_of[index])
     return outcome
+
+
+def _union_of_rules(rule_lists) -> list[Rule]:
+    return list({rule.code: rule for rules in rule_lists for rule in rules}.values())
+
+
+def _run_rules(model, unit, rules: Sequence[Rule], *, every_file: bool = False) -> tuple[list[Finding], bool]:
+    """The findings of `rules` that stand in `unit` (in any file with `every_file`), and whether
+    the rules ran to the end."""
+    findings: list[Finding] = []
+    for rule in rules:
+        try:
+            findings.extend(finding for finding in rule.check(model) if every_file or finding.filename == unit.filename)
+        except RecursionError:
+            return [_too_deep(unit.filename)], False
+        except Exception as error:  # one rule's bug must not hide the others' findings
+            findings.append(_internal_error(f"in rule {rule.code}", error, unit.filename))
+    return findings, True
 
 
 def _internal_error(where: str, error: Exception, filename: str) -> Finding:

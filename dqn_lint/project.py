@@ -5,10 +5,12 @@ one masks the target in another, so a file is analysed with the project modules 
 
 - every file that may hold a TD target (a *seed*, see `engine.might_hold_td_target`) brings the
   project modules it imports, transitively up to `MAX_IMPORT_DEPTH` steps;
-- in a run over several files, the linted files that import a seed join it with their own
-  imports (the training loop that stores the flag into the agent's buffer);
-- groups that share a file are one group. A group larger than `MAX_GROUP_FILES` (a library such as
-  torch, where everything imports everything) falls back to each seed with its direct imports.
+- in a run over several files, the linted files that import a seed join it with the modules they
+  import directly (the training loop that stores the flag into the agent's buffer); a file named
+  alone that imports a seed is analysed with it;
+- groups that share a file are one group. A group larger than `MAX_GROUP_FILES` is a library's
+  (torch, where everything imports everything), not a training project's: its files are linted
+  alone, as single files.
 
 Imports are read from the bytes, not parsed: `find` locates each `import` and only its line is
 matched, so a tree of 46 MB is scanned in a tenth of a second. A module is found where Python
@@ -20,12 +22,13 @@ standard library) stays opaque: the model never follows it.
 from __future__ import annotations
 
 import functools
+import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-MAX_IMPORT_DEPTH = 3
+MAX_IMPORT_DEPTH = 2
 MAX_GROUP_FILES = 40
 # A module imported by more linted files than this is a library's: its importers are not followed.
 MAX_IMPORTERS = 8
@@ -108,45 +111,72 @@ def _modules_of(match: re.Match) -> Iterable[tuple[int, str]]:
 
 
 class ProjectFiles:
-    """Resolves imports to files, with memoised file-system look-ups."""
+    """Resolves imports to files, with memoised file-system look-ups (plain strings, not pathlib:
+    a tree of 2,500 files makes 50,000 look-ups)."""
 
     def __init__(self) -> None:
-        self._found: dict[Path, Path | None] = {}
+        self._found: dict[str, str | None] = {}
+        self._listings: dict[str, frozenset[str]] = {}
+        self._resolved: dict[tuple[str, int, str], tuple[Path, str] | None] = {}
 
     def resolve(self, importer: Path, level: int, name: str) -> tuple[Path, str] | None:
         """The file a module name imported by `importer` loads, and the name it was imported by
         (absolute for a relative import); None outside the project."""
-        root = project_root(importer.parent)
+        folder = os.path.dirname(str(importer))
+        key = (folder, level, name)
+        if key not in self._resolved:
+            self._resolved[key] = self._resolve(folder, level, name)
+        return self._resolved[key]
+
+    def _resolve(self, folder: str, level: int, name: str) -> tuple[Path, str] | None:
+        root = str(project_root(Path(folder)))
         if level:
-            base = importer.parent
+            base = folder
             for _ in range(level - 1):
                 if base == root:
                     return None
-                base = base.parent
+                base = os.path.dirname(base)
             found = self._file(base, name)
             if found is None:
                 return None
-            module = module_of(found, root)
-            return (found, module.name) if module.name else None
-        for base in dict.fromkeys((importer.parent, root, root / "src")):
+            module = module_of(Path(found), Path(root))
+            return (Path(found), module.name) if module.name else None
+        for base in dict.fromkeys((folder, root, os.path.join(root, "src"))):
             found = self._file(base, name)
             if found is not None:
-                return found, name
+                return Path(found), name
         return None
 
-    def _file(self, base: Path, dotted: str) -> Path | None:
-        relative = Path(*dotted.split("."))
-        for candidate in (base / relative.with_suffix(".py"), base / relative / "__init__.py"):
-            known = self._found.get(candidate, False)
-            if known is False:
-                try:
-                    known = candidate if candidate.is_file() and candidate.stat().st_size <= MAX_CONTEXT_BYTES else None
-                except OSError:
-                    known = None
-                self._found[candidate] = known
-            if known is not None:
-                return known
-        return None
+    def _file(self, base: str, dotted: str) -> str | None:
+        parts = dotted.split(".")
+        folder = os.path.join(base, *parts[:-1])
+        last = parts[-1]
+        names = self._listing(folder)
+        if last + ".py" in names:
+            candidate = os.path.join(folder, last + ".py")
+        elif last in names and "__init__.py" in self._listing(os.path.join(folder, last)):
+            candidate = os.path.join(folder, last, "__init__.py")
+        else:
+            return None
+        known = self._found.get(candidate, False)
+        if known is False:
+            try:
+                known = candidate if os.path.isfile(candidate) and os.path.getsize(candidate) <= MAX_CONTEXT_BYTES else None
+            except OSError:
+                known = None
+            self._found[candidate] = known
+        return known
+
+    def _listing(self, folder: str) -> frozenset[str]:
+        """A folder's entries, listed once (most look-ups miss: `torch.nn` from every folder)."""
+        known = self._listings.get(folder)
+        if known is None:
+            try:
+                known = frozenset(os.listdir(folder))
+            except OSError:
+                known = frozenset()
+            self._listings[folder] = known
+        return known
 
 
 class Grouping(NamedTuple):
@@ -186,15 +216,19 @@ def group_files(
     def imports_of(path: Path) -> list[tuple[Path, str]]:
         known = imports.get(path)
         if known is None:
-            data = source_of(path)
-            known = []
-            if data is not None:
-                for level, name in imported_modules(data):
-                    target = files.resolve(path, level, name)
-                    if target is not None and target[0] != path:
-                        known.append(target)
-            imports[path] = known
+            known = imports[path] = resolve_all(path, source_of(path), None)
         return known
+
+    def resolve_all(path: Path, data: bytes | None, wanted: frozenset[str] | None) -> list[tuple[Path, str]]:
+        """The project files `path` imports; with `wanted`, only modules whose last name is in it."""
+        found = []
+        for level, name in imported_modules(data) if data is not None else ():
+            if wanted is not None and name.rpartition(".")[2] not in wanted:
+                continue
+            target = files.resolve(path, level, name)
+            if target is not None and target[0] != path:
+                found.append(target)
+        return found
 
     def closure(start: Path, depth: int) -> list[Path]:
         seen = {start: None}
@@ -206,19 +240,23 @@ def group_files(
         return list(seen)
 
     seed_paths = [path for path, seed, source in zip(resolved, seeds, sources) if seed and source is not None]
+    # who imports a seed: only imports whose last name is a seed's module name are resolved
+    wanted = frozenset(_module_stem(path) for path in seed_paths)
     importers: dict[Path, list[Path]] = {}
     for path, source in zip(resolved, sources):
         if source is not None and b"import" in source:
-            for target, _name in imports_of(path):
+            if path.name == "__init__.py" and len(paths) > 1:
+                continue  # a package's re-exports call nothing; what imports through it is followed
+            for target, _name in resolve_all(path, source, wanted if len(paths) > 1 else None):
                 importers.setdefault(target, []).append(path)
     # a linted file that imports a module of the project holding a TD target is analysed with it
     # (pre-commit names `train.py` alone; the target is in `agent.py`)
-    named_seeds = set(seed_paths)
-    for target in importers:
-        if target not in named_seeds and target not in index_of:
-            data = source_of(target)
-            if data is not None and is_seed(data):
-                seed_paths.append(target)
+    if len(paths) == 1 and sources[0] is not None:
+        for target in importers:
+            if target not in index_of:
+                data = source_of(target)
+                if data is not None and is_seed(data):
+                    seed_paths.append(target)
     if not seed_paths:
         return [], {}
 
@@ -243,8 +281,8 @@ def group_files(
         neighbourhood = closure(seed, MAX_IMPORT_DEPTH)
         users = importers.get(seed, [])
         if len(users) <= MAX_IMPORTERS:
-            for user in users:
-                neighbourhood.extend(closure(user, MAX_IMPORT_DEPTH))
+            for user in users:  # the training loop, with what it hands to the seed's code
+                neighbourhood.extend(closure(user, 1))
         union(neighbourhood)
 
     components: dict[Path, list[Path]] = {}
@@ -254,14 +292,15 @@ def group_files(
     for component in components.values():
         if len(component) <= MAX_GROUP_FILES:
             groups.append(component)
-        else:  # a library: each seed with the modules it imports directly
-            for seed in seed_paths:
-                if seed in component:
-                    groups.append(closure(seed, 1)[:MAX_GROUP_FILES])
+        # else a library (torch: everything imports everything): its files are linted alone
 
     claimed: set[int] = set()
     result: list[Grouping] = []
     modules: dict[Path, Module] = {}
+    spellings: dict[Path, set[str]] = {}
+    for targets in imports.values():
+        for target, name in targets:
+            spellings.setdefault(target, set()).add(name)
     for group in groups:
         members = sorted(index_of[path] for path in group if path in index_of and index_of[path] not in claimed)
         if not members or len(group) == 1:
@@ -270,8 +309,14 @@ def group_files(
         context = sorted(path for path in group if path not in index_of)
         result.append(Grouping(members, context))
         for path in group:
-            modules.setdefault(path, _module_with_names(path, imports))
+            if path not in modules:
+                module = module_of(path, project_root(path.parent))
+                modules[path] = module._replace(import_names=tuple(sorted(spellings.get(path, set()) - {module.name})))
     return result, modules
+
+
+def _module_stem(path: Path) -> str:
+    return path.parent.name if path.name == "__init__.py" else path.stem
 
 
 def resolved_path(path: Path) -> Path:
@@ -280,11 +325,3 @@ def resolved_path(path: Path) -> Path:
         return path.resolve()
     except (OSError, RuntimeError):
         return path.absolute()
-
-
-def _module_with_names(path: Path, imports: dict[Path, list[tuple[Path, str]]]) -> Module:
-    module = module_of(path, project_root(path.parent))
-    spellings = sorted({name for targets in imports.values() for target, name in targets if target == path} - {module.name})
-    return module._replace(import_names=tuple(spellings))
-
-
