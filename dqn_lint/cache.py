@@ -154,9 +154,16 @@ class ResultCache:
             self._dirty = True
         return findings
 
-    def put(self, key: str, findings: Sequence[Finding]) -> None:
-        self._entries[key] = [self._today, [_encode(replace(finding, filename="")) for finding in findings]]
+    def put(self, key: str, findings: Sequence[Finding], holds_dqn_code: bool = False) -> None:
+        self._entries[key] = [
+            self._today, [_encode(replace(finding, filename="")) for finding in findings], holds_dqn_code
+        ]
         self._dirty = True
+
+    def holds_dqn_code(self, key: str) -> bool:
+        """What `put` recorded of the file (see `engine.FileFacts`); False when unknown."""
+        entry = self._entries.get(key)
+        return bool(entry[2]) if entry is not None and len(entry) > 2 else False
 
     def save(self) -> None:
         """Write the entries atomically; a cache that cannot be written is silently skipped."""

@@ -108,8 +108,24 @@ def judges_unused_noqa(source: bytes, rules: Sequence[Rule]) -> bool:
     return any(rule.code == UNUSED_NOQA for rule in rules) and bool(_MENTIONS_NOQA.search(source))
 
 
-def lint_source(source: bytes, filename: str, rules: Sequence[Rule]) -> list[Finding]:
-    """All unsuppressed findings of `rules` in one file's bytes."""
+class FileFacts:
+    """What linting one file learned beyond its findings: whether it holds DQN training code (a TD
+    target, or an `env.step(action)`), so `dqn_lint.project` analyses it with its project."""
+
+    __slots__ = ("holds_dqn_code",)
+
+    def __init__(self) -> None:
+        self.holds_dqn_code = False
+
+
+def holds_dqn_code(model) -> bool:
+    return bool(model.td_targets) or any(
+        len(call.args) == 1 and call.args[0].keyword is None for call in model.dataflow.method_calls.get("step", ())
+    )
+
+
+def lint_source(source: bytes, filename: str, rules: Sequence[Rule], facts: FileFacts | None = None) -> list[Finding]:
+    """All unsuppressed findings of `rules` in one file's bytes (and, into `facts`, what it holds)."""
     parse = might_hold_td_target(source)
     if not parse and not judges_unused_noqa(source, rules):
         return []
@@ -119,10 +135,12 @@ def lint_source(source: bytes, filename: str, rules: Sequence[Rule]) -> list[Fin
         if not parse:  # a file that is not checked is not reported for its bytes either
             return []
         return [file_finding(READ_ERROR, f"cannot decode the file: {error}", filename)]
-    return lint_text(text, filename, rules, parse=parse)
+    return lint_text(text, filename, rules, parse=parse, facts=facts)
 
 
-def lint_text(text: str, filename: str, rules: Sequence[Rule], *, parse: bool = True) -> list[Finding]:
+def lint_text(
+    text: str, filename: str, rules: Sequence[Rule], *, parse: bool = True, facts: FileFacts | None = None
+) -> list[Finding]:
     """All unsuppressed findings of `rules` in one file's decoded text (the fixer re-lints with it).
 
     `parse=False` is for a file the byte prefilter rejected: no rule can fire there, so only its
@@ -147,14 +165,15 @@ def lint_text(text: str, filename: str, rules: Sequence[Rule], *, parse: bool = 
     if refused is not None:
         return [refused]
     cpython_error = cpython_result if isinstance(cpython_result, Exception) else None
-    findings, checked = _on_deep_stack(lambda: _analyse(text, filename, rules, cpython_error, risky))
+    findings, checked = _on_deep_stack(lambda: _analyse(text, filename, rules, cpython_error, risky, facts))
     if not checked:  # the file itself is the problem: its one finding, never silenced by a noqa
         return findings
     return _finish(text, filename, rules, suppressions, findings, parsed=True)
 
 
 def _analyse(
-    text: str, filename: str, rules: Sequence[Rule], cpython_error: Exception | None, cpython_ran: bool
+    text: str, filename: str, rules: Sequence[Rule], cpython_error: Exception | None, cpython_ran: bool,
+    facts: FileFacts | None = None,
 ) -> tuple[list[Finding], bool]:
     """Parse with libcst, build the program model and run the rules (on the deep stack). The flag
     says whether the rules ran; if not, the one finding says why."""
@@ -181,6 +200,13 @@ def _analyse(
         return [_internal_error("while analysing the file", error, filename)], False
 
     findings: list[Finding] = []
+    if facts is not None:
+        try:
+            facts.holds_dqn_code = holds_dqn_code(model)
+        except RecursionError:
+            return [_too_deep(filename)], False
+        except Exception:  # noqa: BLE001 - a bug of ours: the file is still linted alone, as before
+            facts.holds_dqn_code = False
     for rule in rules:
         try:
             for finding in rule.check(model):

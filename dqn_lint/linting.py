@@ -72,15 +72,14 @@ def lint_sources(
         _RULES_BY_CODES[tuple(rule.code for rule in rules)] = rules  # forked workers find the very same rules
         seeds[index] = engine.needs_parse(data, rules)
 
-    work: list[_Work | _GroupWork] = []
-    grouped: set[int] = set()
-    for group in _groups(sources, datas, seeds, rules_of, cache, results):
-        grouped.update(index for index in group.indices if index >= 0)
-        if group.members:
-            work.append(group)
+    # First each file alone, as it always was; then the files that hold DQN training code (a TD
+    # target, an env.step) again with their project (see dqn_lint.project): a library's thousand
+    # files that merely mention torch and a gamma are never grouped.
+    holds = [False] * len(sources)
+    work: list[_Work] = []
     for index, source_file in enumerate(sources):
         data = datas[index]
-        if data is None or index in grouped:
+        if data is None:
             continue
         rules = rules_of[index]
         if not seeds[index]:
@@ -95,38 +94,40 @@ def lint_sources(
             cached = cache.get(key, source_file.display_name)
             if cached is not None:
                 results[index] = cached
+                holds[index] = cache.holds_dqn_code(key)
                 continue
         work.append(_Work(index, data, source_file.display_name, codes, key))
+    for item, (findings, held) in zip(work, _run(work, jobs), strict=True):
+        results[item.index] = findings
+        holds[item.index] = held
+        _remember(cache, item.key, findings, held)
 
-    for item, findings in zip(work, _run(work, jobs), strict=True):
-        if isinstance(item, _GroupWork):
-            for index, key, member_findings in zip(item.indices, item.keys, findings, strict=True):
-                if index >= 0:
-                    results[index] = member_findings
-                    _remember(cache, key, member_findings)
-        else:
-            results[item.index] = findings
-            _remember(cache, item.key, findings)
+    groups = [group for group in _groups(sources, datas, holds, rules_of, cache, results) if group.members]
+    for item, findings in zip(groups, _run(groups, jobs), strict=True):
+        for index, key, member_findings in zip(item.indices, item.keys, findings, strict=True):
+            if index >= 0:
+                results[index] = member_findings
+                _remember(cache, key, member_findings)
     if cache is not None:
         cache.save()
     return [finding for findings in results for finding in findings]
 
 
-def _remember(cache: ResultCache | None, key: str, findings: list[Finding]) -> None:
+def _remember(cache: ResultCache | None, key: str, findings: list[Finding], holds_dqn_code: bool = False) -> None:
     if cache is not None and not any(finding.code in _UNCACHEABLE for finding in findings):
-        cache.put(key, findings)
+        cache.put(key, findings, holds_dqn_code)
 
 
 def _groups(
     sources: Sequence[SourceFile],
     datas: Sequence[bytes | None],
-    seeds: Sequence[bool],
+    anchors: Sequence[bool],
     rules_of: Sequence[tuple[Rule, ...]],
     cache: ResultCache | None,
     results: list[list[Finding]],
 ) -> list[_GroupWork]:
-    """The groups of files analysed together; a group whose every member is cached is filled in
-    `results` and returned without members. A member's cache key holds the bytes of the whole
+    """The groups of files analysed together around the `anchors` (files that hold DQN training
+    code); a group whose every member is cached is filled in `results` and returned without members. A member's cache key holds the bytes of the whole
     group: editing `replay_buffer.py` re-checks `train.py`."""
     import hashlib
 
@@ -139,7 +140,7 @@ def _groups(
         return data
 
     paths = [Path(source_file.path) for source_file in sources]
-    groupings, modules = group_files(paths, datas, seeds, engine.might_hold_td_target, read)
+    groupings, modules = group_files(paths, datas, anchors, engine.might_hold_td_target, read)
     out: list[_GroupWork] = []
     for grouping in groupings:
         members: list[engine.GroupMember] = []
@@ -187,7 +188,7 @@ def _group_entry_key(source: bytes, codes: tuple[str, ...], group_key: str) -> s
     return f"{entry_key(source, codes)}:{group_key}"
 
 
-def _run(work: Sequence[_Work], jobs: int) -> list[list[Finding]]:
+def _run(work: Sequence[_Work] | Sequence[_GroupWork], jobs: int) -> list:
     workers = min(jobs, len(work) // MIN_FILES_PER_WORKER)
     if workers <= 1:
         return [_lint(item) for item in work]
@@ -214,10 +215,12 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _lint(item: _Work | _GroupWork) -> list:
+def _lint(item: _Work | _GroupWork):
     if isinstance(item, _GroupWork):
         return engine.lint_group(item.members, [_rules(codes) for codes in item.codes])
-    return engine.lint_source(item.source, item.filename, _rules(item.codes))
+    facts = engine.FileFacts()
+    findings = engine.lint_source(item.source, item.filename, _rules(item.codes), facts)
+    return findings, facts.holds_dqn_code
 
 
 def _rules(codes: tuple[str, ...]) -> tuple[Rule, ...]:

@@ -3,8 +3,9 @@
 A DQN project splits `model.py`, `replay_buffer.py`, `agent.py` and `train.py`; the flag made in
 one masks the target in another, so a file is analysed with the project modules around it:
 
-- every file that may hold a TD target (a *seed*, see `engine.might_hold_td_target`) brings the
-  project modules it imports, transitively up to `MAX_IMPORT_DEPTH` steps;
+- every *seed* (in a run over files, a file whose own analysis found DQN training code, see
+  `engine.holds_dqn_code`) brings the project modules it imports, transitively up to
+  `MAX_IMPORT_DEPTH` steps;
 - in a run over several files, the linted files that import a seed join it with the modules they
   import directly (the training loop that stores the flag into the agent's buffer); a file named
   alone that imports a seed is analysed with it;

@@ -597,8 +597,8 @@ def test_the_full_report_skips_the_lines_of_a_file_that_vanished(stand_in_rules,
     (tmp_path / "gone.py").write_text(HEADER + "x = 1  # flag: DQN001\n")
     real_lint_source = engine.lint_source
 
-    def lint_then_delete(source, display_name, rules):
-        findings = real_lint_source(source, display_name, rules)
+    def lint_then_delete(source, display_name, rules, facts=None):
+        findings = real_lint_source(source, display_name, rules, facts)
         Path(display_name).unlink()
         return findings
 

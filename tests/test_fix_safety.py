@@ -118,10 +118,10 @@ def fast_lint(monkeypatch: pytest.MonkeyPatch) -> None:
         outcome = _FIXES[key]
         return dataclasses.replace(outcome, remaining=list(outcome.remaining))
 
-    def lint_source(source, filename, rules):
+    def lint_source(source, filename, rules, facts=None):
         key = (source, filename, tuple(rule.code for rule in rules))
         if key not in _LINTS:
-            _LINTS[key] = real_lint_source(source, filename, rules)
+            _LINTS[key] = real_lint_source(source, filename, rules, facts)
         return list(_LINTS[key])
 
     monkeypatch.setattr(fix_run, "fix_source", fix_source)

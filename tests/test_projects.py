@@ -176,3 +176,21 @@ def test_a_name_two_files_answer_to_links_to_neither():
     index = SourceIndex(importer, (first, second))
     use = importer.module.body[1].body[0].value.func
     assert [binding.kind for binding in index.referents(use)] == ["import"]
+
+
+def test_only_files_that_hold_dqn_training_code_are_analysed_with_their_project(tmp_path, monkeypatch):
+    """A module that mentions torch and a gamma but holds no TD target and no env.step (a learning
+    rate scheduler, say) is linted alone: its importers are never parsed for it."""
+    import dqn_lint.engine as engine
+
+    (tmp_path / "schedule.py").write_text("import torch\n\ndef decay(lr, gamma=0.9):\n    return lr * gamma\n")
+    (tmp_path / "user.py").write_text("from schedule import decay\n\nprint(decay(0.1))\n")
+    groups = []
+    real = engine.lint_group
+    monkeypatch.setattr(engine, "lint_group", lambda members, rules_of: groups.append(members) or real(members, rules_of))
+    assert _lint(tmp_path) == [] and groups == []
+    project_folder = Path(__file__).parent / "projects" / "split_done_or"
+    _lint(project_folder)
+    assert [sorted(member.filename for member in members) for members in groups] == [
+        ["agent.py", "model.py", "replay_buffer.py", "train.py"]
+    ]
