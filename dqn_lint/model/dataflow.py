@@ -76,6 +76,10 @@ class CallSite(NamedTuple):
 
 
 _CONSTANT_NAMES = frozenset({"None", "True", "False"})
+_RANDOM_GENERATORS = frozenset(
+    {"random.Random", "numpy.random.default_rng", "numpy.random.RandomState", "numpy.random.Generator"}
+)
+_GENERATOR_SAMPLING_METHODS = frozenset({"sample", "choices", "choice", "permutation"})
 _ENVIRONMENT_METHODS = frozenset({"step", "reset", "render", "close", "seed"})
 _CONTAINER_STORES = frozenset({"append", "appendleft", "add", "push", "insert", "put"})
 _CONTAINER_EXTENDS = frozenset({"extend", "extendleft"})
@@ -334,7 +338,7 @@ class Dataflow:
                 return list(self.resolve(Ref(args[1].value, path), follow_calls, stop_at_names))
             if "builtins.enumerate" in qualified and step == ITER and rest and rest[0][:2] == ("item", 1) and args:
                 return list(self.resolve(Ref(args[0].value, (ITER,) + rest[1:]), follow_calls, stop_at_names))
-            if not qualified.isdisjoint(_ELEMENT_PRESERVING) and step == ITER and args:
+            if step == ITER and args and (not qualified.isdisjoint(_ELEMENT_PRESERVING) or self._is_generator_sampling(call)):
                 return list(self.resolve(Ref(args[0].value, path), follow_calls, stop_at_names))
             if not qualified.isdisjoint({"builtins.list", "builtins.tuple"}) and step[0] == "item" and len(args) == 1:
                 return list(self.resolve(Ref(args[0].value, path), follow_calls, stop_at_names))
@@ -369,6 +373,18 @@ class Dataflow:
                 if fetched:
                     return self._resolve_all(fetched, follow_calls, stop_at_names)
         return [ref]
+
+    def _is_generator_sampling(self, call: cst.Call) -> bool:
+        """`rng.sample(memory, k)` / `rng.choice(memory, n)` on a `random.Random(seed)` or a numpy
+        generator: a selection of the elements of its first argument, as `random.sample`."""
+        func = call.func
+        if not isinstance(func, cst.Attribute) or func.attr.value not in _GENERATOR_SAMPLING_METHODS:
+            return False
+        for obj in self.objects(Ref(func.value)):
+            site = obj.site if obj.kind == "new" else None
+            if isinstance(site, cst.Call) and not self.src.qualified_names(site.func).isdisjoint(_RANDOM_GENERATORS):
+                return True
+        return False
 
     def _lambda_passthrough(self, call: cst.Call) -> cst.BaseExpression | None:
         """The argument a local converter lambda returns a conversion of, if it is one."""
