@@ -453,8 +453,15 @@ def _run_fixes(
     remaining: list[Finding] = list(unreadable)
     fixed: list[Finding] = []
     failed = False
-    for source in files:
-        result = fix_file(Path(source.path), source.display_name, per_file.for_file(source), allowed, write=not args.diff)
+    from dqn_lint.linting import default_jobs, lint_sources, project_contexts
+
+    jobs = args.jobs or default_jobs()
+    contexts = project_contexts(files, per_file.for_file, jobs)
+    for index, source in enumerate(files):
+        result = fix_file(
+            Path(source.path), source.display_name, per_file.for_file(source), allowed, write=not args.diff,
+            project=contexts.get(index),
+        )
         if result.error is not None:
             _error(f"{source.display_name}: {result.error}", prefix="error")
             failed = True
@@ -476,6 +483,8 @@ def _run_fixes(
         if not args.quiet and args.output_format not in MACHINE_FORMATS:
             sys.stdout.write(f"Fixed {plural(len(fixed), 'error')}.\n" if fixed else "No errors fixed.\n")
         return EXIT_ERROR if failed else EXIT_CLEAN
+    # What is left is judged as `check` judges it, on the fixed files, whole projects included.
+    remaining = list(unreadable) + lint_sources(files, per_file.for_file, jobs=jobs)
     code = _report(args, remaining, ReportContext(unsafe_fixes=unsafe, fixing=True, fixed=tuple(fixed)))
     return EXIT_ERROR if failed else code
 

@@ -229,6 +229,20 @@ class GroupMember(NamedTuple):
     named: bool = True
 
 
+class ProjectContext(NamedTuple):
+    """One file's place in the group it is analysed with: linting new text for it (while fixing)
+    lints the group with that text in its place."""
+
+    members: tuple[GroupMember, ...]
+    position: int
+    rules_of: tuple[tuple[Rule, ...], ...]
+
+    def lint(self, source: bytes) -> list[Finding]:
+        members = list(self.members)
+        members[self.position] = members[self.position]._replace(source=source)
+        return lint_group(members, self.rules_of)[self.position]
+
+
 def lint_group(members: Sequence[GroupMember], rules_of: Sequence[Sequence[Rule]]) -> list[list[Finding]]:
     """The findings of each named member under its own rules (`rules_of[i]`), the group analysed
     as one program (see `dqn_lint.project`); a context member's list is empty. A member that

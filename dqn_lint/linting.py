@@ -58,6 +58,25 @@ def lint_sources(
     jobs: int = 1,
 ) -> list[Finding]:
     """Findings of every file in `sources` (unsorted across files)."""
+    results, datas, rules_of, holds = _lint_alone(sources, rules_for, cache, jobs)
+    groups = [group for group in _groups(sources, datas, holds, rules_of, cache, results) if group.members]
+    for item, findings in zip(groups, _run(groups, jobs), strict=True):
+        for index, key, member_findings in zip(item.indices, item.keys, findings, strict=True):
+            if index >= 0:
+                results[index] = member_findings
+                _remember(cache, key, member_findings)
+    if cache is not None:
+        cache.save()
+    return [finding for findings in results for finding in findings]
+
+
+def _lint_alone(
+    sources: Sequence[SourceFile],
+    rules_for: Callable[[SourceFile], tuple[Rule, ...]],
+    cache: ResultCache | None,
+    jobs: int,
+) -> tuple[list[list[Finding]], list[bytes | None], list[tuple[Rule, ...]], list[bool]]:
+    """Each file alone: its findings, bytes, rules, and whether it holds DQN training code."""
     results: list[list[Finding]] = [[] for _ in sources]
     datas: list[bytes | None] = [None] * len(sources)
     rules_of: list[tuple[Rule, ...]] = [()] * len(sources)
@@ -102,15 +121,22 @@ def lint_sources(
         holds[item.index] = held
         _remember(cache, item.key, findings, held)
 
-    groups = [group for group in _groups(sources, datas, holds, rules_of, cache, results) if group.members]
-    for item, findings in zip(groups, _run(groups, jobs), strict=True):
-        for index, key, member_findings in zip(item.indices, item.keys, findings, strict=True):
+    return results, datas, rules_of, holds
+
+
+def project_contexts(
+    sources: Sequence[SourceFile], rules_for: Callable[[SourceFile], tuple[Rule, ...]], jobs: int = 1
+) -> dict[int, engine.ProjectContext]:
+    """For `--fix`: the group each file is analysed in (by its index in `sources`), so its fixes
+    are those of the findings `check` reports, whole projects included."""
+    results, datas, rules_of, holds = _lint_alone(sources, rules_for, None, jobs)
+    contexts: dict[int, engine.ProjectContext] = {}
+    for group in _groups(sources, datas, holds, rules_of, None, results):
+        rules = tuple(_rules(codes) for codes in group.codes)
+        for position, index in enumerate(group.indices):
             if index >= 0:
-                results[index] = member_findings
-                _remember(cache, key, member_findings)
-    if cache is not None:
-        cache.save()
-    return [finding for findings in results for finding in findings]
+                contexts[index] = engine.ProjectContext(group.members, position, rules)
+    return contexts
 
 
 def _remember(cache: ResultCache | None, key: str, findings: list[Finding], holds_dqn_code: bool = False) -> None:

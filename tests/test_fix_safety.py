@@ -111,10 +111,10 @@ _LINTS: dict[tuple, list] = {}
 def fast_lint(monkeypatch: pytest.MonkeyPatch) -> None:
     real_fix_source, real_lint_source = fix_run.fix_source, engine.lint_source
 
-    def fix_source(source, filename, rules, allowed):
-        key = (source, filename, tuple(rule.code for rule in rules), frozenset(allowed))
+    def fix_source(source, filename, rules, allowed, project=None):
+        key = (source, filename, tuple(rule.code for rule in rules), frozenset(allowed), project)
         if key not in _FIXES:
-            _FIXES[key] = real_fix_source(source, filename, rules, allowed)
+            _FIXES[key] = real_fix_source(source, filename, rules, allowed, project)
         outcome = _FIXES[key]
         return dataclasses.replace(outcome, remaining=list(outcome.remaining))
 

@@ -194,3 +194,17 @@ def test_only_files_that_hold_dqn_training_code_are_analysed_with_their_project(
     assert [sorted(member.filename for member in members) for members in groups] == [
         ["agent.py", "model.py", "replay_buffer.py", "train.py"]
     ]
+
+
+def test_fix_reports_what_check_reports_on_the_fixed_project(tmp_path, monkeypatch, capsys):
+    """Fixes are made file by file, but the findings left are judged with the whole project: the
+    flag of train.py that masks agent.py's target is still reported after `--fix`."""
+    from dqn_lint import cli
+
+    folder = tmp_path / "project"
+    shutil.copytree(Path(__file__).parent / "projects" / "split_done_or", folder)
+    monkeypatch.chdir(folder)
+    assert cli.main(["check", "--fix", "--no-cache", "--output-format", "concise", "."]) == 1
+    assert "train.py:11:12: DQN003" in capsys.readouterr().out
+    assert cli.main(["check", "--fix", "--unsafe-fixes", "--no-cache", "--output-format", "concise", "."]) == 0
+    assert "agent.memory.push(obs, action, reward, next_obs, terminated)" in (folder / "train.py").read_text()

@@ -39,10 +39,17 @@ class FixOutcome:
         return self.fixed != self.original
 
 
-def fix_source(source: bytes, filename: str, rules: Sequence[Rule], allowed: Collection[Applicability]) -> FixOutcome:
-    """Apply every allowed fix to a file's bytes; the findings that remain on the result."""
+def fix_source(
+    source: bytes,
+    filename: str,
+    rules: Sequence[Rule],
+    allowed: Collection[Applicability],
+    project: engine.ProjectContext | None = None,
+) -> FixOutcome:
+    """Apply every allowed fix to a file's bytes; the findings that remain on the result. With
+    `project`, the file is linted in its group (see `dqn_lint.project`) after every pass."""
     parse = engine.might_hold_td_target(source)  # else only DQN100 can report, from the comments
-    if not parse and not engine.judges_unused_noqa(source, rules):
+    if project is None and not parse and not engine.judges_unused_noqa(source, rules):
         return FixOutcome(source, source)
     try:
         encoding = engine.source_encoding(source)
@@ -50,7 +57,15 @@ def fix_source(source: bytes, filename: str, rules: Sequence[Rule], allowed: Col
     except (UnicodeDecodeError, SyntaxError, LookupError):
         return FixOutcome(source, source, remaining=engine.lint_source(source, filename, rules))
 
-    findings = engine.lint_text(text, filename, rules, parse=parse)
+    def lint(current: str) -> list[Finding]:
+        if project is not None:
+            try:
+                return project.lint(current.encode(encoding))
+            except UnicodeEncodeError:
+                pass  # judged below, where the result is encoded
+        return engine.lint_text(current, filename, rules, parse=parse)
+
+    findings = lint(text)
     original_findings, current, done = findings, text, []
     for _ in range(MAX_PASSES):
         fixes = [finding.fix for finding in findings if finding.fixable(allowed)]
@@ -64,7 +79,7 @@ def fix_source(source: bytes, filename: str, rules: Sequence[Rule], allowed: Col
             return _refused(source, text, original_findings, f"the fixed source does not parse ({problem})")
         done.extend(_finding_of(findings, fix) for fix in applied)
         current = new_text
-        findings = engine.lint_text(current, filename, rules, parse=parse)  # libcst's parse of the result
+        findings = lint(current)  # libcst's parse of the result
         for finding in findings:
             if finding.code == engine.PARSE_ERROR[0]:
                 return _refused(source, text, original_findings, f"the fixed source does not parse ({finding.message})")

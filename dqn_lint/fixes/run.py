@@ -27,7 +27,13 @@ class FileFix:
 
 
 def fix_file(
-    path: Path, filename: str, rules: Sequence[Rule], allowed: Collection[Applicability], *, write: bool
+    path: Path,
+    filename: str,
+    rules: Sequence[Rule],
+    allowed: Collection[Applicability],
+    *,
+    write: bool,
+    project: engine.ProjectContext | None = None,
 ) -> FileFix:
     from dqn_lint.fixes.diff import unified_diff
     from dqn_lint.fixes.writer import WriteError, write_fixed
@@ -38,7 +44,7 @@ def fix_file(
         original = path.read_bytes()
     except OSError:
         return FileFix(engine.lint_path(path, filename, rules))
-    outcome = fix_source(original, filename, rules, allowed)
+    outcome = fix_source(original, filename, rules, allowed, project if project is not None and project.members[project.position].source == original else None)
     if outcome.error is not None:
         return FileFix(outcome.remaining, error=f"{outcome.error}; the file was left unchanged")
     if not outcome.changed:
