@@ -152,10 +152,9 @@ def lint_text(
     if not parse:
         return _finish(text, filename, rules, suppressions, [], parsed=False)
 
-    if len(text) > MAX_FILE_SIZE:
-        size = len(text.encode("utf-8", "surrogatepass")) / 2**20
-        limit = MAX_FILE_SIZE / 2**20
-        return [file_finding(TOO_COMPLEX, f"the file is too large to check ({size:.1f} MiB, the limit is {limit:g} MiB); it was not checked", filename)]
+    too_large = _too_large(text, filename)
+    if too_large is not None:
+        return [too_large]
 
     # CPython's parser runs first on files that look deeply nested: it rejects the nesting that
     # libcst cannot handle, fast, and its verdict is reused for the syntax error message.
@@ -276,12 +275,19 @@ def lint_group(members: Sequence[GroupMember], rules_of: Sequence[Sequence[Rule]
     return results
 
 
+def _too_large(text: str, filename: str) -> Finding | None:
+    if len(text) <= MAX_FILE_SIZE:
+        return None
+    size = len(text.encode("utf-8", "surrogatepass")) / 2**20
+    limit = MAX_FILE_SIZE / 2**20
+    return file_finding(TOO_COMPLEX, f"the file is too large to check ({size:.1f} MiB, the limit is {limit:g} MiB); it was not checked", filename)
+
+
 def _refused_before_parse(text: str, filename: str) -> Finding | None:
     """The DQN903 of a file too large or too deeply nested to parse, or its CPython DQN900."""
-    if len(text) > MAX_FILE_SIZE:
-        size = len(text.encode("utf-8", "surrogatepass")) / 2**20
-        limit = MAX_FILE_SIZE / 2**20
-        return file_finding(TOO_COMPLEX, f"the file is too large to check ({size:.1f} MiB, the limit is {limit:g} MiB); it was not checked", filename)
+    too_large = _too_large(text, filename)
+    if too_large is not None:
+        return too_large
     if _may_nest_deeply(text):
         return _beyond_limits(text, filename, _cpython_parse(text, filename))
     return None
