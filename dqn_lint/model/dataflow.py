@@ -190,6 +190,9 @@ class Dataflow:
         may be one (`self.target` in a base class and in its subclass)."""
         if type(a) is cst.Attribute and type(b) is cst.Attribute:  # hot: exact types, see node_types
             return a.attr.value == b.attr.value and not self.objects(Ref(a.value)).isdisjoint(self.objects(Ref(b.value)))
+        if type(a) is cst.Subscript and type(b) is cst.Subscript:  # `memory["done"]`: one entry of one dict
+            key_a, key_b = _literal_key(a), _literal_key(b)
+            return key_a is not None and key_a == key_b and self.same_storage(a.value, b.value)
         key_a, key_b = self.storage_key(a), self.storage_key(b)
         return key_a is not None and key_a == key_b
 
@@ -205,6 +208,9 @@ class Dataflow:
             return ("name", node.value)
         if kind is cst.Attribute:
             return ("field", self.objects(Ref(node.value)), node.attr.value)
+        if kind is cst.Subscript:
+            key, holder = _literal_key(node), self.storage_key(node.value)
+            return ("entry", holder, key) if key is not None and holder is not None else None
         return None
 
     # ==== resolve: follow a value backwards ========================================================
@@ -264,7 +270,8 @@ class Dataflow:
                 return list(self.resolve(Ref(node.value, path), follow_calls, stop_at_names)) or [ref]
             if path:
                 return self._resolve_projection(node.value, ITER, path, ref, follow_calls, stop_at_names)
-            if isinstance(node.value, (cst.Name, cst.Attribute)):
+            if isinstance(node.value, (cst.Name, cst.Attribute)) or _literal_key(node.value) is not None:
+                # `memory[idx]`, `memory["done"][idx]`: any element written into that storage
                 elements = self.container_elements(node.value, (ITER,))
                 return [ref, *self._resolve_all(elements, follow_calls, stop_at_names)]
             return [ref]
@@ -1243,6 +1250,17 @@ def _single_index(node: cst.Subscript) -> cst.BaseExpression | None:
         return None
     element = node.slice[0].slice
     return element.value if isinstance(element, cst.Index) else None
+
+
+def _literal_key(node: cst.CSTNode) -> tuple | None:
+    """("done", None) for `x["done"]`, (None, 4) for `x[4]`; None for any other expression."""
+    if type(node) is not cst.Subscript:
+        return None
+    index = _single_index(node)
+    if index is None:
+        return None
+    key = (string_value(index), int_value(index))
+    return None if key == (None, None) else key
 
 
 def _is_single_slice(node: cst.Subscript) -> bool:
