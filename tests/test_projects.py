@@ -208,3 +208,28 @@ def test_fix_reports_what_check_reports_on_the_fixed_project(tmp_path, monkeypat
     assert "train.py:11:12: DQN003" in capsys.readouterr().out
     assert cli.main(["check", "--fix", "--unsafe-fixes", "--no-cache", "--output-format", "concise", "."]) == 0
     assert "agent.memory.push(obs, action, reward, next_obs, terminated)" in (folder / "train.py").read_text()
+
+
+def test_a_positional_argument_is_bound_even_when_the_call_also_passes_double_star():
+    """`make_agent(env, buffer, **params)`: `**params` cannot bind `replay_buffer` again, so the
+    parameter holds `buffer`; after `*args` nothing can be told."""
+    import libcst as cst
+
+    from dqn_lint.model import build_model
+
+    module = cst.parse_module(
+        "def make_agent(env, replay_buffer, gamma=0.99):\n    return replay_buffer\n"
+        "make_agent(env, buffer, **params)\n"
+        "make_agent(*both)\n"
+    )
+    model = build_model(module)
+    param = module.body[0].params.params[1]
+    values = [model.code(ref.node) for ref in model.dataflow.parameter_values(param, ())]
+    assert values == []  # one call site passes `*both`: the parameter's values are unknown
+    module = cst.parse_module(
+        "def make_agent(env, replay_buffer, gamma=0.99):\n    return replay_buffer\n"
+        "make_agent(env, buffer, **params)\n"
+    )
+    model = build_model(module)
+    param = module.body[0].params.params[1]
+    assert [model.code(ref.node) for ref in model.dataflow.parameter_values(param, ())] == ["buffer"]

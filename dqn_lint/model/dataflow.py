@@ -876,11 +876,11 @@ class Dataflow:
         if keyword is not None:
             return keyword.value
         plain = list(function.params.posonly_params) + list(function.params.params)
-        if param not in plain or any(arg.star for arg in call.args):
+        if param not in plain or any(arg.star == "*" for arg in call.args):
             return None
         index = plain.index(param) - (1 if bound else 0)
         args = positional_args(call)
-        return args[index].value if 0 <= index < len(args) else None
+        return args[index].value if 0 <= index < len(args) else None  # `**kwargs` cannot bind it again
 
     def parameter_values(self, param: cst.Param, path: tuple) -> list[Ref]:
         """Arguments bound to a parameter at the file's call sites, plus its default value."""
@@ -921,11 +921,13 @@ class Dataflow:
                 continue
             if param in plain:
                 index = plain.index(param) - offset
-                if any(arg.star for arg in call.args if arg.keyword is None):
-                    return []
+                if any(arg.star == "*" for arg in call.args):
+                    return []  # `f(*xs)`: which argument lands where is not known
                 args = positional_args(call)
                 if 0 <= index < len(args):
-                    values.append(Ref(args[index].value, path))
+                    values.append(Ref(args[index].value, path))  # `**kwargs` cannot bind it again
+                elif any(arg.star == "**" for arg in call.args):
+                    return []  # bound from `**kwargs`, or left at its default: not known
         return values
 
     # ==== namedtuples and replay buffers ======================================================================
