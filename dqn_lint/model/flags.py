@@ -287,9 +287,10 @@ class FlagAnalysis:
             return {FlagSource(NEVER_SET, value.node)}  # every value is a new tensor or array: never None
         return None
 
-    def _is_never_none(self, leaf: Ref) -> bool:
-        """A value that is certainly not None: an array or tensor made by torch or numpy, or a
-        tensor method's result on one (`torch.tensor(obs).unsqueeze(0)`)."""
+    def _is_never_none(self, leaf: Ref, depth: int = 0) -> bool:
+        """A value that is certainly not None: an array or tensor made by torch or numpy, a
+        tensor method's result on one (`torch.tensor(obs).unsqueeze(0)`), or the result of a
+        function of the program that returns only such values (`utils.tensorize_state(obs)`)."""
         if any(step != ("iter",) for step in leaf.path):
             return False
         node = leaf.node
@@ -300,9 +301,14 @@ class FlagAnalysis:
         if not isinstance(node, cst.Call):
             return False
         names = self.src.qualified_names(node.func)
-        return bool(names) and all(name.startswith(("torch.", "numpy.")) for name in names) and not names.isdisjoint(
-            torch_api.VALUE_PRESERVING_FUNCTIONS
-        )
+        if bool(names) and all(name.startswith(("torch.", "numpy.")) for name in names):
+            return not names.isdisjoint(torch_api.VALUE_PRESERVING_FUNCTIONS)
+        functions = [(function, bound) for function, bound in self.df.callee_functions(node) if function.name.value != "__init__"]
+        if not functions or depth >= 3:
+            return False
+        returns = [value for function, bound in functions for value in self.df.return_values_for(node, function, bound)]
+        leaves = [inner for value in returns for inner in self.df.resolve(value)]
+        return bool(leaves) and all(self._is_never_none(inner, depth + 1) for inner in leaves)
 
     def _mapped_none_flags(self, function: cst.BaseExpression, iterable: cst.BaseExpression) -> set[FlagSource] | None:
         """`map(lambda s: s is not None, values)`: the None flags of the elements of `values`."""
