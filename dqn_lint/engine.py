@@ -118,12 +118,6 @@ class FileFacts:
         self.holds_dqn_code = False
 
 
-def holds_dqn_code(model) -> bool:
-    return bool(model.td_targets) or any(
-        len(call.args) == 1 and call.args[0].keyword is None for call in model.dataflow.method_calls.get("step", ())
-    )
-
-
 def lint_source(source: bytes, filename: str, rules: Sequence[Rule], facts: FileFacts | None = None) -> list[Finding]:
     """All unsuppressed findings of `rules` in one file's bytes (and, into `facts`, what it holds)."""
     parse = might_hold_td_target(source)
@@ -176,18 +170,9 @@ def _analyse(
 ) -> tuple[list[Finding], bool]:
     """Parse with libcst, build the program model and run the rules (on the deep stack). The flag
     says whether the rules ran; if not, the one finding says why."""
-    import libcst
-
-    try:
-        module = libcst.parse_module(text)
-    except libcst.ParserSyntaxError as error:
-        if not cpython_ran:
-            cpython_error = _cpython_parse_error(text, filename)
-        if cpython_error is None:  # valid Python beyond libcst's limits (4000 joined strings, say)
-            return [_beyond_libcst(error, filename)], False
-        return [_syntax_error_finding(text, filename, error, cpython_error)], False
-    except RecursionError:
-        return [_too_deep(filename)], False
+    module = _parse(text, filename, cpython_error, cpython_ran)
+    if isinstance(module, Finding):
+        return [module], False
 
     from dqn_lint.model import build_model
 
@@ -198,23 +183,31 @@ def _analyse(
     except Exception as error:  # a bug of ours must not end the run
         return [_internal_error("while analysing the file", error, filename)], False
 
-    findings: list[Finding] = []
     if facts is not None:
         try:
-            facts.holds_dqn_code = holds_dqn_code(model)
+            facts.holds_dqn_code = model.holds_training_code
         except RecursionError:
             return [_too_deep(filename)], False
         except Exception:  # noqa: BLE001 - a bug of ours: the file is still linted alone, as before
             facts.holds_dqn_code = False
-    for rule in rules:
-        try:
-            for finding in rule.check(model):
-                findings.append(replace(finding, filename=filename))
-        except RecursionError:
-            return [_too_deep(filename)], False
-        except Exception as error:  # one rule's bug must not hide the others' findings
-            findings.append(_internal_error(f"in rule {rule.code}", error, filename))
-    return findings, True
+    findings, checked = _run_rules(model, filename, rules, every_file=True)
+    return [replace(finding, filename=filename) for finding in findings], checked
+
+
+def _parse(text: str, filename: str, cpython_error: Exception | None = None, cpython_ran: bool = False):
+    """libcst's tree of the file, or the DQN900/DQN903 finding that says why there is none."""
+    import libcst
+
+    try:
+        return libcst.parse_module(text)
+    except libcst.ParserSyntaxError as error:
+        if not cpython_ran:
+            cpython_error = _cpython_parse_error(text, filename)
+        if cpython_error is None:  # valid Python beyond libcst's limits (4000 joined strings, say)
+            return _beyond_libcst(error, filename)
+        return _syntax_error_finding(text, filename, error, cpython_error)
+    except RecursionError:
+        return _too_deep(filename)
 
 
 class GroupMember(NamedTuple):
@@ -298,8 +291,6 @@ def _analyse_group(
 ) -> dict[int, tuple[list[Finding], bool]]:
     """Parse each member, build one model over them and run the rules once per named member
     (that member primary, so the fixes of its findings edit its own text)."""
-    import libcst
-
     from dqn_lint.model import build_model
     from dqn_lint.model.source import SourceUnit
 
@@ -307,19 +298,10 @@ def _analyse_group(
     units: dict[int, SourceUnit] = {}
     for index, (text, _suppressions) in texts.items():
         member = members[index]
-        try:
-            module = libcst.parse_module(text)
-        except libcst.ParserSyntaxError as error:
+        module = _parse(text, member.filename)
+        if isinstance(module, Finding):
             if member.named:
-                cpython_error = _cpython_parse_error(text, member.filename)
-                finding = _beyond_libcst(error, member.filename) if cpython_error is None else _syntax_error_finding(
-                    text, member.filename, error, cpython_error
-                )
-                outcome[index] = ([finding], False)
-            continue
-        except RecursionError:
-            if member.named:
-                outcome[index] = ([_too_deep(member.filename)], False)
+                outcome[index] = ([module], False)
             continue
         units[index] = SourceUnit(module, member.filename, member.name, member.is_package, member.import_names)
     named = [index for index in units if members[index].named]
@@ -338,14 +320,14 @@ def _analyse_group(
     # The rules run once with the first member primary; a member with findings of its own runs
     # them again as the primary, so its fixes are built against its own text.
     first = named[0]
-    everything = _run_rules(model, units[first], _union_of_rules(rules_of[index] for index in named), every_file=True)
+    everything = _run_rules(model, units[first].filename, _union_of_rules(rules_of[index] for index in named), every_file=True)
     for index in named:
         unit = units[index]
         if index != first and not any(finding.filename == unit.filename for finding in everything[0]):
             outcome[index] = ([], everything[1])
             continue
         model.source.use_primary(unit)
-        outcome[index] = _run_rules(model, unit, rules_of[index])
+        outcome[index] = _run_rules(model, unit.filename, rules_of[index])
     return outcome
 
 
@@ -353,17 +335,17 @@ def _union_of_rules(rule_lists) -> list[Rule]:
     return list({rule.code: rule for rules in rule_lists for rule in rules}.values())
 
 
-def _run_rules(model, unit, rules: Sequence[Rule], *, every_file: bool = False) -> tuple[list[Finding], bool]:
-    """The findings of `rules` that stand in `unit` (in any file with `every_file`), and whether
-    the rules ran to the end."""
+def _run_rules(model, filename: str, rules: Sequence[Rule], *, every_file: bool = False) -> tuple[list[Finding], bool]:
+    """The findings of `rules` that stand in `filename` (in any file with `every_file`), and
+    whether the rules ran to the end; a rule's crash is a DQN902 there, the others still run."""
     findings: list[Finding] = []
     for rule in rules:
         try:
-            findings.extend(finding for finding in rule.check(model) if every_file or finding.filename == unit.filename)
+            findings.extend(finding for finding in rule.check(model) if every_file or finding.filename == filename)
         except RecursionError:
-            return [_too_deep(unit.filename)], False
+            return [_too_deep(filename)], False
         except Exception as error:  # one rule's bug must not hide the others' findings
-            findings.append(_internal_error(f"in rule {rule.code}", error, unit.filename))
+            findings.append(_internal_error(f"in rule {rule.code}", error, filename))
     return findings, True
 
 

@@ -153,8 +153,9 @@ def _groups(
     results: list[list[Finding]],
 ) -> list[_GroupWork]:
     """The groups of files analysed together around the `anchors` (files that hold DQN training
-    code); a group whose every member is cached is filled in `results` and returned without members. A member's cache key holds the bytes of the whole
-    group: editing `replay_buffer.py` re-checks `train.py`."""
+    code); a group whose every member is cached is filled in `results` and returned without
+    members. A member's cache key holds the bytes of the whole group: editing `replay_buffer.py`
+    re-checks `train.py`."""
     import hashlib
 
     from dqn_lint.project import group_files, resolved_path

@@ -40,6 +40,13 @@ class ProgramModel:
     def td_targets(self) -> list[TDTarget]:
         return self._finder.find()
 
+    @cached_property
+    def holds_training_code(self) -> bool:
+        """A TD target or an `env.step(action)`: DQN training code, worth analysing with its project."""
+        return bool(self.td_targets) or any(
+            len(call.args) == 1 and call.args[0].keyword is None for call in self.dataflow.method_calls.get("step", ())
+        )
+
     def bootstrap_network(self, call: cst.Call) -> cst.BaseExpression:
         return self._finder.network_of(call)
 

@@ -9,7 +9,6 @@ combined with `or`, `|`, `logical_or`, `max`, `+` are conflated at the first pla
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import NamedTuple
 
 import libcst as cst
@@ -194,7 +193,7 @@ class FlagAnalysis:
         compared = _compared_with_time_limit(node)
         if compared is None:
             return False
-        pending, seen = [_limit_operand(compared[0])], 0
+        pending, seen = [_limit_operand(compared)], 0
         while pending and seen < 8:  # the limit itself, or a name or attribute assigned it
             limit = pending.pop()
             seen += 1
@@ -414,17 +413,16 @@ def _is_constant(node: cst.BaseExpression) -> bool:
     return isinstance(node, (cst.Integer, cst.Float)) or (isinstance(node, cst.Name) and node.value in ("True", "False"))
 
 
-def _compared_with_time_limit(node: cst.BaseExpression) -> tuple[cst.BaseExpression, bool] | None:
-    """For `t < LIMIT` / `t != LIMIT` (or `LIMIT > t`): LIMIT, and whether the test is true exactly
-    on the steps before the limit."""
+def _compared_with_time_limit(node: cst.BaseExpression) -> cst.BaseExpression | None:
+    """LIMIT in `t < LIMIT`, `t != LIMIT` or `LIMIT > t`: a test true exactly on the steps before it."""
     if not isinstance(node, cst.Comparison) or len(node.comparisons) != 1:
         return None
     comparison = node.comparisons[0]
     operator = comparison.operator
     if isinstance(operator, (cst.LessThan, cst.NotEqual)):
-        return comparison.comparator, True
+        return comparison.comparator
     if isinstance(operator, cst.GreaterThan):
-        return node.left, True
+        return node.left
     return None
 
 
