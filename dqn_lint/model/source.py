@@ -75,7 +75,6 @@ class SourceIndex:
     def __init__(self, primary: cst.Module | SourceUnit, context: tuple[SourceUnit, ...] = ()) -> None:
         self.primary = primary if isinstance(primary, SourceUnit) else SourceUnit(primary)
         self.units: tuple[SourceUnit, ...] = (self.primary, *context)
-        self.module = self.primary.module
         if context:
             self._parents: dict[cst.CSTNode, cst.CSTNode] = {}
             for unit in self.units:
@@ -88,10 +87,14 @@ class SourceIndex:
         self._linked: dict[int, tuple[Binding, ...]] = {}
         self._qualified_names: dict[cst.CSTNode, frozenset[str]] = {}
 
+    @property
+    def module(self) -> cst.Module:
+        """The primary file's tree."""
+        return self.primary.module
+
     def use_primary(self, unit: SourceUnit) -> None:
         """Speak of another file of the program as the primary one (its findings' fixes edit it)."""
         self.primary = unit
-        self.module = unit.module
 
     def unit_of(self, node: cst.CSTNode) -> SourceUnit:
         """The file that holds `node`."""
