@@ -53,13 +53,22 @@ class Module(NamedTuple):
     import_names: tuple[str, ...] = ()
 
 
-@functools.lru_cache(maxsize=1024)
 def project_root(folder: Path) -> Path:
-    """The nearest folder at or above `folder` with a pyproject.toml, setup.py, setup.cfg or .git;
-    `folder` itself when there is none."""
+    """The nearest folder at or above `folder` with a pyproject.toml, setup.py, setup.cfg or .git.
+
+    Without one (an unpacked archive, a folder of scripts), the working directory when `folder`
+    lies inside it: `python train.py` run there finds `utils` from `agent/snake_agent.py` in it;
+    else `folder` itself."""
+    return _project_root(folder, Path.cwd())
+
+
+@functools.lru_cache(maxsize=1024)
+def _project_root(folder: Path, cwd: Path) -> Path:
     for candidate in (folder, *folder.parents):
         if any((candidate / marker).exists() for marker in _ROOT_MARKERS):
             return candidate
+    if folder.is_relative_to(cwd):
+        return cwd
     return folder
 
 

@@ -772,14 +772,21 @@ def check(model: ProgramModel) -> Iterator[Finding]:
                     "but memory and time are wasted"
                 )
                 severity = Severity.WARNING
+            volatile = model.volatile_variables(call)
+            note = (
+                " `Variable(..., volatile=True)` does not help: since PyTorch 0.4 `volatile` has no effect and "
+                "autograd records anyway."
+                if volatile
+                else ""
+            )
             yield model.finding(
                 RULE.code,
                 RULE.name,
                 call,
                 f"The TD target's bootstrap pass `{model.code(call)}` runs with autograd on and nothing detaches it before "
-                f"the loss: {consequence}. Compute it under `with torch.no_grad():` or append `.detach()`.",
+                f"the loss: {consequence}. Compute it under `with torch.no_grad():` or append `.detach()`.{note}",
                 severity,
-                related=[("the TD target", target.node)],
+                related=[("the TD target", target.node), *(("`volatile=True` is ignored since PyTorch 0.4", node) for node in volatile)],
                 fix=_fix(model, target, call, reaches_trained),
             )
 

@@ -434,6 +434,95 @@ def run_episode(env, q_net, target_net, optimizer):
         done = terminated or truncated
         obs = next_obs
 """,
+    # The episode walks through a price series and ends with it: the step counter indexes the data,
+    # so its bound is the task's own end, not a time limit.
+    """\
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+
+class TradingEnv:
+    def __init__(self, prices, window=4):
+        self.prices, self.window = prices, window
+        self.last = len(prices) - 1
+
+    def reset(self):
+        self.t = self.window
+        return self.observe(self.t)
+
+    def observe(self, t):
+        return np.asarray(self.prices[t - self.window : t], dtype=np.float32)
+
+    def step(self, action):
+        reward = (self.prices[self.t + 1] - self.prices[self.t]) * action
+        self.t += 1
+        done = self.t == self.last
+        return self.observe(self.t), reward, done, {}
+
+
+env = TradingEnv(np.cumsum(np.random.randn(500)))
+online = torch.nn.Linear(4, 2)
+target = torch.nn.Linear(4, 2)
+opt = torch.optim.Adam(online.parameters())
+obs = env.reset()
+for step in range(5_000):
+    action = int(np.random.randint(2))
+    nxt, reward, done, _ = env.step(action)
+    with torch.no_grad():
+        y = reward + 0.99 * target(torch.as_tensor(nxt)).max() * (1 - float(done))
+    loss = F.mse_loss(online(torch.as_tensor(obs))[action], y)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    obs = env.reset() if done else nxt
+""",
+    # Spinning Up: the loop cuts episodes at its own step limit and stores `False` for those cuts.
+    """\
+import gym
+import torch
+import torch.nn.functional as F
+
+env = gym.make("MountainCar-v0")
+online = torch.nn.Linear(2, 3)
+target = torch.nn.Linear(2, 3)
+opt = torch.optim.Adam(online.parameters())
+max_ep_len = 150
+o, ep_len = env.reset(), 0
+for t in range(20_000):
+    a = env.action_space.sample()
+    o2, r, d, _ = env.step(a)
+    ep_len += 1
+    d = False if ep_len == max_ep_len else d
+    with torch.no_grad():
+        y = r + 0.99 * target(torch.as_tensor(o2, dtype=torch.float32)).max() * (1 - float(d))
+    loss = F.mse_loss(online(torch.as_tensor(o, dtype=torch.float32))[a], y)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    o = o2
+    if d or ep_len == max_ep_len:
+        o, ep_len = env.reset(), 0
+""",
+    # A batch from a library buffer: `timeouts` is taken back out of `dones` before the mask.
+    """\
+import torch
+import torch.nn.functional as F
+
+q = torch.nn.Linear(4, 2)
+tq = torch.nn.Linear(4, 2)
+opt = torch.optim.Adam(q.parameters())
+
+
+def learn(batch):
+    dones = batch.dones * (1 - batch.timeouts)
+    with torch.no_grad():
+        y = batch.rewards + 0.99 * tq(batch.next_obs).max(1)[0] * (1 - dones)
+    loss = F.mse_loss(q(batch.obs).gather(1, batch.actions).squeeze(1), y)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+""",
 )
 
 INVALID: tuple[str, ...] = (
@@ -998,6 +1087,68 @@ for episode in range(600):
         if done:
             break
 """,
+    # The project's own env ends an episode when its step counter runs out, and that `done` masks the target.
+    """\
+import random
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+
+class GridEnv:
+    def __init__(self, size=8):
+        self.size = size
+        self.max_steps = 4 * size
+
+    def reset(self):
+        self.steps, self.pos = 0, 0
+        return np.array([self.pos], dtype=np.float32)
+
+    def step(self, action):
+        self.steps += 1
+        self.pos += 1 if action == 1 else -1
+        done = self.pos < 0 or self.pos >= self.size
+        if self.steps >= self.max_steps:  # expect
+            done = True
+        return np.array([self.pos], dtype=np.float32), float(self.pos == self.size), done, {}
+
+
+env = GridEnv()
+online = torch.nn.Linear(1, 2)
+target = torch.nn.Linear(1, 2)
+opt = torch.optim.Adam(online.parameters())
+obs = env.reset()
+for step in range(5_000):
+    action = random.randrange(2)
+    nxt, reward, done, _ = env.step(action)
+    with torch.no_grad():
+        y = reward + 0.99 * target(torch.as_tensor(nxt)).max() * (1 - float(done))
+    loss = F.mse_loss(online(torch.as_tensor(obs))[action], y)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    obs = env.reset() if done else nxt
+""",
+    # No env.step to read positions from, but the batch field is named for time-limit cuts.
+    """\
+import torch
+import torch.nn.functional as F
+
+q = torch.nn.Linear(4, 2)
+tq = torch.nn.Linear(4, 2)
+opt = torch.optim.Adam(q.parameters())
+
+
+def learn(batch):
+    ended = torch.max(batch.dones, batch.timeouts)  # expect
+    with torch.no_grad():
+        y = batch.rewards + 0.99 * tq(batch.next_obs).max(1)[0] * (1 - ended)
+    loss = F.mse_loss(q(batch.obs).gather(1, batch.actions).squeeze(1), y)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+""",
 )
 
 
@@ -1005,20 +1156,24 @@ def check(model: ProgramModel) -> Iterator[Finding]:
     """A terminal mask made from time-limit truncation, reported where the flag gets that meaning."""
     from dqn_lint.model.flags import CARRIES_TRUNCATION
 
+    masked: dict[tuple, list] = {}  # one finding per flag, however many targets it masks
     for target in model.td_targets:
         for mask in target.masks:
             for source in model.mask_sources(mask):
-                if source.kind not in CARRIES_TRUNCATION or source.blame is None:
-                    continue
-                yield model.finding(
-                    RULE.code,
-                    RULE.name,
-                    source.blame,
-                    _MESSAGES[source.kind],
-                    Severity.ERROR,
-                    related=[("this flag masks the bootstrap of the TD target here", mask.node)],
-                    fix=_fix(model, source.kind, source.blame),
-                )
+                if source.kind in CARRIES_TRUNCATION and source.blame is not None:
+                    masks = masked.setdefault((source.blame, source.kind), [])
+                    if mask.node not in masks:
+                        masks.append(mask.node)
+    for (blame, kind), masks in masked.items():
+        yield model.finding(
+            RULE.code,
+            RULE.name,
+            blame,
+            _MESSAGES[kind],
+            Severity.ERROR,
+            related=[("this flag masks the bootstrap of the TD target here", mask) for mask in masks],
+            fix=_fix(model, kind, blame),
+        )
 
 
 def _fix(model: ProgramModel, kind: str, blame) -> Fix:
@@ -1030,8 +1185,19 @@ def _fix(model: ProgramModel, kind: str, blame) -> Fix:
     """
     import libcst as cst
 
-    from dqn_lint.model.flags import CONFLATED, TRUNCATED
+    from dqn_lint.model.flags import CONFLATED, NAMED_TRUNCATION, STEP_LIMIT, TRUNCATED
 
+    if kind == NAMED_TRUNCATION:
+        return Fix(
+            Applicability.DISPLAY_ONLY,
+            f"Leave `{model.code(blame)}` out of the terminal mask; mask with the termination flag alone.",
+        )
+    if kind == STEP_LIMIT:
+        return Fix(
+            Applicability.DISPLAY_ONLY,
+            "Return (or store) the time limit as a separate `truncated` flag, and mask the target with the "
+            "terminal conditions alone.",
+        )
     if kind == CONFLATED and isinstance(blame, (cst.BooleanOperation, cst.BinaryOperation, cst.Call)):
         fix = _unconflate(model, blame)
     elif kind == TRUNCATED and isinstance(blame, cst.Call):
@@ -1184,6 +1350,17 @@ _MESSAGES = {  # by flag kind (dqn_lint.model.flags), kept here so importing the
         "The terminal mask comes from the time-limit truncation flag of `env.step` (slot 3 of its result, whatever "
         "the variable is called): truncation is not termination, and the bootstrap must go on at a time limit. "
         "Mask with `terminated` (slot 2) instead."
+    ),
+    "step-limit": (
+        "This flag turns on when a step counter reaches its limit, and it reaches the TD target's terminal mask: "
+        "running out of steps is a time limit, not a terminal state (the observation holds no step count), so "
+        "the target drops the bootstrap as if the episode had really ended. Keep it for ending the episode, and "
+        "mask with a flag set only by the real terminal conditions."
+    ),
+    "named-truncation": (
+        "This flag is named as a time-limit cut, and it reaches the TD target's terminal mask: a truncated "
+        "episode did not end, and its last state's value is not zero, so the bootstrap must go on there. Mask "
+        "with the termination flag alone (or with `done * (1 - truncated)`)."
     ),
     "old-gym-done": (
         "Old-gym `done` from a 4-tuple `env.step` is also True when a TimeLimit cuts the episode, and it reaches "

@@ -350,6 +350,62 @@ def epoch(loader):
     scheduler.step()
     return logits.max(1)[0].mean().item()
 """,
+    # A new transition's priority is the online network's TD error, taken while acting: it is stored
+    # for sampling and only weights the loss; the TD target that trains bootstraps from `target`.
+    """\
+import copy
+
+import gymnasium as gym
+import numpy as np
+import torch
+
+q = torch.nn.Sequential(torch.nn.Linear(4, 64), torch.nn.ReLU(), torch.nn.Linear(64, 2))
+target = copy.deepcopy(q)
+opt = torch.optim.Adam(q.parameters(), lr=1e-3)
+states, actions, rewards, next_states, dones, priorities = [], [], [], [], [], []
+
+
+def act(obs):
+    with torch.no_grad():
+        values = q(torch.as_tensor(obs).unsqueeze(0))
+        action = int(values.argmax().item()) if np.random.rand() > 0.1 else np.random.randint(2)
+        return action, values[0, action]
+
+
+def learn(n=64):
+    p = torch.stack(priorities)
+    idx = torch.multinomial(p / p.sum(), n, replacement=True)
+    w = (len(p) * p[idx] / p.sum()) ** -0.4
+    s, a = torch.as_tensor(np.array(states))[idx], torch.as_tensor(actions)[idx]
+    r, s2 = torch.as_tensor(rewards)[idx], torch.as_tensor(np.array(next_states))[idx]
+    d = torch.as_tensor(dones, dtype=torch.float32)[idx]
+    with torch.no_grad():
+        y = r + 0.99 * target(s2).max(1)[0] * (1 - d)
+    pred = q(s).gather(1, a[:, None]).squeeze(1)
+    loss = (w * (y - pred) ** 2).mean()
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+
+
+env = gym.make("CartPole-v1")
+obs, _ = env.reset()
+a, q_a = act(obs)
+for step in range(20_000):
+    nxt, r, terminated, truncated, _ = env.step(a)
+    a2, q_a2 = act(nxt)
+    priority = abs(r + 0.99 * (1 - terminated) * q_a2 - q_a) + 0.01
+    states.append(obs); actions.append(a); rewards.append(r)
+    next_states.append(nxt); dones.append(terminated); priorities.append(priority)
+    obs, a, q_a = nxt, a2, q_a2
+    if terminated or truncated:
+        obs, _ = env.reset()
+        a, q_a = act(obs)
+    if step > 1_000:
+        learn()
+    if step % 500 == 0:
+        target.load_state_dict(q.state_dict())
+""",
 )
 
 INVALID: tuple[str, ...] = (

@@ -126,6 +126,20 @@ def test_relative_and_folder_local_imports_resolve_to_the_project_s_files(tmp_pa
     assert project.module_of(package / "__init__.py", tmp_path) == project.Module(package / "__init__.py", "pkg", True)
 
 
+def test_without_a_root_marker_the_working_directory_is_the_project_root(tmp_path, monkeypatch):
+    """An unpacked archive: `python train.py` run in it finds `utils` from `agent/learner.py` there."""
+    (tmp_path / "agent").mkdir()
+    (tmp_path / "agent" / "learner.py").write_text("from utils import ReplayBuffer\n")
+    (tmp_path / "utils.py").write_text("class ReplayBuffer:\n    pass\n")
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    monkeypatch.chdir(outside)  # a folder the files are not in: each file's own folder is its root
+    assert project.ProjectFiles().resolve(tmp_path / "agent" / "learner.py", 0, "utils") is None
+    monkeypatch.chdir(tmp_path)
+    found = project.ProjectFiles().resolve(tmp_path / "agent" / "learner.py", 0, "utils")
+    assert found == (tmp_path / "utils.py", "utils")
+
+
 def test_a_library_module_imported_everywhere_does_not_pull_its_importers_in(tmp_path):
     (tmp_path / "core.py").write_text("import torch\ngamma = 0.99\n")
     users = [tmp_path / f"user{number}.py" for number in range(project.MAX_IMPORTERS + 1)]

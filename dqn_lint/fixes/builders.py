@@ -32,7 +32,8 @@ def insert_after(source: SourceIndex, node: cst.CSTNode, content: str) -> Edit:
 
 def bare_code(source: SourceIndex, node: cst.BaseExpression) -> str:
     """The code of an expression without its own parentheses, which its span leaves out too."""
-    return source.module.code_for_node(node.with_changes(lpar=[], rpar=[]) if getattr(node, "lpar", None) else node)
+    module = source.unit_of(node).module
+    return module.code_for_node(node.with_changes(lpar=[], rpar=[]) if getattr(node, "lpar", None) else node)
 
 
 def wrap_statements(source: SourceIndex, statements: Sequence[cst.SimpleStatementLine], header: str) -> Edit | None:
@@ -42,15 +43,16 @@ def wrap_statements(source: SourceIndex, statements: Sequence[cst.SimpleStatemen
     text, since their indentation is part of the string's value. None when the first statement
     does not begin its line (it follows a `;`), so there is no line to indent.
     """
-    lines = split_lines(source.text)
+    file = source.unit_of(statements[0])  # the statements' own file, primary or not
+    lines = split_lines(file.text)
     first, last = source.span(statements[0]), source.span(statements[-1])
     first_line = lines[first.start.row - 1]
     indent = first_line[: len(first_line) - len(first_line.lstrip(" \t"))]
     if first.start.column != len(indent) + 1:
         return None
-    unit = _indent_unit(source, indent)
+    unit = _indent_unit(file.module, indent)
     inside_strings = _rows_inside_strings(source, statements)
-    newline = source.module.default_newline
+    newline = file.module.default_newline
     out = [f"{indent}{header}:{newline}"]
     for row in range(first.start.row, last.end.row + 1):
         line = lines[row - 1]
@@ -65,11 +67,11 @@ def wrap_statements(source: SourceIndex, statements: Sequence[cst.SimpleStatemen
     return Edit("".join(out), Span(Position(first.start.row, 1), end))
 
 
-def _indent_unit(source: SourceIndex, indent: str) -> str:
+def _indent_unit(module: cst.Module, indent: str) -> str:
     """One more level in the style of the surrounding block: a tab after tabs, else the file's spaces."""
     if indent.endswith("\t"):
         return "\t"
-    default = source.module.default_indent
+    default = module.default_indent
     if default and not default.strip(" "):
         return default
     return "    "

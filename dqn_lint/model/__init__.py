@@ -18,6 +18,7 @@ from dqn_lint.model import torch_api
 from dqn_lint.model.dataflow import Dataflow, Obj, Ref, projection_roots
 from dqn_lint.model.flags import FlagAnalysis
 from dqn_lint.model.grad import GradAnalysis
+from dqn_lint.model.losses import LossReach
 from dqn_lint.model.source import SourceIndex, SourceUnit, walk
 from dqn_lint.model.td_targets import MaskUse, TDTarget, TDTargetFinder
 
@@ -38,14 +39,31 @@ class ProgramModel:
     # ---- TD targets ---------------------------------------------------------------------------
     @cached_property
     def td_targets(self) -> list[TDTarget]:
+        """The TD targets that train: those a loss is computed from. The same shape computed only
+        for a replay priority or a log is left out (with no loss in sight, every one is kept)."""
+        if not self._all_td_targets:  # most files: no loss needs looking for
+            return []
+        kept = set(self._loss_reach.training([target.node for target in self._all_td_targets]))
+        return [target for target in self._all_td_targets if target.node in kept]
+
+    @cached_property
+    def _all_td_targets(self) -> list[TDTarget]:
         return self._finder.find()
+
+    @cached_property
+    def _loss_reach(self) -> LossReach:
+        return LossReach(self.dataflow, self.loss_roots, lambda node: bool(self.grad.grad_sources(Ref(node))))
 
     @cached_property
     def holds_training_code(self) -> bool:
         """A TD target or an `env.step(action)`: DQN training code, worth analysing with its project."""
-        return bool(self.td_targets) or any(
+        return bool(self._all_td_targets) or any(
             len(call.args) == 1 and call.args[0].keyword is None for call in self.dataflow.method_calls.get("step", ())
         )
+
+    def volatile_variables(self, call: cst.Call) -> list[cst.Call]:
+        """`Variable(x, volatile=True)` feeding a forward pass: meant as no-grad, ignored since PyTorch 0.4."""
+        return self.grad.volatile_variables(call)
 
     def bootstrap_network(self, call: cst.Call) -> cst.BaseExpression:
         return self._finder.network_of(call)

@@ -719,6 +719,18 @@ class Dataflow:
             return True
         return any(self.is_module_class(base, seen) for base in self.base_classes(cls))
 
+    def is_env_class(self, cls: cst.ClassDef, _seen=None) -> bool:
+        """A class whose instances are environments: derives from a gym or gymnasium class
+        (`gym.Wrapper`, `gymnasium.ObservationWrapper`, `gym.Env`), here or through its bases."""
+        seen = _seen or set()
+        if id(cls) in seen:
+            return False
+        seen.add(id(cls))
+        for arg in cls.bases:
+            if any(name.split(".")[0] in ("gym", "gymnasium") for name in self.src.qualified_names(arg.value)):
+                return True
+        return any(self.is_env_class(base, seen) for base in self.base_classes(cls))
+
     def call_sites(self, function: cst.FunctionDef | cst.Lambda) -> tuple[CallSite, ...]:
         cached = self._call_sites_memo.get(function)
         if cached is not None:

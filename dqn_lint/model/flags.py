@@ -5,10 +5,16 @@ slot 2 of gymnasium's 5-tuple is `terminated`, slot 3 is `truncated`; slot 2 of 
 is a `done` that includes time limits, and `info["TimeLimit.truncated"]` is a truncation. Flags
 combined with `or`, `|`, `logical_or`, `max`, `+` are conflated at the first place both meet;
 `flag and not truncation` (or `dones * (1 - timeouts)`) takes the truncation back out.
+
+A program's own time limit is a step counter reaching its bound: `self.steps >= self.max_steps`
+where `self.steps += 1` runs on every step (an env class of the project, a training loop that ends
+episodes itself). That flag is a truncation too: the observation holds no step count.
 """
 
 from __future__ import annotations
 
+import re
+from functools import cached_property
 from typing import NamedTuple
 
 import libcst as cst
@@ -16,15 +22,20 @@ import libcst as cst
 from dqn_lint.model import torch_api
 from dqn_lint.model.dataflow import STORE, Dataflow, Ref
 from dqn_lint.model.memo import RecursiveMemo
-from dqn_lint.model.source import number_value, positional_args, string_value
+from dqn_lint.model.source import int_value, number_value, positional_args, string_value
 
 TERMINATED = "terminated"
 TRUNCATED = "truncated"
 OLD_DONE = "old-gym-done"
+STEP_LIMIT = "step-limit"  # a step counter reaching its bound: the program's own time limit
+NAMED_TRUNCATION = "named-truncation"  # `batch.timeouts`: no position to read, but an explicit name
 CONFLATED = "terminated-or-truncated"
 UNKNOWN = "unknown"
 NEVER_SET = "never-set"  # a mask that cannot change: `s is not None` where no `s` is ever None
-CARRIES_TRUNCATION = frozenset({TRUNCATED, OLD_DONE, CONFLATED})
+CARRIES_TRUNCATION = frozenset({TRUNCATED, OLD_DONE, CONFLATED, STEP_LIMIT, NAMED_TRUNCATION})
+_TIME_LIMITS = frozenset({TRUNCATED, STEP_LIMIT, NAMED_TRUNCATION})
+# names that say "cut by a time limit"; they decide only where no env.step position can be traced
+_TRUNCATION_NAME = re.compile(r"truncat|time_?outs?\b|time_?limit", re.IGNORECASE)  # truncation alone, without termination
 
 
 class FlagSource(NamedTuple):  # a NamedTuple, as dataflow's records
@@ -39,6 +50,7 @@ class FlagAnalysis:
         self._memo: RecursiveMemo[frozenset[FlagSource]] = RecursiveMemo(frozenset())
         self._traced: set[cst.CSTNode] = set()
         self._gymnasium_files: dict[int, bool] = {}
+        self._data_counters: dict[cst.CSTNode, bool] = {}
 
     def sources(self, ref: Ref) -> frozenset[FlagSource]:
         if isinstance(ref.node, cst.Name):
@@ -66,11 +78,14 @@ class FlagAnalysis:
                 result = self._with_conditional_sets(ref.node, result)
         else:
             for leaf in self.df.resolve(ref, stop_at_names=True):
-                result |= self.sources(leaf) if isinstance(leaf.node, cst.Name) else self._leaf(leaf)
+                variable = isinstance(leaf.node, cst.Name) and leaf.node.value not in ("True", "False", "None")
+                result |= self.sources(leaf) if variable else self._leaf(leaf)
         if isinstance(ref.node, cst.Name) and not ref.path and self._cleared_at_time_limits(ref.node):
             if any(source.kind in CARRIES_TRUNCATION for source in result):
                 result = {source for source in result if source.kind not in CARRIES_TRUNCATION}
                 result.add(FlagSource(TERMINATED, None))
+        if not ref.path and result <= {FlagSource(UNKNOWN, None)} and _named_for_truncation(ref.node):
+            return {FlagSource(NAMED_TRUNCATION, ref.node)}
         return result
 
     def _step_api_is_gymnasium(self, call: cst.CSTNode) -> bool:
@@ -117,7 +132,7 @@ class FlagAnalysis:
                 continue
             for ancestor in self.src.ancestors(value):
                 if isinstance(ancestor, cst.If):
-                    if any(source.kind == TRUNCATED for source in self._of(ancestor.test)):
+                    if any(source.kind in _TIME_LIMITS for source in self._of(ancestor.test)):
                         return True
                     break
         return False
@@ -126,7 +141,7 @@ class FlagAnalysis:
     def _union(self, parts: list[frozenset[FlagSource]], where: cst.CSTNode) -> set[FlagSource]:
         kinds = [{source.kind for source in part} for part in parts]
         has_terminal = any(kind & {TERMINATED, OLD_DONE} for kind in kinds)
-        has_truncation = any(TRUNCATED in kind for kind in kinds)
+        has_truncation = any(kind & _TIME_LIMITS for kind in kinds)
         merged = set().union(*parts) if parts else set()
         if has_terminal and has_truncation:
             merged = {source for source in merged if source.kind not in (TERMINATED, TRUNCATED)}
@@ -142,7 +157,7 @@ class FlagAnalysis:
             inner = self._negated(operand)
             if inner is not None:
                 kinds = {source.kind for source in self._of(inner)}
-                if kinds & {TRUNCATED, CONFLATED, OLD_DONE}:
+                if kinds & CARRIES_TRUNCATION:
                     removes_truncation = True
                     continue
                 positives.append(self._of(inner))
@@ -150,10 +165,7 @@ class FlagAnalysis:
                 positives.append(self._of(operand))
         merged = set().union(*positives) if positives else set()
         if removes_truncation:
-            cleaned = {source for source in merged if source.kind not in CARRIES_TRUNCATION}
-            if len(cleaned) != len(merged):
-                cleaned.add(FlagSource(TERMINATED, where))
-            return cleaned
+            return _without_truncation(merged, where)
         return self._union(positives, where)
 
     def _negated(self, node: cst.BaseExpression) -> cst.BaseExpression | None:
@@ -205,6 +217,92 @@ class FlagAnalysis:
                 pending.extend(value.node for value in self.df.definitions(limit) or () if not value.path)
         return False
 
+    # ---- the program's own time limits -----------------------------------------------------------------
+    @cached_property
+    def _step_counters(self) -> list[tuple[cst.BaseExpression, bool]]:
+        """`steps += 1` / `left -= 1` run on every pass of their function or loop (under no `if`,
+        `try` or `with` of it): counters of steps, with True for counting up."""
+        counters = []
+        for node in self.src.nodes_of_type(cst.AugAssign):
+            if not isinstance(node.operator, (cst.AddAssign, cst.SubtractAssign)) or int_value(node.value) != 1:
+                continue
+            if not isinstance(node.target, (cst.Name, cst.Attribute)) or not self._runs_every_pass(node):
+                continue
+            counters.append((node.target, isinstance(node.operator, cst.AddAssign)))
+        return counters
+
+    def _runs_every_pass(self, statement: cst.CSTNode) -> bool:
+        for ancestor in self.src.ancestors(statement):
+            if isinstance(ancestor, (cst.FunctionDef, cst.For, cst.While, cst.Module)):
+                return True
+            if isinstance(ancestor, (cst.If, cst.Try, cst.TryStar, cst.With, cst.Match, cst.ExceptHandler)):
+                return False
+        return True
+
+    def _counter_direction(self, node: cst.BaseExpression) -> bool | None:
+        """Up (True) or down (False) for a counter of time alone; None for anything else."""
+        if not isinstance(node, (cst.Name, cst.Attribute)):
+            return None
+        for counter, up in self._step_counters:
+            if type(counter) is type(node) and self.df.same_storage(counter, node):
+                known = self._data_counters.get(counter)
+                if known is None:
+                    known = self._data_counters[counter] = self._indexes_data(counter)
+                return None if known else up
+        return None
+
+    def _indexes_data(self, counter: cst.BaseExpression) -> bool:
+        """`self.data[self.t]`, `self.get_state(self.t)`: the counter walks through the episode's
+        data, so its limit is the end of that data (the task's own end), not a time limit."""
+        name = counter.value if isinstance(counter, cst.Name) else counter.attr.value
+        for read in self.src.nodes_of_type(type(counter)):
+            if (read.value if isinstance(read, cst.Name) else read.attr.value) != name:
+                continue
+            parent = self.src.parent(read)
+            inside_index = isinstance(parent, cst.Index)
+            program_argument = isinstance(parent, cst.Arg) and any(
+                self.df.callee_functions(call) for call in (self.src.parent(parent),) if isinstance(call, cst.Call)
+            )
+            if (inside_index or program_argument) and self.df.same_storage(read, counter):
+                return True
+        return False
+
+    def _is_step_limit_test(self, node: cst.BaseExpression) -> bool:
+        """`steps >= max_steps`, `steps == limit`, `left == 0`, `left <= 0`: true once a step counter
+        reaches its bound."""
+        if not isinstance(node, cst.Comparison) or len(node.comparisons) != 1 or not self._step_counters:
+            return False
+        comparison = node.comparisons[0]
+        operator = type(comparison.operator)
+        mirrored = _MIRRORED.get(operator, operator)
+        for counter, op, bound in ((node.left, operator, comparison.comparator), (comparison.comparator, mirrored, node.left)):
+            up = self._counter_direction(counter)
+            if up is None:
+                continue
+            limit = number_value(bound)
+            if up and op in (cst.GreaterThan, cst.GreaterThanEqual, cst.Equal) and limit != 0.0:
+                return True
+            if not up and op in (cst.LessThan, cst.LessThanEqual, cst.Equal) and limit is not None and limit <= 1:
+                return True
+        return False
+
+    def _field_set_at_time_limit(self, constant: cst.BaseExpression) -> set[FlagSource]:
+        """`if self.steps >= self.max_steps: self.done = True`: an env's own flag set at its time
+        limit (a variable set so is handled with its other definitions, in `_with_conditional_sets`)."""
+        if not (isinstance(constant, cst.Name) and constant.value == "True") and number_value(constant) != 1.0:
+            return set()
+        statement = self.src.parent(constant)
+        if not isinstance(statement, cst.Assign) or statement.value is not constant:
+            return set()
+        if not all(isinstance(target.target, (cst.Attribute, cst.Subscript)) for target in statement.targets):
+            return set()
+        for ancestor in self.src.ancestors(statement):
+            if isinstance(ancestor, cst.If):
+                return {source for source in self._of(ancestor.test) if source.kind in _TIME_LIMITS}
+            if isinstance(ancestor, (cst.BaseCompoundStatement, cst.Module)):
+                return set()
+        return set()
+
     # ---- leaves --------------------------------------------------------------------------------------
     def _leaf(self, leaf: Ref) -> set[FlagSource]:
         node, path = leaf.node, leaf.path
@@ -221,7 +319,7 @@ class FlagAnalysis:
         if path:
             return {FlagSource(UNKNOWN, None)}
         if isinstance(node, (cst.Integer, cst.Float)) or (isinstance(node, cst.Name) and node.value in ("True", "False", "None")):
-            return set()
+            return self._field_set_at_time_limit(node)
         if isinstance(node, cst.BooleanOperation):
             if isinstance(node.operator, cst.Or):
                 return self._union([self._of(node.left), self._of(node.right)], node)
@@ -239,6 +337,8 @@ class FlagAnalysis:
         if isinstance(node, cst.UnaryOperation):
             return set(self._of(node.expression))
         if isinstance(node, cst.Comparison):
+            if self._is_step_limit_test(node):
+                return {FlagSource(STEP_LIMIT, node)}
             tested = _compared_with_none(node)
             chosen = self._none_flags(Ref(tested)) if tested is not None else None
             return chosen if chosen is not None else set(self._of(node.left))
@@ -250,6 +350,9 @@ class FlagAnalysis:
             if self._before_time_limit(node.test) and _is_constant(node.orelse):
                 # TD3's `float(done) if t < env._max_episode_steps else 0`: the flag without time-outs
                 return self._intersection([node.body, node.test], node)
+            if _is_false_constant(node.body) and self._is_step_limit_test(node.test):
+                # Spinning Up's `False if ep_len == max_ep_len else d`: the flag without time-outs
+                return _without_truncation(set(self._of(node.orelse)), node)
             return self._union([self._of(node.body), self._of(node.orelse)], node)
         if isinstance(node, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
             return set(self._of(node.elt))
@@ -407,6 +510,37 @@ def _compared_with_none(comparison: cst.Comparison) -> cst.BaseExpression | None
     if isinstance(left, cst.Name) and left.value == "None":
         return right
     return None
+
+
+_MIRRORED = {  # `bound < steps` is `steps > bound`
+    cst.LessThan: cst.GreaterThan,
+    cst.LessThanEqual: cst.GreaterThanEqual,
+    cst.GreaterThan: cst.LessThan,
+    cst.GreaterThanEqual: cst.LessThanEqual,
+}
+
+
+def _named_for_truncation(node: cst.CSTNode) -> bool:
+    """`timeouts`, `batch.truncated`, `time_limit_reached`: a read whose name says time limit."""
+    if isinstance(node, cst.Name):
+        name = node.value
+    elif isinstance(node, cst.Attribute):
+        name = node.attr.value
+    else:
+        return False
+    return _TRUNCATION_NAME.search(name) is not None
+
+
+def _without_truncation(sources: set[FlagSource], where: cst.CSTNode) -> set[FlagSource]:
+    """A flag with its time-outs taken back out: what carried truncation now means termination."""
+    cleaned = {source for source in sources if source.kind not in CARRIES_TRUNCATION}
+    if len(cleaned) != len(sources):
+        cleaned.add(FlagSource(TERMINATED, where))
+    return cleaned
+
+
+def _is_false_constant(node: cst.BaseExpression) -> bool:
+    return number_value(node) == 0.0 or (isinstance(node, cst.Name) and node.value == "False")
 
 
 def _is_constant(node: cst.BaseExpression) -> bool:

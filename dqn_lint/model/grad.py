@@ -16,7 +16,7 @@ import libcst as cst
 from dqn_lint.model import torch_api
 from dqn_lint.model.dataflow import STORE, Dataflow, Obj, Ref
 from dqn_lint.model.memo import RecursiveMemo
-from dqn_lint.model.source import positional_args
+from dqn_lint.model.source import keyword_arg, positional_args
 
 _OPERATIONS = (
     cst.Call,
@@ -154,7 +154,18 @@ class GradAnalysis:
 
     def is_frozen(self, network: cst.BaseExpression) -> bool:
         objects = self.df.objects(Ref(network))
-        return bool(objects) and objects <= self.frozen_objects
+        return bool(objects) and all(self._frozen(obj) for obj in objects)
+
+    def _frozen(self, obj: Obj) -> bool:
+        """Frozen itself, or made by a factory that freezes what it makes (`def make_target(net):
+        t = copy.deepcopy(net); for p in t.parameters(): p.requires_grad_(False); return t`)."""
+        while True:
+            if obj in self.frozen_objects:
+                return True
+            site = obj.site
+            if obj.kind != "new" or not (isinstance(site, tuple) and len(site) == 2 and isinstance(site[0], cst.Call)):
+                return False
+            obj = Obj("new", site[1], obj.shallow_of)  # the object the factory makes, at any of its calls
 
     # ---- gradient sources -------------------------------------------------------------------------
     def grad_sources(self, ref: Ref) -> frozenset[cst.Call]:
@@ -240,6 +251,26 @@ class GradAnalysis:
             return self._union([call.func.value, *(arg.value for arg in call.args)])
         return self._union(arg.value for arg in call.args)
 
+    def volatile_variables(self, call: cst.Call) -> list[cst.Call]:
+        """`Variable(x, volatile=True)` among a forward pass's inputs: pre-0.4 PyTorch's no-grad,
+        which has done nothing since 0.4 (the author meant no-grad; autograd still records)."""
+        found = []
+        for arg in positional_args(call):
+            for leaf in self.df.resolve(Ref(arg.value)):
+                node = leaf.node
+                while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and not self.src.qualified_names(node.func):
+                    if node.func.attr.value not in torch_api.VALUE_PRESERVING_METHODS:
+                        break
+                    node = node.func.value  # `Variable(x, volatile=True).cuda()`
+                if (
+                    isinstance(node, cst.Call)
+                    and self.src.names_any(node.func, torch_api.VARIABLE_CLASSES)
+                    and _is_true(keyword_arg(node, "volatile"))
+                    and node not in found
+                ):
+                    found.append(node)
+        return found
+
     def _detached_in_place(self, name: cst.Name) -> bool:
         for call in self.df.method_calls.get("detach_", ()):
             if isinstance(self.src.parent(call), cst.Expr) and self.df.same_storage(call.func.value, name):
@@ -260,6 +291,10 @@ def forward_network(call: cst.Call) -> cst.BaseExpression:
 
 def _is_call_of(node: cst.CSTNode, method: str) -> bool:
     return isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == method
+
+
+def _is_true(arg: cst.Arg | None) -> bool:
+    return arg is not None and isinstance(arg.value, cst.Name) and arg.value.value == "True"
 
 
 def _is_false_arg(call: cst.Call) -> bool:

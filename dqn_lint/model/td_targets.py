@@ -188,13 +188,19 @@ class TDTargetFinder:
             base, _path = obj.site
             if not isinstance(base, frozenset):
                 return False
-            if len(_path) == 1 and any(other.kind == "instance" for other in base):
+            if len(_path) == 1 and any(other.kind == "instance" and not self._is_env(other) for other in base):
                 return True  # `self.q_net(x)`: a field set up outside this file (a base class), not `self.env.step(a)`
             return not called_as_attribute and any(
                 other.kind == "param" or (other.kind == "projection" and self._is_network_object(other, depth + 1))
                 for other in base
             )
         return False
+
+    def _is_env(self, obj: Obj) -> bool:
+        """An instance of a gym wrapper or env class of the project: its attributes are the
+        library's methods (`step`, `reset`), never networks."""
+        cls = self.df.class_of(obj)
+        return cls is not None and self.df.is_env_class(cls)
 
     @cached_property
     def _used_like_modules(self) -> frozenset[Obj]:
@@ -421,9 +427,13 @@ class TDTargetFinder:
         return self._discount_memo(id(node), lambda: self._discount_kind(node))
 
     def _discount_kind(self, node: cst.BaseExpression) -> str | None:
-        kinds = {self._leaf_discount_kind(leaf) for leaf in self.df.resolve(Ref(node))}
+        leaves = self.df.resolve(Ref(node))
+        kinds = {self._leaf_discount_kind(leaf) for leaf in leaves}
         if not kinds or None in kinds:
-            return _discount_kind_by_name(_last_name(node, ()))
+            by_name = _discount_kind_by_name(_last_name(node, ()))
+            if by_name is not None and leaves and all(_is_batch_slot(leaf) for leaf in leaves):
+                return "vector"  # `s, a, r, s2, gammas = buffer.sample(n)`: one discount per transition
+            return by_name
         return "vector" if "vector" in kinds else "scalar"
 
     def _leaf_discount_kind(self, leaf: Ref) -> str | None:
@@ -463,6 +473,8 @@ class TDTargetFinder:
                 args = positional_args(ancestor)
                 if len(args) == 3 and child is not args[0]:
                     masks.append(MaskUse(args[0].value, "condition"))
+            elif isinstance(ancestor, cst.IndentedBlock):
+                masks.extend(self._guards_before(ancestor, child, reward))
             child = ancestor
         statement = self.src.small_statement(node)
         if isinstance(statement, cst.Assign) and statement.value is node:
@@ -471,6 +483,22 @@ class TDTargetFinder:
                     masks.extend(self._overwrites(target.target))
                     masks.extend(self._selected_later(target.target))
         return masks
+
+    def _guards_before(self, block: cst.IndentedBlock, statement: cst.CSTNode, reward: cst.BaseExpression) -> list[MaskUse]:
+        """`if next_state is None: return reward` (or `continue`) earlier in the block: the target
+        after it is computed only when the guard's condition is false."""
+        guards = []
+        for earlier in block.body:
+            if earlier is statement:
+                break
+            if (
+                isinstance(earlier, cst.If)
+                and earlier.orelse is None
+                and _leaves_the_block(earlier.body)
+                and self.is_transition_condition(earlier.test, reward)
+            ):
+                guards.append(MaskUse(earlier.test, "condition"))
+        return guards
 
     def _selected_later(self, name: cst.Name) -> list[MaskUse]:
         """`y = torch.where(dones, r, y)`: the target is replaced where the condition holds."""
@@ -530,6 +558,14 @@ class TDTargetFinder:
         return found
 
 
+def _leaves_the_block(body: cst.BaseSuite) -> bool:
+    """The suite ends in `return`, `continue` or `raise`: what follows its `if` runs only when the test is false."""
+    last = body.body[-1] if isinstance(body, cst.IndentedBlock) and body.body else body
+    if isinstance(last, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+        return isinstance(last.body[-1], (cst.Return, cst.Continue, cst.Raise))
+    return False
+
+
 def _names_in(node: cst.CSTNode) -> list[cst.Name]:
     """Variables read by an expression (not attribute names, not inside lambdas or comprehensions)."""
     found, stack = [], [node]
@@ -559,6 +595,11 @@ def _discount_kind_by_name(name: str | None) -> str | None:
     if _DISCOUNT_NAME.search(name):
         return "vector"
     return None
+
+
+def _is_batch_slot(leaf: Ref) -> bool:
+    """A slot of a call's tuple result: a field of a sampled batch."""
+    return isinstance(leaf.node, cst.Call) and bool(leaf.path) and leaf.path[0][0] == "item"
 
 
 def _last_name(node: cst.CSTNode, path: tuple) -> str | None:

@@ -99,3 +99,6 @@ MODULE_CONTAINERS = frozenset({"torch.nn.ModuleDict", "torch.nn.ModuleList", "to
 SELF_RETURNING_MODULE_METHODS = frozenset(
     {"to", "cuda", "cpu", "train", "eval", "float", "double", "half", "bfloat16", "requires_grad_", "share_memory", "type"}
 )
+
+# `torch.autograd.Variable`: its `volatile=True` was the no-grad of PyTorch before 0.4 (now ignored)
+VARIABLE_CLASSES = frozenset({"torch.autograd.Variable", "torch.autograd.variable.Variable"})

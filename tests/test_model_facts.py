@@ -1,0 +1,225 @@
+"""The program model's facts on small snippets, asked directly (not through a rule's findings):
+what a terminal flag means, which TD targets train, and what a fix edit is built from."""
+
+from __future__ import annotations
+
+import textwrap
+
+import libcst as cst
+
+from dqn_lint.model import SourceUnit, build_model
+from dqn_lint.model.dataflow import Ref
+from dqn_lint.model.flags import STEP_LIMIT, TERMINATED
+
+
+def _model(code: str, *context: tuple[str, str]):
+    primary = SourceUnit(cst.parse_module(textwrap.dedent(code)), "main.py", "main")
+    units = tuple(SourceUnit(cst.parse_module(textwrap.dedent(text)), f"{name}.py", name) for name, text in context)
+    return build_model(primary, units)
+
+
+def _name_read(model, name: str) -> cst.Name:
+    """The last occurrence of `name` in the primary file (the snippets end with a read of it)."""
+    found = [node for node in model.source.nodes_of_type(cst.Name) if node.value == name and model.source.unit_of(node) is model.source.primary]
+    return max(found, key=lambda node: (model.source.span(node).start.row, model.source.span(node).start.column))
+
+
+def _kinds(model, name: str) -> set[str]:
+    return {source.kind for source in model.flags.sources(Ref(_name_read(model, name)))}
+
+
+# ---- a program's own time limit ---------------------------------------------------------------------
+ENV = """
+class Env:
+    def reset(self):
+        self.steps = 0
+        self.lives = 3
+        self.done = False
+        return 0.0
+
+    def step(self, action):
+        self.steps += 1
+        if action == 3:
+            self.lives -= 1
+            if self.lives == 0:
+                self.done = True
+        {limit}
+        return 0.0, 1.0, self.done, {{}}
+
+env = Env()
+obs, reward, done, info = env.step(0)
+flag = done
+print(flag)
+"""
+
+
+def test_a_step_counter_reaching_its_bound_is_a_time_limit():
+    model = _model(ENV.format(limit="if self.steps >= 200:\n            self.done = True"))
+    assert STEP_LIMIT in _kinds(model, "flag")
+
+
+def test_a_counter_decremented_under_a_condition_is_not_a_clock():
+    """`lives -= 1` runs only on a death: `lives == 0` is a real end."""
+    model = _model(ENV.format(limit="pass"))
+    assert STEP_LIMIT not in _kinds(model, "flag")
+
+
+def test_a_countdown_reaching_zero_is_a_time_limit():
+    model = _model(
+        """
+        class Env:
+            def step(self, action):
+                self.left -= 1
+                done = action == 1 or self.left == 0
+                return 0.0, 1.0, done, {}
+        env = Env()
+        _, _, done, _ = env.step(0)
+        flag = done
+        print(flag)
+        """
+    )
+    assert STEP_LIMIT in _kinds(model, "flag")
+
+
+def test_a_counter_that_indexes_the_episode_s_data_ends_the_task_itself():
+    """`self.prices[self.t]`: the episode is the data, and its end is the task's end."""
+    model = _model(
+        """
+        class Env:
+            def step(self, action):
+                reward = self.prices[self.t] * action
+                self.t += 1
+                done = self.t == self.last
+                return 0.0, reward, done, {}
+        env = Env()
+        _, _, done, _ = env.step(0)
+        flag = done
+        print(flag)
+        """
+    )
+    assert STEP_LIMIT not in _kinds(model, "flag")
+
+
+def test_a_flag_cleared_at_the_loop_s_own_step_limit_is_termination():
+    """Spinning Up: `d = False if ep_len == max_ep_len else d`."""
+    model = _model(
+        """
+        import gym
+        env = gym.make("CartPole-v1")
+        ep_len = 0
+        for t in range(1000):
+            o2, r, d, _ = env.step(env.action_space.sample())
+            ep_len += 1
+            flag = False if ep_len == 200 else d
+            print(flag)
+        """
+    )
+    assert _kinds(model, "flag") == {TERMINATED}
+
+
+# ---- which TD targets train ----------------------------------------------------------------------------
+TRAINING = """
+import copy
+import torch
+
+q = torch.nn.Linear(4, 2)
+target = copy.deepcopy(q)
+opt = torch.optim.Adam(q.parameters())
+
+def act(s):
+    with torch.no_grad():
+        values = q(s)
+        return values.argmax().item(), values[0, 0]
+
+def learn(s, a, r, s2, d, w):
+    with torch.no_grad():
+        y = r + 0.99 * target(s2).max(1)[0] * (1 - d)
+    pred = q(s).gather(1, a).squeeze(1)
+    loss = {loss}
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+
+a, qa = act(s)
+a2, qa2 = act(s2)
+priority = abs(r + 0.99 * qa2 - qa)
+learn(s, a, r, s2, d, priority / priority.sum())  # the weight is made from the priority
+"""
+
+
+def _target_codes(model) -> set[str]:
+    return {model.code(target.node) for target in model.td_targets}
+
+
+def test_a_priority_computed_while_acting_is_not_a_training_target():
+    """It reaches the loss, but only as the weight of the compared difference."""
+    model = _model(TRAINING.format(loss="(w * (y - pred) ** 2).mean()"))
+    assert _target_codes(model) == {"r + 0.99 * target(s2).max(1)[0] * (1 - d)"}
+
+
+def test_a_td_target_given_to_a_loss_function_trains():
+    model = _model(TRAINING.format(loss="torch.nn.functional.smooth_l1_loss(pred, y)"))
+    assert "r + 0.99 * target(s2).max(1)[0] * (1 - d)" in _target_codes(model)
+
+
+def test_with_no_loss_in_sight_every_td_target_is_kept():
+    model = _model(
+        """
+        import torch
+        target = torch.nn.Linear(4, 2)
+        def td(r, s2, d):
+            return r + 0.99 * target(s2).max(1)[0] * (1 - d)
+        """
+    )
+    assert len(model.td_targets) == 1
+
+
+# ---- environments of the project are not networks -------------------------------------------------------
+def test_a_method_inherited_from_a_gym_wrapper_is_not_a_forward_pass():
+    model = _model(
+        """
+        from wrappers import Scaled
+        class Player:
+            def __init__(self, env):
+                self.env = env
+            def play(self, action):
+                return self.env.step(action)
+        Player(Scaled(None)).play(0)
+        """,
+        ("wrappers", "import gym\nclass Scaled(gym.ObservationWrapper):\n    def observation(self, o):\n        return o / 255.0\n"),
+    )
+    (call,) = model.dataflow.method_calls["step"]
+    assert not model._finder.is_forward_call(call)
+
+
+# ---- fixes are built from the text of their node's own file ------------------------------------------------
+def test_statements_of_another_file_are_wrapped_with_that_file_s_lines():
+    from dqn_lint.fixes.builders import wrap_statements
+
+    agent = "\n" * 30 + "def learn(r, s2):\n    y = r + s2\n    return y\n"
+    model = _model("import agent\n", ("agent", agent))
+    context = model.source.units[1]
+    function = context.module.body[0]
+    statement = function.body.body[0]
+    edit = wrap_statements(model.source, [statement], "with torch.no_grad()")
+    assert edit is not None and edit.content == "    with torch.no_grad():\n        y = r + s2\n"
+
+
+def test_variable_volatile_feeding_a_forward_pass_is_reported_as_ignored():
+    model = _model(
+        """
+        import torch
+        from torch.autograd import Variable
+        net = torch.nn.Linear(4, 2)
+        x = Variable(torch.zeros(1, 4), volatile=True).float()
+        y = Variable(torch.zeros(1, 4))
+        net(x)
+        net(y)
+        """
+    )
+    first, second = sorted(
+        (call for call in model.source.nodes_of_type(cst.Call) if model.code(call).startswith("net(")),
+        key=lambda call: model.source.span(call).start.row,
+    )
+    assert [model.code(call) for call in model.volatile_variables(first)] == ["Variable(torch.zeros(1, 4), volatile=True)"]
+    assert model.volatile_variables(second) == []
