@@ -830,7 +830,7 @@ def _fix(model: ProgramModel, site, how: str, network, online: str) -> Fix:
     from dqn_lint.model import torch_api
 
     target = model.code(network)
-    sync = "" if _is_synced(model, network) else (
+    sync = "" if model.network(network).syncs_in else (
         f" Nothing in the file syncs `{target}`: also add `{target}.load_state_dict({online}.state_dict())` every "
         "N steps, or the copy stays at its initial weights."
     )
@@ -860,24 +860,6 @@ def _fix(model: ProgramModel, site, how: str, network, online: str) -> Fix:
         f"Replace the alias with an independent copy: `{deepcopy}({online})`.{sync}",
         (edit, *import_edits),
     )
-
-
-def _is_synced(model: ProgramModel, network) -> bool:
-    """Whether some statement copies weights into the network: `load_state_dict`, or a loop over
-    its `.parameters()` (a soft update)."""
-    for method in ("load_state_dict", "parameters", "named_parameters"):
-        for call in model.dataflow.method_calls.get(method, ()):
-            receiver = call.func.value
-            if model.dataflow.same_storage(receiver, network) and not _feeds_optimizer(model, call):
-                return True
-    return False
-
-
-def _feeds_optimizer(model: ProgramModel, call) -> bool:
-    """`torch.optim.Adam(target.parameters())` trains the network; it does not sync it."""
-    import libcst as cst
-
-    return any(isinstance(ancestor, cst.Call) and model.is_optimizer_call(ancestor) for ancestor in model.source.ancestors(call))
 
 
 EXPERIMENT = Experiment(

@@ -1201,7 +1201,7 @@ def _fix(model: ProgramModel, kind: str, blame) -> Fix:
     if kind == CONFLATED and isinstance(blame, (cst.BooleanOperation, cst.BinaryOperation, cst.Call)):
         fix = _unconflate(model, blame)
     elif kind == TRUNCATED and isinstance(blame, cst.Call):
-        fix = _use_slot(model, blame, bad=3, good=2)
+        fix = _use_terminated(model, blame)
     else:
         fix = _old_gym_advice(model, blame)
     return fix or Fix(
@@ -1240,34 +1240,37 @@ def _unconflate(model: ProgramModel, combined) -> Fix | None:
     return Fix(Applicability.UNSAFE, message, edits)
 
 
-def _use_slot(model: ProgramModel, step_call, bad: int, good: int) -> Fix | None:
-    """`truncated` (slot 3) reaches the mask: its reads bound for the mask get slot 2's name."""
+def _use_terminated(model: ProgramModel, step_call) -> Fix | None:
+    """`truncated` reaches the mask: its reads bound for the mask get the `terminated` slot's name."""
     from dqn_lint.fixes.builders import replace_node
+    from dqn_lint.model import Slot
 
-    names = _unpacked_names(model, step_call)
-    if names is None or names[bad] is None or names[good] is None or names[good].value == "_":
+    transition = model.transition(step_call)
+    if transition is None:
         return None
-    reads = _reads_toward_mask(model, names[bad])
-    if not reads or not _stable_names(model, names[good], reads):
+    truncated, terminated = transition.name(Slot.TRUNCATED), transition.name(Slot.TERMINATED)
+    if truncated is None or terminated is None or terminated.value == "_":
         return None
-    edits = tuple(replace_node(model.source, read, names[good].value) for read in reads)
-    return Fix(Applicability.UNSAFE, f"Mask with `{names[good].value}` (terminated), not `{names[bad].value}`.", edits)
+    reads = _reads_toward_mask(model, truncated)
+    if not reads or not _stable_names(model, terminated, reads):
+        return None
+    edits = tuple(replace_node(model.source, read, terminated.value) for read in reads)
+    return Fix(Applicability.UNSAFE, f"Mask with `{terminated.value}` (terminated), not `{truncated.value}`.", edits)
 
 
 def _old_gym_advice(model: ProgramModel, step_call) -> Fix | None:
     """Old gym: show the corrected flag in place, never apply it (the info key may be absent)."""
-    import libcst as cst
-
     from dqn_lint.fixes.builders import replace_node
+    from dqn_lint.model import Slot
 
-    if not isinstance(step_call, cst.Call):
+    transition = model.transition(step_call)
+    if transition is None:
         return None
-    names = _unpacked_names(model, step_call)
-    if names is None or len(names) != 4 or names[2] is None or names[3] is None or names[3].value == "_":
+    done, info = transition.name(Slot.DONE), transition.name(Slot.INFO)
+    if done is None or info is None or info.value == "_":
         return None
-    done, info = names[2].value, names[3].value
-    corrected = f'({done} and not {info}.get("TimeLimit.truncated", False))'
-    reads = _reads_toward_mask(model, names[2])
+    corrected = f'({done.value} and not {info.value}.get("TimeLimit.truncated", False))'
+    reads = _reads_toward_mask(model, done)
     return Fix(
         Applicability.DISPLAY_ONLY,
         f"Store `{corrected[1:-1]}` for the mask (gym >= 0.21 marks time limits in `info`), or move to gymnasium: "
@@ -1325,19 +1328,6 @@ def _stable_names(model: ProgramModel, expression, reads) -> bool:
         if any(model.source.scope(read) is not scope for read in reads):
             return False
     return True
-
-
-def _unpacked_names(model: ProgramModel, step_call) -> list | None:
-    """`obs, reward, terminated, truncated, info = env.step(a)`: the names by slot (None for others)."""
-    import libcst as cst
-
-    statement = model.source.small_statement(step_call)
-    if not (isinstance(statement, cst.Assign) and statement.value is step_call and len(statement.targets) == 1):
-        return None
-    target = statement.targets[0].target
-    if not isinstance(target, (cst.Tuple, cst.List)):
-        return None
-    return [element.value if isinstance(element.value, cst.Name) else None for element in target.elements]
 
 
 _MESSAGES = {  # by flag kind (dqn_lint.model.flags), kept here so importing the rule stays cheap

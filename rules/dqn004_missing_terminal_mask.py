@@ -854,7 +854,8 @@ def _fix(model: ProgramModel, target) -> Fix:
     """
     from dqn_lint.fixes.builders import insert_after
 
-    flag, proven = _terminal_flag_in_scope(model, target)
+    terminal = model.terminal_flag(target)
+    flag, proven = (terminal.name, terminal.proven) if terminal is not None else (None, False)
     if flag is None:
         return Fix(
             Applicability.DISPLAY_ONLY,
@@ -868,51 +869,6 @@ def _fix(model: ProgramModel, target) -> Fix:
         else "its name says it marks terminal transitions; check that it excludes time-limit truncation"
     )
     return Fix(Applicability.UNSAFE, f"Multiply the bootstrap by `(1 - {flag})`: {how}.", edits)
-
-
-_TERMINAL_NAME = r"(?:b_|batch_|mb_)?(?:dones?|terminated|terminals?|terminations|is_terminal|is_done|term)(?:_batch|_b|_t|_mb)?"
-
-
-def _terminal_flag_in_scope(model: ProgramModel, target) -> tuple[str | None, bool]:
-    """A flag that comes with the target's rewards: unpacked from the same batch, or a parameter
-    next to them. Proven when it carries `terminated` from `env.step` by dataflow; else (unproven)
-    one whose name marks terminals and whose trace shows no truncation."""
-    import re
-
-    from dqn_lint.model.flags import CARRIES_TRUNCATION, TERMINATED, UNKNOWN
-
-    guessed = None
-    for binding in _bound_with_rewards(model, target):
-        kinds = {flag.kind for value in model.dataflow.binding_values(binding) for flag in model.flags.sources(value)}
-        name = binding.name.value if hasattr(binding, "name") else binding.value
-        if kinds & CARRIES_TRUNCATION:
-            continue
-        if TERMINATED in kinds:
-            return name, True
-        if guessed is None and kinds <= {UNKNOWN} and re.fullmatch(_TERMINAL_NAME, name):
-            guessed = name
-    return guessed, False
-
-
-def _bound_with_rewards(model: ProgramModel, target) -> list:
-    """The other names of the tuple or parameter list that binds the target's reward variable."""
-    import libcst as cst
-
-    from dqn_lint.model.source import walk
-
-    source = model.source
-    siblings: list = []
-    for read in (node for node in walk(target.reward) if isinstance(node, cst.Name)):
-        for assignment in source.referents(read):
-            bound = getattr(assignment, "node", None)
-            holder = source.parent(bound) if bound is not None else None
-            if isinstance(bound, cst.Param):
-                params = source.parent(bound)
-                siblings.extend(p for p in (*params.posonly_params, *params.params) if p is not bound)
-            elif isinstance(holder, cst.Element) and isinstance(source.parent(holder), (cst.Tuple, cst.List)):
-                elements = source.parent(holder).elements
-                siblings.extend(e.value for e in elements if e is not holder and isinstance(e.value, cst.Name))
-    return siblings
 
 
 EXPERIMENT = Experiment(

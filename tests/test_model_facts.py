@@ -7,7 +7,7 @@ import textwrap
 
 import libcst as cst
 
-from dqn_lint.model import SourceUnit, build_model
+from dqn_lint.model import Slot, SourceUnit, SyncKind, TerminalFlag, build_model
 from dqn_lint.model.dataflow import Ref
 from dqn_lint.model.flags import STEP_LIMIT, TERMINATED
 
@@ -223,3 +223,122 @@ def test_variable_volatile_feeding_a_forward_pass_is_reported_as_ignored():
     )
     assert [model.code(call) for call in model.volatile_variables(first)] == ["Variable(torch.zeros(1, 4), volatile=True)"]
     assert model.volatile_variables(second) == []
+
+
+# ---- syncs between networks ------------------------------------------------------------------------------
+SYNCS = """
+import copy
+import torch
+from stable_baselines3.common.utils import polyak_update
+
+online = torch.nn.Linear(4, 2)
+target = copy.deepcopy(online)
+opt = torch.optim.Adam(online.parameters())
+tau = 0.005
+
+{sync}
+"""
+
+
+def _syncs(sync: str):
+    model = _model(SYNCS.format(sync=textwrap.dedent(sync)))
+    return model, [(s.kind, model.code(s.destination), model.code(s.source), tuple(model.code(c) for c in s.coefficients)) for s in model.syncs]
+
+
+def test_load_state_dict_of_a_state_dict_is_a_hard_sync():
+    _, found = _syncs("target.load_state_dict(online.state_dict())")
+    assert found == [(SyncKind.HARD, "target", "online", ())]
+
+
+def test_a_state_dict_copied_or_kept_in_a_variable_is_still_the_source():
+    _, found = _syncs("weights = copy.deepcopy(online.state_dict())\ntarget.load_state_dict(weights)")
+    assert found == [(SyncKind.HARD, "target", "online", ())]
+
+
+def test_loading_a_checkpoint_is_no_sync():
+    _, found = _syncs('target.load_state_dict(torch.load("q.pt"))')
+    assert found == []
+
+
+def test_a_parameter_loop_copy_is_hard_and_a_polyak_mix_is_soft():
+    _, hard = _syncs("for t, p in zip(target.parameters(), online.parameters()):\n    t.data.copy_(p.data)")
+    assert hard == [(SyncKind.HARD, "target", "online", ())]
+    _, soft = _syncs(
+        "for p, t in zip(online.parameters(), target.parameters()):\n    t.data.copy_(tau * p.data + (1 - tau) * t.data)"
+    )
+    assert soft == [(SyncKind.SOFT, "target", "online", ("tau",))]
+
+
+def test_lerp_and_mul_add_are_soft_syncs():
+    _, lerp = _syncs("for t, p in zip(target.parameters(), online.parameters()):\n    t.lerp_(p, tau)")
+    assert lerp == [(SyncKind.SOFT, "target", "online", ("tau",))]
+    _, mul_add = _syncs(
+        "with torch.no_grad():\n    for t, p in zip(target.parameters(), online.parameters()):\n"
+        "        t.mul_(1 - tau)\n        t.add_(tau * p)"
+    )
+    assert mul_add == [(SyncKind.SOFT, "target", "online", ("tau",))]
+
+
+def test_a_reversed_sync_names_the_online_network_as_destination():
+    _, found = _syncs("online.load_state_dict(target.state_dict())")
+    assert found == [(SyncKind.HARD, "online", "target", ())]
+
+
+def test_sb3_polyak_update_is_a_soft_sync():
+    _, found = _syncs("polyak_update(online.parameters(), target.parameters(), tau)")
+    assert found == [(SyncKind.SOFT, "target", "online", ("tau",))]
+
+
+def test_a_network_knows_its_syncs_and_its_training():
+    model, _ = _syncs("target.load_state_dict(online.state_dict())\nfor p in target.parameters():\n    p.requires_grad_(False)")
+    (sync,) = model.syncs
+    target, online = model.network(sync.destination), model.network(sync.source)
+    assert len(target.syncs_in) == 1 and not target.syncs_out and target.frozen and not target.trained
+    assert online.trained and len(online.syncs_out) == 1 and not online.syncs_in
+
+
+# ---- transitions ----------------------------------------------------------------------------------------------
+def test_a_step_result_is_named_by_slot():
+    model = _model(
+        """
+        import gymnasium as gym
+        env = gym.make("CartPole-v1")
+        obs, rew, term, trunc, _ = env.step(0)
+        o, r, d, info = env.step(1)
+        x = env.step(0)
+        """
+    )
+    five, four, whole = sorted(model.dataflow.method_calls["step"], key=lambda call: model.source.span(call).start.row)
+    gymnasium, old_gym = model.transition(five), model.transition(four)
+    assert gymnasium.name(Slot.TERMINATED).value == "term" and gymnasium.name(Slot.TRUNCATED).value == "trunc"
+    assert gymnasium.name(Slot.DONE) is None and gymnasium.name(Slot.INFO).value == "_"
+    assert old_gym.name(Slot.DONE).value == "d" and old_gym.name(Slot.TERMINATED) is None
+    assert model.transition(whole) is None
+
+
+def test_the_terminal_flag_that_comes_with_the_rewards():
+    proven = _model(
+        """
+        import gymnasium as gym
+        import torch
+        env = gym.make("CartPole-v1")
+        net = torch.nn.Linear(4, 2)
+        def update(s, r, s2, term):
+            return r + 0.99 * net(s2).max(1)[0]
+        s2, r, terminated, truncated, _ = env.step(0)
+        update(s2, r, s2, terminated)
+        """
+    )
+    (target,) = proven.td_targets
+    assert proven.terminal_flag(target) == TerminalFlag("term", proven=True)
+    guessed = _model(
+        """
+        import torch
+        net = torch.nn.Linear(4, 2)
+        def update(batch):
+            s, a, r, s2, dones = batch
+            return r + 0.99 * net(s2).max(1)[0]
+        """
+    )
+    (target,) = guessed.td_targets
+    assert guessed.terminal_flag(target) == TerminalFlag("dones", proven=False)

@@ -16,13 +16,29 @@ import libcst as cst
 from dqn_lint.diagnostics import Finding, Fix, Related, Severity
 from dqn_lint.model import torch_api
 from dqn_lint.model.dataflow import Dataflow, Obj, Ref, projection_roots
-from dqn_lint.model.flags import FlagAnalysis
+from dqn_lint.model.flags import FlagAnalysis, FlagKind
 from dqn_lint.model.grad import GradAnalysis
 from dqn_lint.model.losses import LossReach
+from dqn_lint.model.networks import Network, Sync, SyncFinder, SyncKind
+from dqn_lint.model.transitions import Slot, TerminalFlag, Transition, Transitions
 from dqn_lint.model.source import SourceIndex, SourceUnit, walk
-from dqn_lint.model.td_targets import MaskUse, TDTarget, TDTargetFinder
+from dqn_lint.model.td_targets import MaskKind, MaskUse, TDTarget, TDTargetFinder
 
-__all__ = ["ProgramModel", "SourceUnit", "build_model", "TDTarget", "MaskUse"]
+__all__ = [
+    "FlagKind",
+    "MaskKind",
+    "MaskUse",
+    "Network",
+    "ProgramModel",
+    "Slot",
+    "SourceUnit",
+    "Sync",
+    "SyncKind",
+    "TDTarget",
+    "TerminalFlag",
+    "Transition",
+    "build_model",
+]
 
 
 class ProgramModel:
@@ -67,6 +83,37 @@ class ProgramModel:
 
     def bootstrap_network(self, call: cst.Call) -> cst.BaseExpression:
         return self._finder.network_of(call)
+
+    # ---- transitions -------------------------------------------------------------------------------
+    @cached_property
+    def _transitions(self) -> Transitions:
+        return Transitions(self.dataflow, self.flags)
+
+    def transition(self, step_call: cst.CSTNode) -> Transition | None:
+        """The names `env.step(action)`'s result is unpacked into, by slot."""
+        return self._transitions.transition(step_call)
+
+    def terminal_flag(self, target: TDTarget) -> TerminalFlag | None:
+        """The terminal flag that comes with a TD target's rewards (see `model.transitions`)."""
+        return self._transitions.terminal_flag(target.reward)
+
+    # ---- networks and their syncs ------------------------------------------------------------------
+    @cached_property
+    def syncs(self) -> tuple[Sync, ...]:
+        """Every copy of one network's values into another, hard or soft (see `model.networks`)."""
+        return SyncFinder(self.dataflow).syncs
+
+    def network(self, binding: cst.BaseExpression) -> Network:
+        """The facts of the network `binding` holds: trained, frozen, shared with the trained one, synced."""
+        same = self.dataflow.same_storage
+        return Network(
+            binding=binding,
+            trained=self.is_trained_binding(binding),
+            shares_parameters_with_trained=self.shares_parameters_with_trained(binding),
+            frozen=self.grad.is_frozen(binding),
+            syncs_in=tuple(sync for sync in self.syncs if same(sync.destination, binding)),
+            syncs_out=tuple(sync for sync in self.syncs if same(sync.source, binding)),
+        )
 
     # ---- training: optimizers and losses ------------------------------------------------------------
     @cached_property

@@ -1131,12 +1131,12 @@ class Dataflow:
             base, value = store.base, store.value.node
             if isinstance(value, cst.Attribute) and value.attr.value == "data":
                 value = value.value
-            owners = [self._parameters_loop_owner(base), self._parameters_loop_owner(value)]
+            owners = [self.parameters_loop_owner(base), self.parameters_loop_owner(value)]
             if all(owner is not None for owner in owners) and owners[0] is not owners[1]:
                 found.append((owners[0], owners[1], store.statement))
         return found
 
-    def _parameters_loop_owner(self, node: cst.CSTNode) -> cst.BaseExpression | None:
+    def parameters_loop_owner(self, node: cst.CSTNode) -> cst.BaseExpression | None:
         """`A` when `node` is a loop variable over `A.parameters()` or over a slot of `zip(A.parameters(), ...)`."""
         if not isinstance(node, cst.Name):
             return None

@@ -14,6 +14,7 @@ episodes itself). That flag is a truncation too: the observation holds no step c
 from __future__ import annotations
 
 import re
+from enum import Enum
 from functools import cached_property
 from typing import NamedTuple
 
@@ -24,14 +25,27 @@ from dqn_lint.model.dataflow import STORE, Dataflow, Ref
 from dqn_lint.model.memo import RecursiveMemo
 from dqn_lint.model.source import int_value, number_value, positional_args, string_value
 
-TERMINATED = "terminated"
-TRUNCATED = "truncated"
-OLD_DONE = "old-gym-done"
-STEP_LIMIT = "step-limit"  # a step counter reaching its bound: the program's own time limit
-NAMED_TRUNCATION = "named-truncation"  # `batch.timeouts`: no position to read, but an explicit name
-CONFLATED = "terminated-or-truncated"
-UNKNOWN = "unknown"
-NEVER_SET = "never-set"  # a mask that cannot change: `s is not None` where no `s` is ever None
+class FlagKind(str, Enum):
+    """What a terminal flag means (a `str` enum: equal to its value, so reports can key on text)."""
+
+    TERMINATED = "terminated"
+    TRUNCATED = "truncated"
+    OLD_DONE = "old-gym-done"
+    CONFLATED = "terminated-or-truncated"
+    STEP_LIMIT = "step-limit"  # a step counter reaching its bound: the program's own time limit
+    NAMED_TRUNCATION = "named-truncation"  # `batch.timeouts`: no position to read, but an explicit name
+    UNKNOWN = "unknown"
+    NEVER_SET = "never-set"  # a mask that cannot change: `s is not None` where no `s` is ever None
+
+
+TERMINATED = FlagKind.TERMINATED
+TRUNCATED = FlagKind.TRUNCATED
+OLD_DONE = FlagKind.OLD_DONE
+CONFLATED = FlagKind.CONFLATED
+STEP_LIMIT = FlagKind.STEP_LIMIT
+NAMED_TRUNCATION = FlagKind.NAMED_TRUNCATION
+UNKNOWN = FlagKind.UNKNOWN
+NEVER_SET = FlagKind.NEVER_SET
 CARRIES_TRUNCATION = frozenset({TRUNCATED, OLD_DONE, CONFLATED, STEP_LIMIT, NAMED_TRUNCATION})
 _TIME_LIMITS = frozenset({TRUNCATED, STEP_LIMIT, NAMED_TRUNCATION})
 # names that say "cut by a time limit"; they decide only where no env.step position can be traced
@@ -39,7 +53,7 @@ _TRUNCATION_NAME = re.compile(r"truncat|time_?outs?\b|time_?limit", re.IGNORECAS
 
 
 class FlagSource(NamedTuple):  # a NamedTuple, as dataflow's records
-    kind: str
+    kind: FlagKind
     blame: cst.CSTNode | None  # where this meaning was made: the env.step call or the combining expression
 
 

@@ -124,7 +124,7 @@ class GradAnalysis:
                 receiver = call.func.value
                 if _is_call_of(receiver, "parameters"):
                     continue
-                loop_network = self._parameters_loop_network(receiver)
+                loop_network = self.df.parameters_loop_owner(receiver)
                 if loop_network is not None:
                     frozen |= self.df.objects(Ref(loop_network))
                 else:
@@ -138,19 +138,10 @@ class GradAnalysis:
                     and isinstance(node.value, cst.Name)
                     and node.value.value == "False"
                 ):
-                    network = self._parameters_loop_network(attribute.value)
+                    network = self.df.parameters_loop_owner(attribute.value)
                     if network is not None:
                         frozen |= self.df.objects(Ref(network))
         return frozenset(frozen)
-
-    def _parameters_loop_network(self, variable: cst.BaseExpression) -> cst.BaseExpression | None:
-        """`net` when `variable` is the target of `for p in net.parameters()`."""
-        if not isinstance(variable, cst.Name):
-            return None
-        for definition in self.df.definitions(variable) or ():
-            if definition.path == (("iter",),) and _is_call_of(definition.node, "parameters"):
-                return definition.node.func.value
-        return None
 
     def is_frozen(self, network: cst.BaseExpression) -> bool:
         objects = self.df.objects(Ref(network))

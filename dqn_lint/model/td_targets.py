@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from enum import Enum
 from functools import cached_property
 from typing import NamedTuple
 
@@ -35,11 +36,21 @@ _TENSOR_METHODS = (
 )
 
 
+class MaskKind(str, Enum):
+    """How a mask zeroes the bootstrap term."""
+
+    FACTOR = "factor"  # a non-discount factor of the bootstrap term: `gamma * q2 * (1 - done)`
+    DISCOUNT = "discount"  # a per-transition discount that may hold the mask: `gammas`, `gamma * (1 - done)`
+    BOOTSTRAP = "bootstrap"  # applied on the way to the bootstrap value: `q2 = q2 * mask`, `masked_fill(done, 0)`
+    CONDITION = "condition"  # a test choosing the target: `if done: y = r`, `torch.where(done, r, ...)`
+    OVERWRITE = "overwrite"  # the index of entries written: `q2[done] = 0`, `q2[non_final] = net(s2).max(1)[0]`
+
+
 class MaskUse(NamedTuple):  # a NamedTuple, as dataflow's records
     """An expression that can zero the bootstrap term, and how it does so."""
 
     node: cst.BaseExpression
-    kind: str  # "factor", "discount", "bootstrap", "condition", "overwrite"
+    kind: MaskKind
 
 
 @dataclass
@@ -250,9 +261,9 @@ class TDTargetFinder:
         for factor in others:
             kind = kinds[id(factor)]
             if kind is None:
-                masks.append(MaskUse(factor, "factor"))
+                masks.append(MaskUse(factor, MaskKind.FACTOR))
             elif kind == "vector":
-                masks.append(MaskUse(factor, "discount"))
+                masks.append(MaskUse(factor, MaskKind.DISCOUNT))
         calls: dict[cst.Call, bool] = {}
         for factor in bootstrap:
             trace = traces[id(factor)]
@@ -320,7 +331,7 @@ class TDTargetFinder:
             result = _Trace()
             if value is not None:
                 result.merge(self.trace(value))
-            result.masks.append(MaskUse(_index_expression(node), "overwrite"))
+            result.masks.append(MaskUse(_index_expression(node), MaskKind.OVERWRITE))
             return result
         if isinstance(node, cst.Call):
             return self._trace_call(node, path)
@@ -339,7 +350,7 @@ class TDTargetFinder:
             if isinstance(node.operator, cst.Multiply):
                 for side, other in ((left, node.right), (right, node.left)):
                     if side.calls and not self._sub(other).calls and self.discount_kind(other) is None:
-                        result.masks.append(MaskUse(other, "bootstrap"))
+                        result.masks.append(MaskUse(other, MaskKind.BOOTSTRAP))
             return result
         if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
             return self._sub(node.expression)
@@ -348,13 +359,13 @@ class TDTargetFinder:
             result.merge(self._sub(node.body))
             result.merge(self._sub(node.orelse))
             if result.calls and _is_mask_like(node.test):
-                result.masks.append(MaskUse(node.test, "condition"))  # judged by the caller's reward
+                result.masks.append(MaskUse(node.test, MaskKind.CONDITION))  # judged by the caller's reward
             return result
         if isinstance(node, cst.AugAssign):
             result = self._sub(node.value)
             if isinstance(node.operator, cst.MultiplyAssign):
                 copy = _Trace(dict(result.calls), list(result.masks))
-                copy.masks.append(MaskUse(node.value, "bootstrap"))
+                copy.masks.append(MaskUse(node.value, MaskKind.BOOTSTRAP))
                 return copy
             return result
         return _Trace()
@@ -387,7 +398,7 @@ class TDTargetFinder:
                 result.merge(self._sub(args[1].value))
                 result.merge(self._sub(args[2].value))
                 if result.calls:
-                    result.masks.append(MaskUse(args[0].value, "condition"))
+                    result.masks.append(MaskUse(args[0].value, MaskKind.CONDITION))
                 return result
             if not names.isdisjoint({"torch.min", "torch.minimum", "builtins.min", "numpy.minimum"}) or not names.isdisjoint(
                 torch_api.VALUE_PRESERVING_FUNCTIONS
@@ -413,7 +424,7 @@ class TDTargetFinder:
             inner = self._sub(receiver)
             result = _Trace(dict(inner.calls), list(inner.masks))
             if result.calls:
-                result.masks.append(MaskUse(args[0].value, "bootstrap"))
+                result.masks.append(MaskUse(args[0].value, MaskKind.BOOTSTRAP))
             return result
         if method in torch_api.VALUE_PRESERVING_METHODS or method == "min":
             return self._sub(receiver)
@@ -468,11 +479,11 @@ class TDTargetFinder:
                 break
             if isinstance(ancestor, (cst.If, cst.IfExp)) and child is not ancestor.test:
                 if self.is_transition_condition(ancestor.test, reward):
-                    masks.append(MaskUse(ancestor.test, "condition"))
+                    masks.append(MaskUse(ancestor.test, MaskKind.CONDITION))
             elif isinstance(ancestor, cst.Call) and "torch.where" in self.src.qualified_names(ancestor.func):
                 args = positional_args(ancestor)
                 if len(args) == 3 and child is not args[0]:
-                    masks.append(MaskUse(args[0].value, "condition"))
+                    masks.append(MaskUse(args[0].value, MaskKind.CONDITION))
             elif isinstance(ancestor, cst.IndentedBlock):
                 masks.extend(self._guards_before(ancestor, child, reward))
             child = ancestor
@@ -497,7 +508,7 @@ class TDTargetFinder:
                 and _leaves_the_block(earlier.body)
                 and self.is_transition_condition(earlier.test, reward)
             ):
-                guards.append(MaskUse(earlier.test, "condition"))
+                guards.append(MaskUse(earlier.test, MaskKind.CONDITION))
         return guards
 
     def _selected_later(self, name: cst.Name) -> list[MaskUse]:
@@ -508,7 +519,7 @@ class TDTargetFinder:
             if len(args) == 3 and any(
                 isinstance(arg.value, cst.Name) and self.df.same_storage(arg.value, name) for arg in args[1:]
             ):
-                found.append(MaskUse(args[0].value, "condition"))
+                found.append(MaskUse(args[0].value, MaskKind.CONDITION))
         return found
 
     @cached_property
@@ -554,7 +565,7 @@ class TDTargetFinder:
     def _overwrites(self, name: cst.Name) -> list[MaskUse]:
         found = []
         for subscript, _value, _statement in self.df.element_stores(name):
-            found.append(MaskUse(_index_expression(subscript), "overwrite"))
+            found.append(MaskUse(_index_expression(subscript), MaskKind.OVERWRITE))
         return found
 
 
