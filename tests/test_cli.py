@@ -16,6 +16,7 @@ import pytest
 
 import dqn_lint
 from dqn_lint import cli
+from dqn_lint.registry import all_rules
 
 JSON_KEYS = ["code", "name", "message", "severity", "filename", "location", "end_location", "related", "fix"]
 
@@ -347,14 +348,14 @@ def test_rule_all_lists_every_rule_with_its_name_severity_and_summary(run_cli):
     result = run_cli("rule", "--all")
     assert result.returncode == 0
     lines = result.stdout.splitlines()
-    assert [line.split()[0] for line in lines] == ["DQN001", "DQN002", "DQN003", "DQN004", "DQN005", "DQN100"]
+    assert [line.split()[0] for line in lines] == [rule.code for rule in all_rules()]
     assert all(line.split()[2] in ("error", "warning") for line in lines)
 
 
 def test_rule_all_as_json_gives_every_rule(run_cli):
     result = run_cli("rule", "--all", "--output-format", "json")
     rules = json.loads(result.stdout)
-    assert [rule["code"] for rule in rules] == ["DQN001", "DQN002", "DQN003", "DQN004", "DQN005", "DQN100"]
+    assert [rule["code"] for rule in rules] == [rule.code for rule in all_rules()]
     assert all(list(rule) == ["code", "name", "severity", "summary", "explanation"] for rule in rules)
 
 

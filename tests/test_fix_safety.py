@@ -51,7 +51,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from dqn_lint import cli, engine
+from dqn_lint import cli, engine, registry
+from dqn_lint.diagnostics import allowed_applicabilities
 from dqn_lint.config import ConfigResolver
 from dqn_lint.discovery import discover
 from dqn_lint.fixes import apply as fix_apply
@@ -65,9 +66,22 @@ BOM = b"\xef\xbb\xbf"
 LATIN_1_HEADER = b"# -*- coding: latin-1 -*-\n# caf\xe9: a latin-1 byte in a comment\n"
 FILE_MODE = 0o640  # not the umask's default, so a fix that loses the mode shows
 
-# What a fix run of each twin does: twin -> the options that change it. The DQN005 twin's fix is
-# display-only, and without --unsafe-fixes only the DQN002 twin has a fix that applies.
-FIX_OPTIONS = {"--fix": ["dqn002"], "--fix --unsafe-fixes": ["dqn001", "dqn002", "dqn003", "dqn004"]}
+
+
+def _twins_with_fixes(unsafe: bool) -> list[str]:
+    """The twins (by their `dqnNNN` stem) that a fix run changes: the rules' own fixes decide, so a new
+    rule's twin joins these tests by itself. A display-only fix (DQN005's, DQN006's) changes nothing."""
+    allowed = allowed_applicabilities(unsafe)
+    return [
+        twin.stem[:6]
+        for twin in TWINS
+        if fix_apply.fix_source(twin.read_bytes(), twin.name, registry.all_rules(), allowed).fixed_findings
+    ]
+
+
+# What a fix run of each twin does: the options -> the twins they change. Without --unsafe-fixes
+# only the DQN002 twin has a fix that applies.
+FIX_OPTIONS = {"--fix": _twins_with_fixes(False), "--fix --unsafe-fixes": _twins_with_fixes(True)}
 FIX_CASES = [(twin.stem[:6], options) for options, stems in FIX_OPTIONS.items() for twin in TWINS if twin.stem[:6] in stems]
 NOQA_CASES = [(twin.stem[:6], "--add-noqa") for twin in TWINS]
 WRITE_CASES = FIX_CASES + NOQA_CASES
@@ -484,8 +498,8 @@ NEWLINES = {"crlf": b"\r\n", "cr": b"\r"}
 
 def _expected_fix(code: str, tmp_path: Path) -> tuple[bytes, int]:
     """The twin's bytes after `--fix --unsafe-fixes` and the exit code, as plain UTF-8 with LF."""
-    if code == "dqn005":
-        return _twin(code).read_bytes(), 1
+    if code not in FIX_OPTIONS["--fix --unsafe-fixes"]:
+        return _twin(code).read_bytes(), 1  # display-only advice: the file stays, the finding stays
     clean = _clean_run(tmp_path, code, "--fix --unsafe-fixes")
     return clean.fixed, clean.code
 
@@ -532,7 +546,7 @@ def test_a_fix_keeps_the_permission_bits(tmp_path: Path, fast_lint, twin: Path, 
     assert path.read_bytes() == fixed and stat.S_IMODE(path.stat().st_mode) == mode
 
 
-CHANGED_TWINS = [twin for twin in TWINS if not twin.stem.startswith("dqn005")]
+CHANGED_TWINS = [twin for twin in TWINS if twin.stem[:6] in FIX_OPTIONS["--fix --unsafe-fixes"]]
 
 
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="only root can give a file away")

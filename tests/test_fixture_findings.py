@@ -18,8 +18,9 @@ PROGRAMS = sorted(FIXTURES.rglob("*.py"))
 def test_fixture_set_is_complete():
     names = {path.relative_to(FIXTURES).as_posix() for path in PROGRAMS}
     assert "reference_dqn.py" in names
-    for code in ("dqn001", "dqn002", "dqn003", "dqn004", "dqn005"):
-        assert any(name.startswith(f"twins/{code}_") for name in names), code
+    for rule in all_rules():
+        if rule.experiment is not None:
+            assert f"twins/{rule.experiment.twin}.py" in names, rule.code
     assert len([name for name in names if name.startswith("correct/")]) >= 5
 
 

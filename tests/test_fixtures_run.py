@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from dqn_lint.registry import all_rules
+
 torch = pytest.importorskip("torch")
 pytest.importorskip("gymnasium")
 
@@ -58,7 +60,7 @@ def runs() -> dict[Path, subprocess.CompletedProcess]:
 
 
 def test_fixture_sets_are_complete():
-    assert [p.name[:6] for p in TWINS] == ["dqn001", "dqn002", "dqn003", "dqn004", "dqn005"]
+    assert [p.stem for p in TWINS] == sorted(rule.experiment.twin for rule in all_rules() if rule.experiment)
     assert {p.stem for p in CORRECT} >= {
         "agent_class_learn", "pytorch_tutorial_style", "vectorised_env", "double_dqn",
         "sb3_style_timeouts", "functional_helpers", "done_only_for_reset"}

@@ -297,6 +297,185 @@ def test_a_network_knows_its_syncs_and_its_training():
     assert online.trained and len(online.syncs_out) == 1 and not online.syncs_in
 
 
+def _shares(sync: str):
+    model = _model(SYNCS.format(sync=textwrap.dedent(sync)))
+    return [(model.code(s.destination), model.code(s.source), s.source_shares) for s in model.syncs]
+
+
+def test_a_chained_mul_add_writes_the_receiver_of_the_chain():
+    found = _shares("for t, p in zip(target.parameters(), online.parameters()):\n    t.data.mul_(1 - tau).add_(tau * p.data)")
+    assert found == [("target", "online", (0.005,))]
+
+
+def test_the_tutorial_s_state_dict_blend_is_a_soft_sync_from_the_other_network():
+    found = _shares(
+        """
+        t_sd = target.state_dict()
+        o_sd = online.state_dict()
+        for key in o_sd:
+            t_sd[key] = o_sd[key] * tau + t_sd[key] * (1 - tau)
+        target.load_state_dict(t_sd)
+        """
+    )
+    assert found == [("target", "online", (0.005,))]
+
+
+def test_a_dict_comprehension_blend_is_a_soft_sync():
+    found = _shares(
+        "t_sd = target.state_dict()\n"
+        "target.load_state_dict({k: (1 - tau) * v + tau * t_sd[k] for k, v in online.state_dict().items()})"
+    )
+    assert found == [("target", "online", (0.995,))]
+
+
+def test_a_network_s_own_state_dict_loaded_back_is_no_sync():
+    assert _shares("sd = target.state_dict()\ntarget.load_state_dict(sd)") == []
+
+
+def test_a_sync_helper_is_a_sync_at_each_call_with_its_arguments():
+    model = _model(
+        SYNCS.format(
+            sync=textwrap.dedent(
+                """
+                def soft_update(dst, src, rate):
+                    for d, s in zip(dst.parameters(), src.parameters()):
+                        d.data.copy_(rate * s.data + (1 - rate) * d.data)
+
+                soft_update(target, online, 0.01)
+                soft_update(online, target, tau)
+                """
+            )
+        )
+    )
+    found = {(model.code(s.destination), model.code(s.source), s.source_shares, model.code(s.site)) for s in model.syncs}
+    assert found == {
+        ("target", "online", (0.01,), "soft_update(target, online, 0.01)"),
+        ("online", "target", (0.005,), "soft_update(online, target, tau)"),
+    }
+
+
+def test_a_coefficient_the_model_cannot_evaluate_has_no_share():
+    assert _shares("for t, p in zip(target.parameters(), online.parameters()):\n    t.lerp_(p, cfg.tau)") == [
+        ("target", "online", ())
+    ]
+
+
+NETWORK = """
+import copy
+import torch
+
+online = torch.nn.Linear(4, 2)
+target = copy.deepcopy(online)
+opt = torch.optim.Adam(online.parameters())
+{uses}
+"""
+
+
+def _target(uses: str):
+    model = _model(NETWORK.format(uses=textwrap.dedent(uses)))
+    binding = next(node for node in model.source.nodes_of_type(cst.Name) if node.value == "target")
+    return model, model.network(binding)
+
+
+def test_a_network_run_switched_frozen_and_saved_has_every_write_in_view():
+    model, network = _target(
+        """
+        target.eval()
+        target = target.to("cpu")
+        for p in target.parameters():
+            p.requires_grad = False
+        torch.save({"target": target.state_dict()}, "ckpt.pt")
+        y = target(torch.zeros(1, 4))
+        """
+    )
+    assert [model.code(call) for call in network.made_by] == ["copy.deepcopy(online)"]
+    assert len(network.creations) == 1 and not network.opaque_uses and network.writes_in_view
+    assert network.frozen and not network.syncs_in
+
+
+def test_a_library_call_or_a_submodule_reached_through_it_is_opaque():
+    for uses in ("from lib import refresh\nrefresh(target)", "target.fc.weight.data.zero_()", "alias = target"):
+        _, network = _target(uses)
+        assert network.opaque_uses and not network.writes_in_view, uses
+
+
+def test_a_network_bound_again_is_not_made_once():
+    model = _model(
+        """
+        import copy
+        import torch
+
+        class DQN:
+            def __init__(self, net):
+                self.net = net
+                self.target = copy.deepcopy(net)
+
+            def update_target(self):
+                self.target = copy.deepcopy(self.net)
+
+            def values(self, s2):
+                return self.target(s2)
+
+        dqn = DQN(torch.nn.Linear(4, 2))
+        """
+    )
+    binding = next(node for node in model.source.nodes_of_type(cst.Attribute) if node.attr.value == "target")
+    network = model.network(binding)
+    assert len(network.creations) == 2 and not network.writes_in_view
+
+
+def test_a_copy_beside_the_creation_is_an_initial_sync_and_one_in_a_loop_is_not():
+    _, once = _target("target.load_state_dict(online.state_dict())")
+    assert once.syncs_in == once.initial_syncs and len(once.initial_syncs) == 1
+    _, loop = _target("for step in range(10):\n    target.load_state_dict(online.state_dict())")
+    assert len(loop.syncs_in) == 1 and not loop.initial_syncs
+
+
+def test_an_attribute_s_holder_must_be_made_in_view_and_derive_from_nothing_unseen():
+    agent = """
+    import copy
+    import torch
+    {base_import}
+
+    class Agent({base}):
+        def __init__(self, net):
+            self.q = net
+            self.q_target = copy.deepcopy(net)
+
+        def values(self, s2):
+            return self.q_target(s2)
+    {instantiate}
+    """
+
+    def holder(base_import="", base="", instantiate=""):
+        model = _model(agent.format(base_import=base_import, base=base, instantiate=instantiate))
+        binding = next(node for node in model.source.nodes_of_type(cst.Attribute) if node.attr.value == "q_target")
+        return model.network(binding).holder_in_view
+
+    assert holder(instantiate="agent = Agent(torch.nn.Linear(4, 2))")
+    assert not holder()  # the training loop that makes the agent (and may sync it) is elsewhere
+    assert not holder("from rl_lib import BaseAgent", "BaseAgent", "agent = Agent(torch.nn.Linear(4, 2))")
+    assert holder("", "torch.nn.Module", "agent = Agent(torch.nn.Linear(4, 2))")
+
+
+def test_a_helper_s_network_parameter_stands_for_the_argument_of_each_call():
+    model = _model(
+        """
+        def bootstrap(net, s2):
+            return net(s2)
+
+        bootstrap(target_a, 0)
+        bootstrap(agent.q_target, 0)
+        bootstrap(nets[0], 0)
+        """
+    )
+    param = next(node for node in model.source.nodes_of_type(cst.Name) if node.value == "net" and model.source.parent(node) is not None and isinstance(model.source.parent(node), cst.Call))
+    assert model.network_bindings(param) is None  # `nets[0]` is not a binding the model can follow
+    model = _model("def bootstrap(net, s2):\n    return net(s2)\n\nbootstrap(target_a, 0)\nbootstrap(agent.q_target, 0)\n")
+    param = next(node for node in model.source.nodes_of_type(cst.Name) if node.value == "net" and isinstance(model.source.parent(node), cst.Call))
+    assert sorted(model.code(b) for b in model.network_bindings(param)) == ["agent.q_target", "target_a"]
+
+
 # ---- transitions ----------------------------------------------------------------------------------------------
 def test_a_step_result_is_named_by_slot():
     model = _model(
@@ -342,3 +521,29 @@ def test_the_terminal_flag_that_comes_with_the_rewards():
     )
     (target,) = guessed.td_targets
     assert guessed.terminal_flag(target) == TerminalFlag("dones", proven=False)
+
+
+def test_a_copy_made_at_every_call_of_the_update_is_not_made_once():
+    per_call = _model(
+        """
+        import copy
+
+        def learn(online, batch):
+            target = copy.deepcopy(online)
+            return target(batch)
+        """
+    )
+    binding = next(node for node in per_call.source.nodes_of_type(cst.Name) if node.value == "target")
+    assert not per_call.network(binding).made_once
+    before_loop = _model(
+        """
+        import copy
+
+        def train(online, batches):
+            target = copy.deepcopy(online)
+            for batch in batches:
+                print(target(batch))
+        """
+    )
+    binding = next(node for node in before_loop.source.nodes_of_type(cst.Name) if node.value == "target")
+    assert before_loop.network(binding).made_once

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import libcst
 import pytest
 
@@ -18,8 +20,11 @@ def _cases(kind: str):
             yield pytest.param(rule, example, id=f"{rule.code}-{kind}-{index}")
 
 
-def test_every_core_rule_is_registered():
-    assert [rule.code for rule in RULES] == ["DQN001", "DQN002", "DQN003", "DQN004", "DQN005", "DQN100"]
+def test_every_rule_module_is_registered_under_the_code_its_file_names():
+    folder = Path(__file__).resolve().parent.parent / "rules"
+    codes = sorted(path.name.split("_")[0].upper() for path in folder.glob("dqn[0-9]*_*.py"))
+    assert [rule.code for rule in RULES] == codes
+    assert len(codes) >= 8
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.code)

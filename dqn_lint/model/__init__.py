@@ -19,6 +19,7 @@ from dqn_lint.model.dataflow import Dataflow, Obj, Ref, projection_roots
 from dqn_lint.model.flags import FlagAnalysis, FlagKind
 from dqn_lint.model.grad import GradAnalysis
 from dqn_lint.model.losses import LossReach
+from dqn_lint.model.network_uses import NetworkUses
 from dqn_lint.model.networks import Network, Sync, SyncFinder, SyncKind
 from dqn_lint.model.transitions import Slot, TerminalFlag, Transition, Transitions
 from dqn_lint.model.source import SourceIndex, SourceUnit, walk
@@ -103,17 +104,65 @@ class ProgramModel:
         """Every copy of one network's values into another, hard or soft (see `model.networks`)."""
         return SyncFinder(self.dataflow).syncs
 
+    @cached_property
+    def _network_uses(self) -> NetworkUses:
+        return NetworkUses(self.dataflow, self.syncs)
+
+    def same_binding(self, a: cst.BaseExpression, b: cst.BaseExpression) -> bool:
+        """Whether two expressions name the same variable, or the same attribute of one object."""
+        return self.dataflow.same_storage(a, b)
+
+    def network_bindings(self, network: cst.BaseExpression) -> list[cst.BaseExpression] | None:
+        """The variables or attributes a network expression stands for; a helper's parameter stands
+        for the argument of each of its calls. None when that cannot be told."""
+        return self._network_uses.bindings(network)
+
     def network(self, binding: cst.BaseExpression) -> Network:
-        """The facts of the network `binding` holds: trained, frozen, shared with the trained one, synced."""
-        same = self.dataflow.same_storage
+        """The facts of the network `binding` holds: trained, frozen, shared with the trained one,
+        synced, how it is made, and whether every write into it is in view."""
+        uses = self._network_uses
+        objects = self.dataflow.objects(Ref(binding))
+        made_by = tuple(_allocation_call(obj) for obj in objects)
+        creations = tuple(uses.creations(binding))
+        syncs_in = tuple(sync for sync in self.syncs if self._one_network(sync.destination, binding))
+        syncs_out = tuple(sync for sync in self.syncs if self._one_network(sync.source, binding))
         return Network(
             binding=binding,
             trained=self.is_trained_binding(binding),
             shares_parameters_with_trained=self.shares_parameters_with_trained(binding),
             frozen=self.grad.is_frozen(binding),
-            syncs_in=tuple(sync for sync in self.syncs if same(sync.destination, binding)),
-            syncs_out=tuple(sync for sync in self.syncs if same(sync.source, binding)),
+            syncs_in=syncs_in,
+            syncs_out=syncs_out,
+            creations=creations,
+            made_by=made_by if all(call is not None for call in made_by) else (),
+            opaque_uses=tuple(uses.opaque_uses(binding)),
+            holder_in_view=uses.holder_in_view(binding),
+            made_once=uses.made_once(binding, list(creations)),
+            initial_syncs=tuple(
+                sync for sync in (*syncs_in, *syncs_out) if self._runs_once_beside(sync.site, creations)
+            ),
         )
+
+    def _one_network(self, a: cst.BaseExpression, b: cst.BaseExpression) -> bool:
+        """The same binding, or two bindings of one network made at one place (`target` and
+        `target_fast = torch.compile(target)`)."""
+        if self.dataflow.same_storage(a, b):
+            return True
+        mine = self.dataflow.objects(Ref(b))
+        return bool(mine) and all(obj.kind == "new" for obj in mine) and not mine.isdisjoint(self.dataflow.objects(Ref(a)))
+
+    def _runs_once_beside(self, node: cst.CSTNode, creations: tuple[cst.CSTNode, ...]) -> bool:
+        """Whether `node` runs once, right where the network is made: in the same function (or at
+        module level) as a creation, and in no loop of it."""
+        function = self.source.enclosing_function(node)
+        if not any(self.source.enclosing_function(creation) is function for creation in creations):
+            return False
+        for ancestor in self.source.ancestors(node):
+            if ancestor is function:
+                break
+            if isinstance(ancestor, (cst.For, cst.While)):
+                return False
+        return True
 
     # ---- training: optimizers and losses ------------------------------------------------------------
     @cached_property
@@ -290,7 +339,7 @@ class ProgramModel:
             for definition in df.definitions(expr) or ():
                 node = definition.node
                 if isinstance(node, cst.Param):
-                    function = df._function_of_param(node)
+                    function = df.function_of_param(node)
                     for site in df.call_sites(function) if function is not None else ():
                         argument = df.argument_for(site.call, function, node, site.bound)
                         if argument is not None:
@@ -365,6 +414,16 @@ class ProgramModel:
 
     def code(self, node: cst.CSTNode) -> str:
         return self.source.code(node).strip()
+
+
+def _allocation_call(obj: Obj) -> cst.Call | None:
+    """The call that made a network object (`copy.deepcopy(online)`, `QNet(...)`, a factory's call)."""
+    if obj.kind != "new":
+        return None
+    site = obj.site
+    if isinstance(site, tuple) and len(site) == 2 and isinstance(site[0], cst.Call):
+        return site[0]
+    return site if isinstance(site, cst.Call) else None
 
 
 def _other_file(where: str, finding_file: str) -> str:

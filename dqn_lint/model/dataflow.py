@@ -859,7 +859,7 @@ class Dataflow:
         return None
 
     def is_self_parameter(self, param: cst.Param) -> cst.ClassDef | None:
-        function = self._function_of_param(param)
+        function = self.function_of_param(param)
         if isinstance(function, cst.Lambda):  # a lambda in a class body is a method too
             cls = self._class_holding_lambda(function)
             params = list(function.params.posonly_params) + list(function.params.params)
@@ -877,7 +877,17 @@ class Dataflow:
                 return None
         return cls
 
-    def _function_of_param(self, param: cst.Param) -> cst.FunctionDef | cst.Lambda | None:
+    def sole_parameter(self, node: cst.BaseExpression) -> cst.Param | None:
+        """The parameter (not `self`) a name reads when that is its only definition."""
+        if not isinstance(node, cst.Name):
+            return None
+        definitions = self.definitions(node) or ()
+        if len(definitions) != 1 or definitions[0].path or not isinstance(definitions[0].node, cst.Param):
+            return None
+        param = definitions[0].node
+        return None if self.is_self_parameter(param) is not None else param
+
+    def function_of_param(self, param: cst.Param) -> cst.FunctionDef | cst.Lambda | None:
         parameters = self.src.parent(param)
         function = self.src.parent(parameters) if parameters is not None else None
         return function if isinstance(function, (cst.FunctionDef, cst.Lambda)) else None
@@ -898,7 +908,7 @@ class Dataflow:
         """Arguments bound to a parameter at the file's call sites, plus its default value."""
         if self.is_self_parameter(param) is not None:
             return []
-        function = self._function_of_param(param)
+        function = self.function_of_param(param)
         if function is None:
             return []
         sites = self.call_sites(function)

@@ -153,7 +153,7 @@ class TDTargetFinder:
             return None
         for assignment in self.src.referents(network):
             node = getattr(assignment, "node", None)
-            if isinstance(node, cst.Param) and self.df._function_of_param(node) is function:
+            if isinstance(node, cst.Param) and self.df.function_of_param(node) is function:
                 return None if self.df.is_self_parameter(node) is not None else node
         return None
 

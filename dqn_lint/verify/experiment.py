@@ -47,6 +47,8 @@ PROBES: Mapping[str, str] = {
     "grad_reaches_trained": "gradient reaches trained weights",
     "truncation_stored_as_terminal": "truncation stored as terminal",
     "terminal_bootstraps": "terminal transitions bootstrap",
+    "target_never_changes": "target keeps its initial weights",
+    "online_reset_to_target": "online reset to the target's initial weights",
 }
 """The mechanism probes the recorder measures on every run, with the words a report uses."""
 

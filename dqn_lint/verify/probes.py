@@ -123,10 +123,13 @@ class Recorder:
         self._terminal_checked = 0
         self._last_update: tuple[int, float] | None = None
         self._phase_times: dict[int, list[float]] = {}
+        self._bootstrap_net: torch.nn.Module | None = None
+        self._bootstrap_initial: list[torch.Tensor] = []
+        self._phases = 0
         self.probes = {key: False for key in (
             "shared_storage", "bootstrap_from_trained", "td_target_requires_grad",
             "grad_reaches_bootstrap_net", "grad_reaches_trained", "truncation_stored_as_terminal",
-            "terminal_bootstraps")}
+            "terminal_bootstraps", "target_never_changes", "online_reset_to_target")}
         self._started = time.perf_counter()
 
     def step(self, step: int, *, obs, terminated, truncated, stored_terminal) -> None:
@@ -148,6 +151,8 @@ class Recorder:
             self._phase_times.setdefault(step, []).append(now - self._last_update[1])
         if self._forwards is not None:
             self._probe_first_update(online, y, loss, next_obs)
+        if self._last_update is None or self._last_update[0] != step:
+            self._phase_started(online)
         if self._terminal_checked < 50:
             self._check_terminal_mask(y, rewards, terminated)
         q_all, td = q_all.detach(), (q - y).detach()
@@ -191,6 +196,8 @@ class Recorder:
 
     def summary(self) -> dict:
         self.probes["truncation_stored_as_terminal"] = self._truncations_stored_terminal > 0
+        if self._bootstrap_net is not None and self._phases > 1:
+            self.probes["target_never_changes"] = _same_values(self._bootstrap_net, self._bootstrap_initial)
         self.details["truncations"] = self._truncations
         self.details["truncations_stored_terminal"] = self._truncations_stored_terminal
         self.details["wall_time_s"] = time.perf_counter() - self._started
@@ -218,11 +225,21 @@ class Recorder:
         if not bootstrap:
             return
         net = bootstrap[0]
+        if net is not online:
+            self._bootstrap_net = net
+            self._bootstrap_initial = [p.detach().clone() for p in net.parameters()]
         self.probes["bootstrap_from_trained"] = net is online
         self.probes["shared_storage"] = shares_storage(net, online)
         reaches_net, reaches_trained = gradient_reaches(y, (net, online))
         self.probes["grad_reaches_bootstrap_net"] = reaches_net
         self.probes["grad_reaches_trained"] = reaches_trained
+
+    def _phase_started(self, online) -> None:
+        """At the first update of each training phase after the first: is the online network back at
+        the target network's initial weights (a sync that runs the wrong way)?"""
+        self._phases += 1
+        if self._phases > 1 and self._bootstrap_initial and not self.probes["online_reset_to_target"]:
+            self.probes["online_reset_to_target"] = _same_values(online, self._bootstrap_initial)
 
     def _check_terminal_mask(self, y, rewards, terminated) -> None:
         mask = torch.as_tensor(terminated) > 0.5
@@ -242,3 +259,8 @@ class Recorder:
 
     def _with_divergence(self, values: list[float]) -> list[float]:
         return [math.inf if gone else v for v, gone in zip(values, self.diverged)]
+
+
+def _same_values(module: torch.nn.Module, values: list[torch.Tensor]) -> bool:
+    params = list(module.parameters())
+    return len(params) == len(values) and all(torch.equal(p.detach(), v) for p, v in zip(params, values))

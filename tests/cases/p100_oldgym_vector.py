@@ -9,7 +9,7 @@ import torch.nn.functional as F
 
 envs = gym.vector.SyncVectorEnv([lambda: gym.make("CartPole-v1") for _ in range(4)])
 q = nn.Sequential(nn.Linear(4, 64), nn.ReLU(), nn.Linear(64, 2))
-q_target = copy.deepcopy(q)
+q_target = copy.deepcopy(q)  # expect: DQN006
 opt = torch.optim.Adam(q.parameters(), lr=1e-3)
 gamma, storage = 0.99, []
 obs = envs.reset()

@@ -8,7 +8,7 @@ import torch.nn.functional as F
 GAMMA = 0.99
 q_a = nn.Sequential(nn.Linear(4, 64), nn.ReLU(), nn.Linear(64, 2))
 q_b = nn.Sequential(nn.Linear(4, 64), nn.ReLU(), nn.Linear(64, 2))
-tq_a, tq_b = copy.deepcopy(q_a), copy.deepcopy(q_b)
+tq_a, tq_b = copy.deepcopy(q_a), copy.deepcopy(q_b)  # expect: DQN006
 opt_a = torch.optim.Adam(q_a.parameters(), lr=1e-3)
 opt_b = torch.optim.Adam(q_b.parameters(), lr=1e-3)
 

@@ -6,7 +6,7 @@ import torch.nn as nn
 
 N_QUANT, GAMMA = 50, 0.99
 net = nn.Sequential(nn.Linear(4, 128), nn.ReLU(), nn.Linear(128, 2 * N_QUANT))
-target_net = copy.deepcopy(net)
+target_net = copy.deepcopy(net)  # expect: DQN006
 optimizer = torch.optim.Adam(net.parameters(), lr=5e-4)
 tau = (torch.arange(N_QUANT, dtype=torch.float32) + 0.5) / N_QUANT
 

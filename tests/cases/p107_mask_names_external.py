@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from tianshou.data import ReplayBuffer
 
 q = nn.Sequential(nn.Linear(8, 128), nn.ReLU(), nn.Linear(128, 4))
-q_target = copy.deepcopy(q)
+q_target = copy.deepcopy(q)  # expect: DQN006
 opt = torch.optim.Adam(q.parameters(), lr=1e-3)
 buffer = ReplayBuffer(size=100000)
 gamma = 0.99

@@ -26,7 +26,7 @@ class PrioritizedReplay:
     def update_priorities(self, indices, prios):
         self.priorities[indices] = prios
 model = nn.Sequential(nn.Linear(4, 128), nn.ReLU(), nn.Linear(128, 2))
-target_model = copy.deepcopy(model)
+target_model = copy.deepcopy(model)  # expect: DQN006
 optimizer = torch.optim.Adam(model.parameters())
 replay_buffer = PrioritizedReplay(100000)
 gamma = 0.99

@@ -6,7 +6,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 q_net = nn.Sequential(nn.Linear(6, 64), nn.ReLU(), nn.Linear(64, 3))
-target_net = copy.deepcopy(q_net).requires_grad_(False)
+target_net = copy.deepcopy(q_net).requires_grad_(False)  # expect: DQN006
 opt = torch.optim.Adam(q_net.parameters(), lr=1e-3)
 GAMMA = 0.99
 

@@ -22,7 +22,7 @@ encoder = nn.Sequential(nn.Conv2d(3, 32, 8, 4), nn.ReLU(), nn.Flatten(), nn.Lazy
 encoder.load_state_dict(torch.load("pretrained_encoder.pt"))
 encoder.requires_grad_(False)
 online = QHead(encoder, 6)
-target = QHead(encoder, 6)
+target = QHead(encoder, 6)  # expect: DQN006
 target.load_state_dict(online.state_dict())
 optimizer = torch.optim.Adam(online.head.parameters(), lr=1e-4)
 gamma = 0.99

@@ -15,7 +15,7 @@ class QNet(nn.Module):
 
 activation = nn.LeakyReLU(0.01)
 online = QNet(activation)
-target = QNet(activation)
+target = QNet(activation)  # expect: DQN006
 target.load_state_dict(online.state_dict())
 optimizer = torch.optim.Adam(online.parameters(), lr=1e-3)
 gamma = 0.99

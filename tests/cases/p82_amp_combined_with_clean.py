@@ -15,7 +15,7 @@ gamma = 0.99
 
 class Learner:
     def __init__(self, online, target, optimizer):
-        self.online, self.target, self.optimizer = online, target, optimizer
+        self.online, self.target, self.optimizer = online, target, optimizer  # expect: DQN006
 
     @torch.no_grad()
     def td_target(self, rewards, next_obs, terminated):

@@ -6,7 +6,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 online = nn.Sequential(nn.Linear(8, 128), nn.ReLU(), nn.Linear(128, 4))
-target = copy.deepcopy(online)
+target = copy.deepcopy(online)  # expect: DQN006
 optimizer = torch.optim.Adam(online.parameters(), lr=1e-4)
 gamma = 0.99
 

@@ -6,7 +6,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 online = nn.Sequential(nn.Linear(8, 64), nn.ReLU(), nn.Linear(64, 4))
-target = copy.deepcopy(online)
+target = copy.deepcopy(online)  # expect: DQN006
 opt = torch.optim.Adam(online.parameters(), lr=1e-3)
 GAMMA = 0.99
 

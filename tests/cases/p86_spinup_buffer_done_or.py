@@ -31,7 +31,7 @@ class ReplayBuffer:
 
 env = gym.make("Acrobot-v1")
 q = nn.Sequential(nn.Linear(6, 64), nn.ReLU(), nn.Linear(64, 3))
-q_targ = copy.deepcopy(q)
+q_targ = copy.deepcopy(q)  # expect: DQN006
 opt = torch.optim.Adam(q.parameters(), lr=1e-3)
 buf, gamma = ReplayBuffer(6, 100000), 0.99
 

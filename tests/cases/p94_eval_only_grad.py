@@ -13,7 +13,7 @@ class QNetwork(nn.Module):
         return self.fc2(F.relu(self.fc1(x)))
 
 
-policy_net, target_net = QNetwork(), QNetwork()
+policy_net, target_net = QNetwork(), QNetwork()  # expect: DQN006
 target_net.load_state_dict(policy_net.state_dict())
 target_net.eval()
 optimizer = torch.optim.RMSprop(policy_net.parameters(), lr=2.5e-4)

@@ -16,7 +16,7 @@ class Transition:
     done: bool
 
 
-q, q_target = nn.Linear(4, 2), nn.Linear(4, 2)
+q, q_target = nn.Linear(4, 2), nn.Linear(4, 2)  # expect: DQN006
 opt = torch.optim.Adam(q.parameters())
 buffer: list[Transition] = []
 gamma = 0.99

@@ -10,7 +10,7 @@ class DQNAgent:
     def __init__(self, obs_dim: int, n_actions: int, gamma: float = 0.99):
         self.gamma = gamma
         self.online = nn.Sequential(nn.Linear(obs_dim, 64), nn.ReLU(), nn.Linear(64, n_actions))
-        self.target = copy.deepcopy(self.online)
+        self.target = copy.deepcopy(self.online)  # expect: DQN006
         self.optimizer = torch.optim.Adam(self.online.parameters(), lr=5e-4)
 
     @torch.no_grad()

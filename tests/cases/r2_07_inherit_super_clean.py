@@ -10,7 +10,7 @@ class Base:
     def __init__(self, gamma=0.99):
         self.gamma = gamma
         self.q = nn.Sequential(nn.Linear(8, 64), nn.ReLU(), nn.Linear(64, 4))
-        self.q_targ = copy.deepcopy(self.q)
+        self.q_targ = copy.deepcopy(self.q)  # expect: DQN006
         for p in self.q_targ.parameters():
             p.requires_grad_(False)
         self.opt = torch.optim.RMSprop(self.q.parameters(), lr=2.5e-4)

@@ -9,7 +9,7 @@ import torch.nn.functional as F
 class Learner:
     def __init__(self, net: nn.Module, gamma: float = 0.99):
         self.net = net
-        self.target_net = copy.deepcopy(net)
+        self.target_net = copy.deepcopy(net)  # expect: DQN006
         self.gamma = gamma
         self.opt = torch.optim.Adam(self.net.parameters(), lr=1e-3)
 

@@ -10,7 +10,7 @@ class DQNAgent:
     def __init__(self, gamma: float = 0.99):
         self.gamma = gamma
         self.online = nn.Sequential(nn.Linear(4, 64), nn.ReLU(), nn.Linear(64, 2))
-        self.target = copy.deepcopy(self.online)
+        self.target = copy.deepcopy(self.online)  # expect: DQN006
         self.optimizer = torch.optim.Adam(self.online.parameters(), lr=5e-4)
 
     def td_target(self, r, s2, term):

@@ -10,7 +10,7 @@ class Agent:
     def __init__(self, gamma: float = 0.99) -> None:
         self.gamma = gamma
         self.q = nn.Sequential(nn.Linear(4, 64), nn.ReLU(), nn.Linear(64, 2))
-        self.q_target = copy.deepcopy(self.q)
+        self.q_target = copy.deepcopy(self.q)  # expect: DQN006
         self.opt = torch.optim.Adam(self.q.parameters(), lr=1e-3)
 
     @torch.no_grad

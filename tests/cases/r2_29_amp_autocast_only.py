@@ -7,7 +7,7 @@ import torch.nn.functional as F
 
 device = "cuda" if torch.cuda.is_available() else "cpu"
 q_net = nn.Sequential(nn.Linear(4, 256), nn.ReLU(), nn.Linear(256, 2)).to(device)
-target_net = copy.deepcopy(q_net)
+target_net = copy.deepcopy(q_net)  # expect: DQN006
 optimizer = torch.optim.Adam(q_net.parameters(), lr=1e-3)
 scaler = torch.amp.GradScaler(device, enabled=device == "cuda")
 gamma = 0.99

@@ -7,7 +7,7 @@ import torch.nn.functional as F
 
 N_STEP, GAMMA = 3, 0.99
 q_net = nn.Sequential(nn.Linear(4, 64), nn.ReLU(), nn.Linear(64, 2))
-target_net = copy.deepcopy(q_net)
+target_net = copy.deepcopy(q_net)  # expect: DQN006
 opt = torch.optim.Adam(q_net.parameters(), lr=1e-3)
 
 

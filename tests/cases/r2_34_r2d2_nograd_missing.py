@@ -18,7 +18,7 @@ class RecurrentQ(nn.Module):
 
 
 online = RecurrentQ()
-target = copy.deepcopy(online)
+target = copy.deepcopy(online)  # expect: DQN006
 optim = torch.optim.Adam(online.parameters(), lr=1e-4)
 gamma: float = 0.997
 

@@ -20,7 +20,7 @@ class IQN(nn.Module):
 
 
 online, gamma, kappa = IQN(), 0.99, 1.0
-target = copy.deepcopy(online)
+target = copy.deepcopy(online)  # expect: DQN006
 opt = torch.optim.Adam(online.parameters(), lr=5e-5, eps=0.01 / 32)
 
 

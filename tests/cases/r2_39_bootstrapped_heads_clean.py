@@ -18,7 +18,7 @@ class MultiHeadQ(nn.Module):
 
 
 net = MultiHeadQ()
-tgt = copy.deepcopy(net)
+tgt = copy.deepcopy(net)  # expect: DQN006
 opt = torch.optim.Adam(net.parameters(), lr=1e-4)
 discount = 0.99
 

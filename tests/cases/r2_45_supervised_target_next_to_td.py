@@ -8,7 +8,7 @@ import torch.nn.functional as F
 encoder = nn.Sequential(nn.Linear(4, 64), nn.ReLU())
 q_head = nn.Linear(64, 2)
 target_model = nn.Linear(64, 4)  # predicts the next observation (auxiliary task)
-q_target = copy.deepcopy(nn.Sequential(encoder, q_head))
+q_target = copy.deepcopy(nn.Sequential(encoder, q_head))  # expect: DQN006
 params = list(encoder.parameters()) + list(q_head.parameters()) + list(target_model.parameters())
 optimizer = torch.optim.Adam(params, lr=1e-3)
 gamma, aux_weight = 0.99, 0.1

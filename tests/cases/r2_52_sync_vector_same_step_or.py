@@ -10,7 +10,7 @@ import torch.nn.functional as F
 envs = gym.vector.SyncVectorEnv([lambda: gym.make("CartPole-v1") for _ in range(4)],
                                 autoreset_mode=gym.vector.AutoresetMode.SAME_STEP)
 q = nn.Sequential(nn.Linear(4, 64), nn.ReLU(), nn.Linear(64, 2))
-q_target = copy.deepcopy(q)
+q_target = copy.deepcopy(q)  # expect: DQN006
 opt = torch.optim.Adam(q.parameters(), lr=2.5e-4)
 gamma = 0.99
 S, A, R, S2, D = [], [], [], [], []

@@ -22,7 +22,7 @@ class Transition(NamedTuple):
 
 env: gym.Env = gym.make("CartPole-v1")
 q: nn.Module = nn.Sequential(nn.Linear(4, 64), nn.ReLU(), nn.Linear(64, 2))
-q_t: nn.Module = copy.deepcopy(q)
+q_t: nn.Module = copy.deepcopy(q)  # expect: DQN006
 opt: torch.optim.Optimizer = torch.optim.Adam(q.parameters(), lr=1e-3)
 memory: list[Transition] = []
 gamma: float = 0.99

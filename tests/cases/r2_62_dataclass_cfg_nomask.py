@@ -18,7 +18,7 @@ class Agent:
     def __init__(self, cfg: Config) -> None:
         self.cfg = cfg
         self.q = nn.Sequential(nn.Linear(4, cfg.hidden[0]), nn.ReLU(), nn.Linear(cfg.hidden[1], 2))
-        self.q_targ = copy.deepcopy(self.q)
+        self.q_targ = copy.deepcopy(self.q)  # expect: DQN006
         self.opt = torch.optim.Adam(self.q.parameters(), lr=cfg.lr)
 
     def update(self, s, a, r, s2, term) -> dict[str, float]:

@@ -16,7 +16,7 @@ class Cfg:
 
 cfg = Cfg()
 q = nn.Sequential(nn.Linear(4, 64), nn.ReLU(), nn.Linear(64, 2))
-q_t = copy.deepcopy(q)
+q_t = copy.deepcopy(q)  # expect: DQN006
 opt = torch.optim.Adam(q.parameters(), lr=cfg.lr, eps=1.5e-4)
 
 

@@ -6,7 +6,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 q = nn.Sequential(nn.Linear(4, 256), nn.ReLU(), nn.Linear(256, 2))
-q_target = copy.deepcopy(q)
+q_target = copy.deepcopy(q)  # expect: DQN006
 opt = torch.optim.Adam(q.parameters(), lr=3e-4)
 gamma, alpha = 0.99, 1.0
 

@@ -6,7 +6,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 q_net = nn.Sequential(nn.Linear(4, 128), nn.ReLU(), nn.Linear(128, 2))
-target_net = copy.deepcopy(q_net)
+target_net = copy.deepcopy(q_net)  # expect: DQN006
 optimizer = torch.optim.Adam(q_net.parameters(), lr=1e-4, weight_decay=1e-5)
 gamma, lambda_e, margin = 0.99, 1.0, 0.8
 

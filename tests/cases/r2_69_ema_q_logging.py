@@ -6,7 +6,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 q_net = nn.Sequential(nn.Linear(4, 128), nn.ReLU(), nn.Linear(128, 2))
-target_net = copy.deepcopy(q_net)
+target_net = copy.deepcopy(q_net)  # expect: DQN006
 optimizer = torch.optim.Adam(q_net.parameters(), lr=1e-4)
 gamma = 0.99
 avg_max_q = 0.0

@@ -17,7 +17,7 @@ class EndOnTimeout(gym.Wrapper):
 
 env = EndOnTimeout(gym.make("CartPole-v1"))
 q = nn.Sequential(nn.Linear(4, 64), nn.ReLU(), nn.Linear(64, 2))
-q_t = copy.deepcopy(q)
+q_t = copy.deepcopy(q)  # expect: DQN006
 opt = torch.optim.Adam(q.parameters(), lr=1e-3)
 memory, gamma = [], 0.99
 obs, _ = env.reset()

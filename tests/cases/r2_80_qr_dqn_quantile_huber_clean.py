@@ -14,7 +14,7 @@ class QRNet(nn.Module):
         return self.f(x).view(-1, N_A, N_Q)
 
 
-net, target_net = QRNet(), QRNet()
+net, target_net = QRNet(), QRNet()  # expect: DQN006
 target_net.load_state_dict(net.state_dict())
 optimizer = torch.optim.Adam(net.parameters(), lr=5e-5)
 tau_hat = (torch.arange(N_Q, dtype=torch.float32) + 0.5) / N_Q

@@ -14,7 +14,7 @@ class QNetwork(nn.Module):
 
 
 q_network = QNetwork()
-target_network = QNetwork()
+target_network = QNetwork()  # expect: DQN006
 target_network.load_state_dict(q_network.state_dict())
 q_network = torch.compile(q_network)
 optimizer = torch.optim.Adam(q_network.parameters(), lr=2.5e-4)

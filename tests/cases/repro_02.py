@@ -3,7 +3,7 @@ import random
 import torch
 import torch.nn as nn
 
-q, target_q = nn.Linear(4, 2), nn.Linear(4, 2)
+q, target_q = nn.Linear(4, 2), nn.Linear(4, 2)  # expect: DQN006
 opt = torch.optim.Adam(q.parameters())
 memory = []
 

@@ -2,7 +2,7 @@
 import torch
 import torch.nn as nn
 
-q, q_target = nn.Linear(2, 3), nn.Linear(2, 3)
+q, q_target = nn.Linear(2, 3), nn.Linear(2, 3)  # expect: DQN006
 opt = torch.optim.Adam(q.parameters())
 gamma = 0.99
 

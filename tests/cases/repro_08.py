@@ -2,7 +2,7 @@
 import torch
 import torch.nn as nn
 
-q, q_target = nn.Linear(4, 2), nn.Linear(4, 2)
+q, q_target = nn.Linear(4, 2), nn.Linear(4, 2)  # expect: DQN006
 opt = torch.optim.Adam(q.parameters())
 
 def learn(s, a, r, s2, dones, gamma=0.99):

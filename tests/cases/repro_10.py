@@ -11,7 +11,7 @@ class QHead(nn.Module):
 
 encoder = nn.Linear(4, 32)
 online = QHead(encoder)
-target = QHead(encoder)
+target = QHead(encoder)  # expect: DQN006
 optimizer = torch.optim.Adam(online.head.parameters(), lr=1e-3)
 
 def learn(s, a, r, s2, term, gamma=0.99):

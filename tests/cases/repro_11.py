@@ -11,7 +11,7 @@ class QNet(nn.Module):
 
 act = nn.LeakyReLU(0.01)
 online = QNet(act)
-target = QNet(act)
+target = QNet(act)  # expect: DQN006
 optimizer = torch.optim.Adam(online.parameters(), lr=1e-3)
 
 def learn(s, a, r, s2, term, gamma=0.99):

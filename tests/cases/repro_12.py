@@ -3,7 +3,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-q, q_targ = nn.Linear(6, 3), nn.Linear(6, 3)
+q, q_targ = nn.Linear(6, 3), nn.Linear(6, 3)  # expect: DQN006
 opt = torch.optim.Adam(q.parameters())
 obs_buf, obs2_buf = np.zeros((1000, 6), np.float32), np.zeros((1000, 6), np.float32)
 act_buf, rew_buf, done_buf = np.zeros(1000, np.int64), np.zeros(1000, np.float32), np.zeros(1000, np.float32)

@@ -2,7 +2,7 @@
 import torch
 import torch.nn as nn
 
-online, target = nn.Linear(4, 2), nn.Linear(4, 2)
+online, target = nn.Linear(4, 2), nn.Linear(4, 2)  # expect: DQN006
 opt = torch.optim.Adam(online.parameters())
 
 def learn(s, a, r, s2, d, gamma=0.99):

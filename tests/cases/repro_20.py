@@ -4,7 +4,7 @@ import torch
 import torch.nn as nn
 
 net = nn.Linear(4, 2)
-target_net = copy.deepcopy(net)
+target_net = copy.deepcopy(net)  # expect: DQN006
 optimizer = torch.optim.Adam(net.parameters())
 def q_values(model, x): return model(x)
 

@@ -5,7 +5,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-q, q_target = nn.Linear(4, 2), nn.Linear(4, 2)
+q, q_target = nn.Linear(4, 2), nn.Linear(4, 2)  # expect: DQN006
 opt = torch.optim.Adam(q.parameters())
 memory = []
 

@@ -5,7 +5,7 @@ import torch.nn as nn
 
 env = gym.make("CartPole-v1")
 q_net = nn.Linear(4, 2)
-target_net = nn.Linear(4, 2)
+target_net = nn.Linear(4, 2)  # expect: DQN006
 target_net.load_state_dict(q_net.state_dict())
 optimizer = torch.optim.Adam(q_net.parameters())
 memory = []

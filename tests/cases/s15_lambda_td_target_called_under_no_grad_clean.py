@@ -7,7 +7,7 @@ import torch.nn.functional as F
 
 env = gym.make("CartPole-v1")
 online = torch.nn.Sequential(torch.nn.Linear(4, 64), torch.nn.ReLU(), torch.nn.Linear(64, 2))
-target = copy.deepcopy(online)
+target = copy.deepcopy(online)  # expect: DQN006
 opt = torch.optim.Adam(online.parameters(), lr=1e-3)
 gamma = 0.99
 td_target = lambda r, s2, d: r + gamma * (1 - d) * target(s2).max(1).values

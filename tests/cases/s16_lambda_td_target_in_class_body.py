@@ -13,7 +13,7 @@ class Agent:
 
     def __init__(self):
         self.online = torch.nn.Sequential(torch.nn.Linear(4, 64), torch.nn.ReLU(), torch.nn.Linear(64, 2))
-        self.target = copy.deepcopy(self.online)
+        self.target = copy.deepcopy(self.online)  # expect: DQN006
         self.opt = torch.optim.Adam(self.online.parameters(), lr=1e-3)
 
     def learn(self, s, a, r, s2, d):

@@ -26,7 +26,7 @@ class Buffer:
 
 env = gym.make("CartPole-v1")
 q = nn.Linear(4, 2)
-target = nn.Linear(4, 2)
+target = nn.Linear(4, 2)  # expect: DQN006
 optimizer = torch.optim.Adam(q.parameters())
 buffer = Buffer(10000, seed=0)
 obs, _ = env.reset()

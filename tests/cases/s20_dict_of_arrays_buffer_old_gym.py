@@ -12,7 +12,7 @@ class Agent:
                        "s_": np.zeros((size, 4)), "done": np.zeros((size, 1))}
         self.size, self.batch_size, self.gamma, self.count = size, batch_size, gamma, 0
         self.qnet_eval = nn.Linear(4, 2)
-        self.qnet_target = nn.Linear(4, 2)
+        self.qnet_target = nn.Linear(4, 2)  # expect: DQN006
         self.optimizer = torch.optim.Adam(self.qnet_eval.parameters())
 
     def store_transition(self, s, a, r, s_, d):

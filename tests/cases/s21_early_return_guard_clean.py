@@ -2,7 +2,7 @@
 import torch
 import torch.nn.functional as F
 q = torch.nn.Linear(4, 2)
-tq = torch.nn.Linear(4, 2)
+tq = torch.nn.Linear(4, 2)  # expect: DQN006
 opt = torch.optim.Adam(q.parameters())
 def target_value(r, s2):
     if s2 is None:

@@ -8,7 +8,7 @@ def make_target(net):
         p.requires_grad_(False)
     return t
 q = torch.nn.Linear(4, 2)
-tq = make_target(q)
+tq = make_target(q)  # expect: DQN006
 opt = torch.optim.Adam(q.parameters())
 def learn(s, a, r, s2, d):
     y = r + 0.99 * tq(s2).max(1)[0] * (1 - d)

@@ -3,7 +3,7 @@ import torch
 from torch.autograd import Variable
 import torch.nn.functional as F
 q = torch.nn.Linear(4, 2)
-tq = torch.nn.Linear(4, 2)
+tq = torch.nn.Linear(4, 2)  # expect: DQN006
 opt = torch.optim.Adam(q.parameters())
 def learn(s, a, r, s2, d):
     s2v = Variable(s2, volatile=True)

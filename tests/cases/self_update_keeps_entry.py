@@ -4,7 +4,7 @@ import gymnasium as gym
 import numpy as np
 import torch
 
-q, q_t = torch.nn.Linear(4, 2), torch.nn.Linear(4, 2)
+q, q_t = torch.nn.Linear(4, 2), torch.nn.Linear(4, 2)  # expect: DQN006
 opt = torch.optim.Adam(q.parameters())
 memory, gamma = [], 0.99
 env = gym.make("CartPole-v1")

@@ -7,7 +7,7 @@ from replay_buffer import ReplayBuffer
 class Agent:
     def __init__(self, n_obs, n_act, gamma=0.99):
         self.q = QNet(n_obs, n_act)
-        self.target = copy.deepcopy(self.q)
+        self.target = copy.deepcopy(self.q)  # expect: DQN006
         self.opt = torch.optim.Adam(self.q.parameters(), lr=1e-3)
         self.memory = ReplayBuffer(10000)
         self.gamma = gamma

@@ -6,7 +6,7 @@ from model import QNet
 class Agent:
     def __init__(self, n_obs, n_act, replay_buffer, gamma=0.99):
         self.q = QNet(n_obs, n_act)
-        self.target = QNet(n_obs, n_act)
+        self.target = QNet(n_obs, n_act)  # expect: DQN006
         self.target.load_state_dict(self.q.state_dict())
         self.opt = torch.optim.Adam(self.q.parameters(), lr=1e-3)
         self.memory = replay_buffer

@@ -15,3 +15,5 @@ for step in range(10000):
         obs, _ = env.reset()
     if step > 64:
         agent.learn()
+    if step % 500 == 0:
+        agent.target.load_state_dict(agent.q.state_dict())

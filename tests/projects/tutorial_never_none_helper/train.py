@@ -10,7 +10,7 @@ from memory import ReplayMemory, Transition
 GAMMA = 0.99
 env = gym.make("CartPole-v1")
 policy_net = nn.Linear(4, 2)
-target_net = nn.Linear(4, 2)
+target_net = nn.Linear(4, 2)  # expect: DQN006
 target_net.load_state_dict(policy_net.state_dict())
 optimizer = torch.optim.Adam(policy_net.parameters())
 memory = ReplayMemory(10000)
