@@ -793,6 +793,8 @@ def check(model: ProgramModel) -> Iterator[Finding]:
             network = model.bootstrap_network(call)
             if model.is_trained_binding(network) or not model.shares_parameters_with_trained(network):
                 continue  # the same binding is DQN005; a separate network is fine
+            if model.target_in_optimizer(network) is not None:
+                continue  # a separate network held by the optimizer (in a container with the online one): DQN010
             site, how = model.alias_site(network)
             name = model.code(network)
             online = model.code(model.trained_networks[0])

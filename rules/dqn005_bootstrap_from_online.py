@@ -721,8 +721,8 @@ def check(model: ProgramModel) -> Iterator[Finding]:
     for target in model.td_targets:
         for call in target.bootstrap_calls:
             network = model.bootstrap_network(call)
-            if not model.is_trained_binding(network):
-                continue
+            if not model.is_trained_binding(network) or model.target_in_optimizer(network) is not None:
+                continue  # a separate network that an optimizer holds is DQN010
             name = model.code(network)
             yield model.finding(
                 RULE.code,

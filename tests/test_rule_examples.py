@@ -7,7 +7,7 @@ from pathlib import Path
 import libcst
 import pytest
 
-from dqn_lint.engine import FILE_CODES, lint_source
+from dqn_lint.engine import FILE_CODES, lint_source, needs_parse
 from dqn_lint.registry import all_rules
 from expectations import expected_findings
 
@@ -31,6 +31,16 @@ def test_every_rule_module_is_registered_under_the_code_its_file_names():
 def test_rule_has_at_least_ten_examples_of_each_kind(rule):
     assert len(rule.valid) >= 10
     assert len(rule.invalid) >= 10
+
+
+@pytest.mark.parametrize(
+    "rule, example",
+    # unused-noqa (DQN100) reads comments, and the engine runs it on every file
+    [case for case in (*_cases("valid"), *_cases("invalid")) if case.values[0].code != "DQN100"],
+)
+def test_every_example_reaches_the_rules(rule, example):
+    """An example the byte prefilter skips is never analysed: as a VALID example it tests nothing."""
+    assert needs_parse(example.encode(), RULES)
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.code)

@@ -30,6 +30,18 @@ def insert_after(source: SourceIndex, node: cst.CSTNode, content: str) -> Edit:
     return Edit(content, Span(end, end))
 
 
+def insert_statement_before(source: SourceIndex, statement: cst.CSTNode, code: str) -> Edit | None:
+    """An edit adding `code` as a statement line of its own right before `statement`, at its
+    indentation and with the file's line ending. None when `statement` does not begin its line."""
+    file = source.unit_of(statement)
+    start = source.span(statement).start
+    line = split_lines(file.text)[start.row - 1]
+    indent = line[: len(line) - len(line.lstrip(" \t"))]
+    if start.column != len(indent) + 1:
+        return None
+    return Edit(f"{code}{file.module.default_newline}{indent}", Span(start, start))
+
+
 def bare_code(source: SourceIndex, node: cst.BaseExpression) -> str:
     """The code of an expression without its own parentheses, which its span leaves out too."""
     module = source.unit_of(node).module

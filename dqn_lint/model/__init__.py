@@ -21,6 +21,7 @@ from dqn_lint.model.grad import GradAnalysis
 from dqn_lint.model.losses import LossReach
 from dqn_lint.model.network_uses import NetworkUses
 from dqn_lint.model.networks import Network, Sync, SyncFinder, SyncKind
+from dqn_lint.model.optimizers import Optimizer, OptimizerFinder
 from dqn_lint.model.transitions import Slot, TerminalFlag, Transition, Transitions
 from dqn_lint.model.source import SourceIndex, SourceUnit, walk
 from dqn_lint.model.td_targets import MaskKind, MaskUse, TDTarget, TDTargetFinder
@@ -30,6 +31,7 @@ __all__ = [
     "MaskKind",
     "MaskUse",
     "Network",
+    "Optimizer",
     "ProgramModel",
     "Slot",
     "SourceUnit",
@@ -166,6 +168,26 @@ class ProgramModel:
 
     # ---- training: optimizers and losses ------------------------------------------------------------
     @cached_property
+    def optimizers(self) -> tuple[Optimizer, ...]:
+        """Every torch optimizer made in the program, with its steps and what clears its gradients."""
+        return OptimizerFinder(self.dataflow).optimizers
+
+    @cached_property
+    def backward_calls(self) -> tuple[cst.Call, ...]:
+        """`loss.backward()` calls: where gradients are added into `.grad`."""
+        return tuple(self.dataflow.method_calls.get("backward", ()))
+
+    def runs_repeatedly(self, node: cst.CSTNode) -> bool:
+        """Whether `node` sits in a loop or in a function (which a training loop may call again)."""
+        return any(isinstance(a, (cst.For, cst.While, cst.FunctionDef, cst.Lambda)) for a in self.source.ancestors(node))
+
+    def held_in_view(self, expression: cst.BaseExpression) -> bool:
+        """Whether every piece of code that can reach `expression` (`self.optimizer`) is analysed:
+        a plain variable, or an attribute of an object made in view from a class that inherits
+        nothing from outside the project."""
+        return self._network_uses.holder_in_view(expression)
+
+    @cached_property
     def optimized_networks(self) -> list[cst.BaseExpression]:
         """Receivers of `.parameters()` handed to a torch optimizer."""
         found: list[cst.BaseExpression] = []
@@ -175,6 +197,64 @@ class ProgramModel:
             for arg in call.args:
                 found.extend(self._parameter_owners(arg.value))
         return found
+
+    @cached_property
+    def _optimizer_holdings(self) -> list[tuple[cst.Call, cst.BaseExpression]]:
+        """(optimizer construction, network whose `.parameters()` it is given)."""
+        return [
+            (call, owner)
+            for call in self.source.nodes_of_type(cst.Call)
+            if self.is_optimizer_call(call)
+            for arg in call.args
+            for owner in self._parameter_owners(arg.value)
+        ]
+
+    def target_in_optimizer(self, network: cst.BaseExpression) -> cst.Call | None:
+        """The optimizer that holds the parameters of `network`, a separate network (a deep copy
+        or its own construction) that bootstraps while another network makes the predictions:
+        given directly (`Adam(list(q.parameters()) + list(target.parameters()))`) or as a submodule
+        of a container whose parameters it is given (`Adam(agent.parameters())`)."""
+        predictions = self.prediction_networks
+        if not predictions or any(self.dataflow.same_storage(network, p) for p in predictions):
+            return None
+        mine = self.dataflow.objects(Ref(network))
+        if not mine:
+            return None
+        if any(obj.kind != "new" for obj in mine):
+            return self._container_holding(network)
+        if any(not mine.isdisjoint(self.dataflow.objects(Ref(p))) for p in predictions):
+            return None  # the prediction network under another name: DQN001 / DQN005
+        for first, second, _statement in self.dataflow.parameter_storage_aliases:
+            if not mine.isdisjoint(self.dataflow.objects(Ref(first)) | self.dataflow.objects(Ref(second))):
+                return None  # `tp.data = p.data`: its parameters are the online ones (DQN001)
+        for optimizer, owner in self._optimizer_holdings:
+            if self.dataflow.same_storage(owner, network):
+                return optimizer
+            held = self.dataflow.objects(Ref(owner))
+            if mine.isdisjoint(held) and not mine.isdisjoint(self.dataflow.module_components(held)):
+                return optimizer  # a submodule of the container the optimizer is given
+        return None
+
+    def _container_holding(self, network: cst.BaseExpression) -> cst.Call | None:
+        """`agent.q_target` where the optimizer is given `agent.parameters()` and `agent`'s class
+        makes `self.q_target` a network of its own (`copy.deepcopy(self.q)`, `QNet(...)`)."""
+        if not isinstance(network, cst.Attribute):
+            return None
+        attribute = network.attr.value
+        for optimizer, owner in self._optimizer_holdings:
+            if not self.dataflow.same_storage(owner, network.value):
+                continue
+            classes = {obj.site[1] for obj in self.dataflow.objects(Ref(owner))
+                       if obj.kind == "new" and isinstance(obj.site, tuple) and isinstance(obj.site[1], cst.ClassDef)}
+            stores = [store for store in self.dataflow.field_stores.get(attribute, ())
+                      if self.source.enclosing_class(store.statement) in classes]
+            if stores and all(
+                isinstance(store.value.node, cst.Call) and not store.value.path
+                and all(obj.kind == "new" for obj in self.dataflow.objects(store.value) or {Obj("", None)})
+                for store in stores
+            ):
+                return optimizer
+        return None
 
     def is_optimizer_call(self, call: cst.Call) -> bool:
         """`torch.optim.Adam(...)` under any import name."""

@@ -49,6 +49,7 @@ PROBES: Mapping[str, str] = {
     "terminal_bootstraps": "terminal transitions bootstrap",
     "target_never_changes": "target keeps its initial weights",
     "online_reset_to_target": "online reset to the target's initial weights",
+    "gradients_accumulate": "gradients accumulate across updates",
 }
 """The mechanism probes the recorder measures on every run, with the words a report uses."""
 

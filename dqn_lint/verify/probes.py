@@ -21,6 +21,7 @@ from dqn_lint.runtime.guards import shares_storage
 
 LATE_FRACTION = 0.2  # effects are read over the last 20% of training
 TRUNCATION_WINDOW = 0.5  # Q before truncation: the last half of training
+GRADIENT_PROBE_UPDATES = 20  # updates whose held gradient is compared with the previous one
 
 
 def saved_tensor_bytes(root: torch.Tensor, exclude: set[int]) -> int:
@@ -129,7 +130,9 @@ class Recorder:
         self.probes = {key: False for key in (
             "shared_storage", "bootstrap_from_trained", "td_target_requires_grad",
             "grad_reaches_bootstrap_net", "grad_reaches_trained", "truncation_stored_as_terminal",
-            "terminal_bootstraps", "target_never_changes", "online_reset_to_target")}
+            "terminal_bootstraps", "target_never_changes", "online_reset_to_target", "gradients_accumulate")}
+        self._updates = 0
+        self._last_gradient: list[torch.Tensor] | None = None
         self._started = time.perf_counter()
 
     def step(self, step: int, *, obs, terminated, truncated, stored_terminal) -> None:
@@ -155,6 +158,9 @@ class Recorder:
             self._phase_started(online)
         if self._terminal_checked < 50:
             self._check_terminal_mask(y, rewards, terminated)
+        self._updates += 1
+        if self._updates <= GRADIENT_PROBE_UPDATES:
+            self._check_gradients_cleared(online, loss)
         q_all, td = q_all.detach(), (q - y).detach()
         finite = torch.isfinite(q_all).flatten(1).all(dim=1) & torch.isfinite(td).all(dim=1)
         for seed in torch.nonzero(~finite).flatten().tolist():
@@ -233,6 +239,21 @@ class Recorder:
         reaches_net, reaches_trained = gradient_reaches(y, (net, online))
         self.probes["grad_reaches_bootstrap_net"] = reaches_net
         self.probes["grad_reaches_trained"] = reaches_trained
+
+    def _check_gradients_cleared(self, online, loss) -> None:
+        """Before each of the first updates' backward pass, the parameters' `.grad` should hold the
+        previous update's gradient alone (up to each seed's clipping factor): compare it, per seed,
+        with that gradient computed here. Summed gradients point elsewhere."""
+        params = [p for p in online.parameters() if p.requires_grad]
+        if self._last_gradient is not None and self._updates > 2 and all(p.grad is not None for p in params):
+            for seed in range(self.seeds):
+                held = torch.cat([p.grad[seed].flatten() for p in params])
+                fresh = torch.cat([g[seed].flatten() for g in self._last_gradient])
+                if float(torch.nn.functional.cosine_similarity(held, fresh, dim=0)) < 0.999:
+                    self.probes["gradients_accumulate"] = True
+        if loss.requires_grad:
+            grads = torch.autograd.grad(loss, params, retain_graph=True, allow_unused=True)
+            self._last_gradient = [torch.zeros_like(p) if g is None else g.detach() for p, g in zip(params, grads)]
 
     def _phase_started(self, online) -> None:
         """At the first update of each training phase after the first: is the online network back at
