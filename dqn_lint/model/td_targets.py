@@ -57,14 +57,21 @@ class MaskUse(NamedTuple):  # a NamedTuple, as dataflow's records
 class _Trace:
     calls: dict[cst.Call, bool] = field(default_factory=dict)  # forward call -> reduced over actions
     masks: list[MaskUse] = field(default_factory=list)
+    maxima: dict[cst.Call, tuple[cst.Call, ...]] = field(default_factory=dict)  # forward call -> its max calls
 
     def merge(self, other: _Trace) -> None:
         for call, reduced in other.calls.items():
             self.calls[call] = self.calls.get(call, False) or reduced
         self.masks.extend(mask for mask in other.masks if mask not in self.masks)
+        for call, maxima in other.maxima.items():
+            self.maxima[call] = tuple(dict.fromkeys(self.maxima.get(call, ()) + maxima))
 
-    def reduced(self) -> _Trace:
-        return _Trace({call: True for call in self.calls}, list(self.masks))
+    def reduced(self, by_max: cst.Call | None = None) -> _Trace:
+        maxima = dict(self.maxima)
+        if by_max is not None:
+            for call in self.calls:
+                maxima[call] = maxima.get(call, ()) + (by_max,)
+        return _Trace({call: True for call in self.calls}, list(self.masks), maxima)
 
 
 @dataclass(frozen=True)
@@ -75,6 +82,7 @@ class TDTarget:
     bootstrap_calls: tuple[cst.Call, ...]
     masks: tuple[MaskUse, ...]
     discount_is_scalar: bool
+    maxima: tuple[tuple[cst.Call, cst.Call], ...] = ()  # (forward call, the max that reduces its output)
 
 
 class TDTargetFinder:
@@ -265,11 +273,14 @@ class TDTargetFinder:
             elif kind == "vector":
                 masks.append(MaskUse(factor, MaskKind.DISCOUNT))
         calls: dict[cst.Call, bool] = {}
+        maxima: dict[tuple[cst.Call, cst.Call], None] = {}
         for factor in bootstrap:
             trace = traces[id(factor)]
             for call, reduced in trace.calls.items():
                 calls[call] = calls.get(call, False) or reduced
             masks.extend(mask for mask in trace.masks if mask not in masks)
+            for call, found in trace.maxima.items():
+                maxima.update(dict.fromkeys((call, each) for each in found))
         masks.extend(self._enclosing_masks(node, reward))
         return TDTarget(
             node=node,
@@ -279,6 +290,7 @@ class TDTargetFinder:
             masks=tuple(masks),
             discount_is_scalar=all(kind == "scalar" for kind in kinds.values() if kind is not None)
             and all(kinds[id(factor)] is not None for factor in others),
+            maxima=tuple(maxima),
         )
 
     def _is_prediction_or_loss(self, ref: Ref) -> bool:
@@ -390,7 +402,7 @@ class TDTargetFinder:
                 result = _Trace()
                 for arg in args:
                     result.merge(self._sub(arg.value))
-                return result.reduced()
+                return result.reduced(call)
             if not names.isdisjoint(torch_api.GATHER_FUNCTIONS):
                 return self._sub(args[0].value).reduced() if args else _Trace()
             if "torch.where" in names and len(args) == 3:
@@ -415,7 +427,7 @@ class TDTargetFinder:
         if method in torch_api.MAX_METHODS:
             if wants_indices:
                 return _Trace()
-            return self._sub(receiver).reduced()
+            return self._sub(receiver).reduced(call)
         if method in torch_api.GATHER_METHODS:
             return self._sub(receiver).reduced()
         if method in torch_api.INDEX_METHODS:
