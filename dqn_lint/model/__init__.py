@@ -22,6 +22,7 @@ from dqn_lint.model.losses import LossReach
 from dqn_lint.model.network_uses import NetworkUses
 from dqn_lint.model.networks import Network, Sync, SyncFinder, SyncKind
 from dqn_lint.model.optimizers import Optimizer, OptimizerFinder
+from dqn_lint.model.reductions import Reductions
 from dqn_lint.model.transitions import Slot, TerminalFlag, Transition, Transitions
 from dqn_lint.model.source import SourceIndex, SourceUnit, walk
 from dqn_lint.model.td_targets import MaskKind, MaskUse, TDTarget, TDTargetFinder
@@ -86,6 +87,19 @@ class ProgramModel:
 
     def bootstrap_network(self, call: cst.Call) -> cst.BaseExpression:
         return self._finder.network_of(call)
+
+    # ---- how a bootstrap is reduced ----------------------------------------------------------------
+    @cached_property
+    def _reductions(self) -> Reductions:
+        return Reductions(self.dataflow)
+
+    def max_over_batch(self, max_call: cst.Call) -> str | None:
+        """"all" for a max with no dimension, "first" for dimension 0, else None."""
+        return self._reductions.over_batch(max_call)
+
+    def runs_on_batch(self, forward_call: cst.Call) -> bool:
+        """Whether a forward call's input is a whole batch (positive evidence only; see `model.reductions`)."""
+        return self._reductions.batched(forward_call)
 
     # ---- transitions -------------------------------------------------------------------------------
     @cached_property

@@ -82,6 +82,10 @@ class Reductions:
                 if not self._batched(call.args[0].value, depth + 1):
                     return False
                 found = True
+            elif isinstance(call.func, cst.Attribute) and call.func.attr.value in _TENSOR_MOVES:
+                if not self._batched(call, depth + 1):  # `s2 = s2.to(device)`
+                    return False
+                found = True
         return found
 
     def _unwrapped(self, node: cst.BaseExpression) -> cst.BaseExpression | None:

@@ -50,6 +50,7 @@ PROBES: Mapping[str, str] = {
     "target_never_changes": "target keeps its initial weights",
     "online_reset_to_target": "online reset to the target's initial weights",
     "gradients_accumulate": "gradients accumulate across updates",
+    "bootstrap_shared_by_batch": "one bootstrap value for the whole batch",
 }
 """The mechanism probes the recorder measures on every run, with the words a report uses."""
 

@@ -130,7 +130,8 @@ class Recorder:
         self.probes = {key: False for key in (
             "shared_storage", "bootstrap_from_trained", "td_target_requires_grad",
             "grad_reaches_bootstrap_net", "grad_reaches_trained", "truncation_stored_as_terminal",
-            "terminal_bootstraps", "target_never_changes", "online_reset_to_target", "gradients_accumulate")}
+            "terminal_bootstraps", "target_never_changes", "online_reset_to_target", "gradients_accumulate",
+            "bootstrap_shared_by_batch")}
         self._updates = 0
         self._last_gradient: list[torch.Tensor] | None = None
         self._started = time.perf_counter()
@@ -158,6 +159,8 @@ class Recorder:
             self._phase_started(online)
         if self._terminal_checked < 50:
             self._check_terminal_mask(y, rewards, terminated)
+        if self._updates == 0:
+            self._check_bootstrap_varies(y, rewards, terminated)
         self._updates += 1
         if self._updates <= GRADIENT_PROBE_UPDATES:
             self._check_gradients_cleared(online, loss)
@@ -254,6 +257,21 @@ class Recorder:
         if loss.requires_grad:
             grads = torch.autograd.grad(loss, params, retain_graph=True, allow_unused=True)
             self._last_gradient = [torch.zeros_like(p) if g is None else g.detach() for p, g in zip(params, grads)]
+
+    def _check_bootstrap_varies(self, y, rewards, terminated) -> None:
+        """Per seed, the bootstrap values `(y - r) / gamma` of the non-terminal transitions of one
+        batch: next states differ, so their values differ; one value for all is a max over the batch."""
+        gamma = getattr(self.cfg, "gamma", None)
+        if not gamma:
+            return
+        bootstrap = (y.detach() - rewards) / gamma
+        live = torch.as_tensor(terminated) < 0.5
+        shared = []
+        for seed in range(bootstrap.shape[0]):
+            values = bootstrap[seed][live[seed]]
+            if values.numel() > 1:
+                shared.append(bool((values.max() - values.min()).abs() < 1e-6))
+        self.probes["bootstrap_shared_by_batch"] = bool(shared) and all(shared)
 
     def _phase_started(self, online) -> None:
         """At the first update of each training phase after the first: is the online network back at
