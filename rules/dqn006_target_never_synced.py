@@ -641,20 +641,17 @@ def main(buffer, steps=100_000, n=3, gamma=0.99):
 def check(model: ProgramModel) -> Iterator[Finding]:
     """A separate bootstrap network whose every write is in view, none of them a sync."""
     reported: list = []
-    for target in model.td_targets:
-        for call in target.bootstrap_calls:
-            bindings = model.network_bindings(model.bootstrap_network(call))
-            for binding in bindings or ():
-                if any(model.same_binding(binding, seen) for seen in reported):
-                    continue
-                network = model.network(binding)
-                if network.trained or network.shares_parameters_with_trained:
-                    continue  # DQN005, DQN001
-                later = set(network.syncs_in + network.syncs_out) - set(network.initial_syncs)
-                if not network.writes_in_view or later:
-                    continue  # synced (the wrong way round is DQN007)
-                reported.append(binding)
-                yield _finding(model, network, call)
+    for binding, call in model.bootstrap_bindings:
+        if any(model.same_binding(binding, seen) for seen in reported):
+            continue
+        network = model.network(binding)
+        if network.trained or network.shares_parameters_with_trained:
+            continue  # DQN005, DQN001
+        later = set(network.syncs_in + network.syncs_out) - set(network.initial_syncs)
+        if not network.writes_in_view or later:
+            continue  # synced (the wrong way round is DQN007)
+        reported.append(binding)
+        yield _finding(model, network, call)
 
 
 def _finding(model: ProgramModel, network, call) -> Finding:

@@ -614,11 +614,10 @@ dqn = DQN(torch.nn.Linear(4, 2))
 
 def check(model: ProgramModel) -> Iterator[Finding]:
     """A sync that writes the trained network from the target, or a soft one with swapped shares."""
-    bootstrap = _bootstrap_bindings(model)
     for sync in model.syncs:
         destination_trained = model.is_trained_binding(sync.destination)
         source_trained = model.is_trained_binding(sync.source)
-        if destination_trained and not source_trained and _is_bootstrap(model, sync.source, bootstrap):
+        if destination_trained and not source_trained and model.bootstraps_from(sync.source):
             target = model.network(sync.source)
             if sync in target.initial_syncs or sync in model.network(sync.destination).initial_syncs:
                 continue  # the two networks made equal once, when they are created: either way is fine
@@ -628,24 +627,12 @@ def check(model: ProgramModel) -> Iterator[Finding]:
         elif (
             source_trained
             and not destination_trained
-            and _is_bootstrap(model, sync.destination, bootstrap)
+            and model.bootstraps_from(sync.destination)
             and sync.source_shares
             and all(SWAPPED_SHARE <= share < 1.0 for share in sync.source_shares)
             and sync.coefficients
         ):
             yield _swapped(model, sync)
-
-
-def _bootstrap_bindings(model: ProgramModel) -> list:
-    found = []
-    for target in model.td_targets:
-        for call in target.bootstrap_calls:
-            found.extend(model.network_bindings(model.bootstrap_network(call)) or ())
-    return found
-
-
-def _is_bootstrap(model: ProgramModel, network, bootstrap: list) -> bool:
-    return any(model.same_binding(network, binding) for binding in bootstrap)
 
 
 def _reversed(model: ProgramModel, sync: Sync) -> Finding:

@@ -501,15 +501,12 @@ def _fix(model: ProgramModel, call, how: str) -> Fix:
     import libcst as cst
 
     from dqn_lint.fixes.builders import replace_node
-    from dqn_lint.model.source import keyword_arg, positional_args
+    from dqn_lint.model.source import positional_args
 
     advice = Fix(Applicability.DISPLAY_ONLY, "Reduce over the action dimension: `.max(dim=-1).values`.")
     args = positional_args(call)
     if how == "first":
-        dim = keyword_arg(call, "dim") or keyword_arg(call, "axis")
-        literal = dim.value if dim is not None else (args[1].value if not isinstance(call.func, cst.Attribute) or
-                                                      call.func.attr.value not in ("max", "amax") else args[0].value)
-        edit = replace_node(model.source, literal, "-1")
+        edit = replace_node(model.source, model.max_dimension(call), "-1")
         return Fix(Applicability.UNSAFE, "Reduce over the last dimension, the actions.", (edit,))
     if isinstance(call.func, cst.Attribute) and call.func.attr.value in ("max", "amax") and not call.args:
         receiver = model.code(call.func.value)

@@ -21,7 +21,7 @@ from dqn_lint.model.grad import GradAnalysis
 from dqn_lint.model.losses import LossReach
 from dqn_lint.model.network_uses import NetworkUses
 from dqn_lint.model.networks import Network, Sync, SyncFinder, SyncKind
-from dqn_lint.model.optimizers import Optimizer, OptimizerFinder
+from dqn_lint.model.optimizers import Optimizer, OptimizerFinder, is_optimizer_construction
 from dqn_lint.model.reductions import Reductions
 from dqn_lint.model.transitions import Slot, TerminalFlag, Transition, Transitions
 from dqn_lint.model.source import SourceIndex, SourceUnit, walk
@@ -97,6 +97,10 @@ class ProgramModel:
         """"all" for a max with no dimension, "first" for dimension 0, else None."""
         return self._reductions.over_batch(max_call)
 
+    def max_dimension(self, max_call: cst.Call) -> cst.BaseExpression | None:
+        """The dimension argument a max is given (`dim=0`, the `0` of `q.max(0)`), if any."""
+        return self._reductions.dimension(max_call)
+
     def runs_on_batch(self, forward_call: cst.Call) -> bool:
         """Whether a forward call's input is a whole batch (positive evidence only; see `model.reductions`)."""
         return self._reductions.batched(forward_call)
@@ -132,6 +136,21 @@ class ProgramModel:
         """The variables or attributes a network expression stands for; a helper's parameter stands
         for the argument of each of its calls. None when that cannot be told."""
         return self._network_uses.bindings(network)
+
+    @cached_property
+    def bootstrap_bindings(self) -> tuple[tuple[cst.BaseExpression, cst.Call], ...]:
+        """(binding, bootstrap call) for every network a TD target bootstraps from, as variables or
+        attributes (a helper's network parameter stands for each call's argument)."""
+        return tuple(
+            (binding, call)
+            for target in self.td_targets
+            for call in target.bootstrap_calls
+            for binding in self.network_bindings(self.bootstrap_network(call)) or ()
+        )
+
+    def bootstraps_from(self, network: cst.BaseExpression) -> bool:
+        """Whether some TD target bootstraps from the network `network` names."""
+        return any(self.dataflow.same_storage(network, binding) for binding, _call in self.bootstrap_bindings)
 
     def network(self, binding: cst.BaseExpression) -> Network:
         """The facts of the network `binding` holds: trained, frozen, shared with the trained one,
@@ -173,18 +192,17 @@ class ProgramModel:
         function = self.source.enclosing_function(node)
         if not any(self.source.enclosing_function(creation) is function for creation in creations):
             return False
-        for ancestor in self.source.ancestors(node):
-            if ancestor is function:
-                break
-            if isinstance(ancestor, (cst.For, cst.While)):
-                return False
-        return True
+        return not self.source.in_loop(node, function)
 
     # ---- training: optimizers and losses ------------------------------------------------------------
     @cached_property
+    def _optimizer_finder(self) -> OptimizerFinder:
+        return OptimizerFinder(self.dataflow)
+
+    @cached_property
     def optimizers(self) -> tuple[Optimizer, ...]:
         """Every torch optimizer made in the program, with its steps and what clears its gradients."""
-        return OptimizerFinder(self.dataflow).optimizers
+        return self._optimizer_finder.optimizers
 
     @cached_property
     def backward_calls(self) -> tuple[cst.Call, ...]:
@@ -204,21 +222,14 @@ class ProgramModel:
     @cached_property
     def optimized_networks(self) -> list[cst.BaseExpression]:
         """Receivers of `.parameters()` handed to a torch optimizer."""
-        found: list[cst.BaseExpression] = []
-        for call in self.source.nodes_of_type(cst.Call):
-            if not self.is_optimizer_call(call):
-                continue
-            for arg in call.args:
-                found.extend(self._parameter_owners(arg.value))
-        return found
+        return [owner for _optimizer, owner in self._optimizer_holdings]
 
     @cached_property
     def _optimizer_holdings(self) -> list[tuple[cst.Call, cst.BaseExpression]]:
         """(optimizer construction, network whose `.parameters()` it is given)."""
         return [
             (call, owner)
-            for call in self.source.nodes_of_type(cst.Call)
-            if self.is_optimizer_call(call)
+            for call in self._optimizer_finder.constructions
             for arg in call.args
             for owner in self._parameter_owners(arg.value)
         ]
@@ -262,17 +273,20 @@ class ProgramModel:
                        if obj.kind == "new" and isinstance(obj.site, tuple) and isinstance(obj.site[1], cst.ClassDef)}
             stores = [store for store in self.dataflow.field_stores.get(attribute, ())
                       if self.source.enclosing_class(store.statement) in classes]
-            if stores and all(
-                isinstance(store.value.node, cst.Call) and not store.value.path
-                and all(obj.kind == "new" for obj in self.dataflow.objects(store.value) or {Obj("", None)})
-                for store in stores
-            ):
+            if stores and all(self._makes_own_network(store.value) for store in stores):
                 return optimizer
         return None
 
+    def _makes_own_network(self, value: Ref) -> bool:
+        """`copy.deepcopy(self.q)`, `QNet(...)`: a call that makes a network, not an alias of one."""
+        if not isinstance(value.node, cst.Call) or value.path:
+            return False
+        objects = self.dataflow.objects(value)
+        return bool(objects) and all(obj.kind == "new" for obj in objects)
+
     def is_optimizer_call(self, call: cst.Call) -> bool:
         """`torch.optim.Adam(...)` under any import name."""
-        return any(name.startswith(torch_api.OPTIMIZER_PREFIXES) for name in self.source.qualified_names(call.func))
+        return is_optimizer_construction(self.source.qualified_names(call.func))
 
     def _parameter_owners(self, node: cst.BaseExpression) -> list[cst.BaseExpression]:
         owners = []

@@ -23,6 +23,7 @@ import libcst as cst
 from dqn_lint.model import torch_api
 from dqn_lint.model.dataflow import Dataflow, Obj, Ref
 from dqn_lint.model.networks import Sync
+from dqn_lint.model.source import walk
 
 # Module methods that switch mode or device, or run the network: none writes its values.
 _HARMLESS_METHODS = torch_api.SELF_RETURNING_MODULE_METHODS | {"forward", "zero_grad", "__call__"}
@@ -98,24 +99,15 @@ class NetworkUses:
             return False
         creation = creations[0]
         function = self.src.enclosing_function(creation)
-        if self._in_loop(creation, function):
+        if self.src.in_loop(creation, function):
             return False
         if function is None or function.name.value == "__init__":
             return True
         return any(
-            self.src.enclosing_function(use) is function and self._in_loop(use, function, outside=creation)
+            self.src.enclosing_function(use) is function and self.src.in_loop(use, function, outside=creation)
             for use in self.uses(binding)
         )
 
-    def _in_loop(self, node: cst.CSTNode, function, outside: cst.CSTNode | None = None) -> bool:
-        """Whether `node` sits in a loop of `function` (one that does not hold `outside`)."""
-        for ancestor in self.src.ancestors(node):
-            if ancestor is function:
-                return False
-            if isinstance(ancestor, (cst.For, cst.While)):
-                if outside is None or not any(a is ancestor for a in self.src.ancestors(outside)):
-                    return True
-        return False
 
     def opaque_uses(self, binding: cst.BaseExpression) -> list[cst.CSTNode]:
         """Uses of the binding that may write its values in a way the model does not read."""
@@ -249,17 +241,12 @@ class NetworkUses:
             node = self.src.parent(node)  # `zip(t.parameters(), o.parameters())`, `list(...)`
         if not isinstance(node, cst.For):
             return False
-        if any(sync_node in self._sync_nodes for sync_node in self._nodes_in(node.body)):
+        if any(inner in self._sync_nodes for inner in walk(node.body)):
             return True
         body = node.body
         if isinstance(body, cst.SimpleStatementSuite):  # `for p in t.parameters(): p.requires_grad = False`
             return self._freezes(cst.SimpleStatementLine(body=body.body))
         return all(self._freezes(statement) for statement in body.body)
-
-    def _nodes_in(self, block: cst.CSTNode) -> list[cst.CSTNode]:
-        from dqn_lint.model.source import walk
-
-        return [node for node in walk(block) if isinstance(node, cst.Call)]
 
     @staticmethod
     def _freezes(statement: cst.CSTNode) -> bool:

@@ -255,7 +255,7 @@ class SyncFinder:
 
     def _at_call_sites(self, sync: Sync) -> list[Sync]:
         """A sync between a helper's parameters is a sync between the arguments of each call."""
-        destination_param, source_param = self._parameter(sync.destination), self._parameter(sync.source)
+        destination_param, source_param = self.df.sole_parameter(sync.destination), self.df.sole_parameter(sync.source)
         function = self._function_of(destination_param or source_param)
         if function is None:
             return [sync]
@@ -280,9 +280,6 @@ class SyncFinder:
             )
             out.append(Sync(sync.kind, destination, source, sync.node, sync.coefficients, shares, sync.via or site.call))
         return out
-
-    def _parameter(self, node: cst.BaseExpression) -> cst.Param | None:
-        return self.df.sole_parameter(node)
 
     def _function_of(self, param: cst.Param | None) -> cst.FunctionDef | None:
         function = self.df.function_of_param(param) if param is not None else None
@@ -318,7 +315,7 @@ class SyncFinder:
             combine = {cst.Add: float.__add__, cst.Subtract: float.__sub__, cst.Multiply: float.__mul__}[type(node.operator)]
             return tuple(sorted({combine(float(a), float(b)) for a in left for b in right}))
         if isinstance(node, (cst.Name, cst.Attribute)):
-            param = self._parameter(node) if isinstance(node, cst.Name) else None
+            param = self.df.sole_parameter(node)
             if param is not None and param in bindings:
                 return self.numbers(bindings[param], {}, depth + 1)
             leaves = self.df.resolve(Ref(node))

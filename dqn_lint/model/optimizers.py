@@ -39,6 +39,14 @@ class Optimizer:
     opaque: bool  # handed to a call the model cannot read: it may be stepped or cleared there
 
 
+def is_optimizer_construction(qualified_names) -> bool:
+    """`torch.optim.Adam(...)` and the other optimizers; not a learning-rate scheduler or
+    `torch.optim.swa_utils`, which live in the same package but hold no parameters."""
+    return any(
+        name.startswith(torch_api.OPTIMIZER_PREFIXES) and not name.startswith(_NOT_OPTIMIZERS) for name in qualified_names
+    )
+
+
 class OptimizerFinder:
     def __init__(self, dataflow: Dataflow) -> None:
         self.df = dataflow
@@ -46,12 +54,7 @@ class OptimizerFinder:
 
     @cached_property
     def constructions(self) -> list[cst.Call]:
-        return [
-            call
-            for call in self.src.nodes_of_type(cst.Call)
-            if any(name.startswith(torch_api.OPTIMIZER_PREFIXES) and not name.startswith(_NOT_OPTIMIZERS)
-                   for name in self.src.qualified_names(call.func))
-        ]
+        return [call for call in self.src.nodes_of_type(cst.Call) if is_optimizer_construction(self.src.qualified_names(call.func))]
 
     @cached_property
     def optimizers(self) -> tuple[Optimizer, ...]:
@@ -102,4 +105,4 @@ def _reads_grad(node: cst.BaseExpression) -> bool:
     return False
 
 
-__all__ = ["Optimizer", "OptimizerFinder"]
+__all__ = ["Optimizer", "OptimizerFinder", "is_optimizer_construction"]

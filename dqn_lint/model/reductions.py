@@ -40,19 +40,23 @@ class Reductions:
 
     def over_batch(self, call: cst.Call) -> str | None:
         names = self.src.qualified_names(call.func)
-        is_function = not names.isdisjoint(torch_api.MAX_FUNCTIONS)
         if "builtins.max" in names:
             return None  # Python's max over a tensor iterates its first dimension: it fails loudly on batches
-        args = positional_args(call)
-        dim = keyword_arg(call, "dim") or keyword_arg(call, "axis")
-        given = dim.value if dim is not None else None
+        given = self.dimension(call)
         if given is None:
-            position = 1 if is_function else 0
-            if len(args) > position:
-                given = args[position].value
-        if given is None:
-            return "all" if not is_function or len(args) == 1 else None
+            is_function = not names.isdisjoint(torch_api.MAX_FUNCTIONS)
+            return "all" if not is_function or len(positional_args(call)) == 1 else None
         return "first" if int_value(given) == 0 else None
+
+    def dimension(self, call: cst.Call) -> cst.BaseExpression | None:
+        """The dimension argument of a max: `dim=`/`axis=`, else the first positional argument of a
+        method (`q.max(0)`) or the second of a function (`torch.max(q, 0)`); None when there is none."""
+        keyword = keyword_arg(call, "dim") or keyword_arg(call, "axis")
+        if keyword is not None:
+            return keyword.value
+        position = 1 if not self.src.qualified_names(call.func).isdisjoint(torch_api.MAX_FUNCTIONS) else 0
+        args = positional_args(call)
+        return args[position].value if len(args) > position else None
 
     def batched(self, forward: cst.Call, depth: int = 0) -> bool:
         args = positional_args(forward)

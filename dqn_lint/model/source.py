@@ -126,6 +126,17 @@ class SourceIndex:
             yield current
             current = self._parents.get(current)
 
+    def in_loop(self, node: cst.CSTNode, within: cst.CSTNode | None, outside: cst.CSTNode | None = None) -> bool:
+        """Whether `node` sits in a `for` or `while` of `within` (a function; None: module level),
+        leaving out loops that also hold `outside`."""
+        for ancestor in self.ancestors(node):
+            if ancestor is within:
+                return False
+            if isinstance(ancestor, (cst.For, cst.While)):
+                if outside is None or not any(a is ancestor for a in self.ancestors(outside)):
+                    return True
+        return False
+
     def enclosing_function(self, node: cst.CSTNode) -> cst.FunctionDef | None:
         for ancestor in self.ancestors(node):
             if isinstance(ancestor, cst.FunctionDef):
