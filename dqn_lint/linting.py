@@ -178,8 +178,11 @@ def _groups(
             indices.append(index)
         for path in grouping.context:
             data = read_back.get(path)
-            if data is None:
-                continue
+            if data is None:  # reached at the last step of an import closure: not read yet
+                try:
+                    data = read(path)
+                except OSError:
+                    continue
             module = modules[path]
             members.append(engine.GroupMember(data, _display_name(path), module.name, module.is_package, module.import_names, named=False))
             indices.append(-1)

@@ -151,11 +151,19 @@ class ProjectFiles:
                 return None
             module = module_of(Path(found), Path(root))
             return (Path(found), module.name) if module.name else None
-        for base in dict.fromkeys((folder, root, os.path.join(root, "src"))):
+        for base in dict.fromkeys((folder, root, os.path.join(root, "src"), self._package_base(folder))):
             found = self._file(base, name)
             if found is not None:
                 return Path(found), name
         return None
+
+    def _package_base(self, folder: str) -> str:
+        """The folder a package was imported from (the parent of its outermost `__init__.py`
+        folder): a module of package `nets` importing `nets.iqn` found it there."""
+        base = folder
+        while "__init__.py" in self._listing(base) and os.path.dirname(base) != base:
+            base = os.path.dirname(base)
+        return base
 
     def _file(self, base: str, dotted: str) -> str | None:
         parts = dotted.split(".")
@@ -241,12 +249,26 @@ def group_files(
         return found
 
     def closure(start: Path, depth: int) -> list[Path]:
+        """`start` and the project modules it imports, `depth` steps deep. A package's
+        `__init__.py` costs no step: `from pkg.model import IQN` means the module that defines
+        `IQN`, which the package only re-exports."""
         seen = {start: None}
         frontier = [start]
         for _ in range(depth):
-            frontier = [target for path in frontier for target, _name in imports_of(path) if target not in seen]
-            for target in frontier:
-                seen[target] = None
+            step = [target for path in frontier for target, _name in imports_of(path) if target not in seen]
+            frontier = []
+            while step:
+                for target in step:
+                    if target not in seen:
+                        seen[target] = None
+                        frontier.append(target)
+                step = [
+                    target
+                    for package in step
+                    if package.name == "__init__.py"
+                    for target, _name in imports_of(package)
+                    if target not in seen
+                ]
         return list(seen)
 
     seed_paths = [path for path, seed, source in zip(resolved, seeds, sources) if seed and source is not None]
@@ -292,7 +314,7 @@ def group_files(
         users = importers.get(seed, [])
         if len(users) <= MAX_IMPORTERS:
             for user in users:  # the training loop, with what it hands to the seed's code
-                neighbourhood.extend(closure(user, 1))
+                neighbourhood.extend(closure(user, MAX_IMPORT_DEPTH))
         union(neighbourhood)
 
     components: dict[Path, list[Path]] = {}
