@@ -547,3 +547,131 @@ def test_a_copy_made_at_every_call_of_the_update_is_not_made_once():
     )
     binding = next(node for node in before_loop.source.nodes_of_type(cst.Name) if node.value == "target")
     assert before_loop.network(binding).made_once
+
+
+# ---- helpers traced with the arguments of the call that entered them --------------------------------------
+QUANTILES = """
+import copy
+import torch
+
+def at_action(quantiles, actions):
+    return quantiles.gather(dim=2, index=actions[..., None].expand(-1, 8, 1))
+
+class QuantileNet(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = torch.nn.Linear(4, 16)
+        self.quantile_net = torch.nn.Linear(16, 8 * 2)
+
+    def forward(self, states):
+        return self.quantile_net(self.body(states)).view(-1, 8, 2)
+
+    def quantiles(self, states):
+        return self.quantile_net(self.body(states)).view(-1, 8, 2)
+
+online = QuantileNet()
+target = {target}
+optimizer = torch.optim.Adam(online.parameters())
+
+def learn(s, a, r, s2, d, a2):
+    current = at_action(online(s), a)
+    with torch.no_grad():
+        nxt = at_action({bootstrap}, a2).transpose(1, 2)
+        y = r[..., None] + (1.0 - d[..., None]) * 0.99 * nxt
+    loss = (y - current).pow(2).mean()
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+"""
+
+
+def _bootstrap_networks(model) -> set[str]:
+    return {model.code(model.bootstrap_network(call)) for target in model.td_targets for call in target.bootstrap_calls}
+
+
+def test_a_helper_given_both_networks_outputs_bootstraps_only_from_the_one_passed_for_the_next_states():
+    model = _model(QUANTILES.format(target="QuantileNet()", bootstrap="target(s2)"))
+    assert _bootstrap_networks(model) == {"target"}
+
+
+def test_a_method_of_a_network_class_made_twice_runs_the_instance_it_is_called_on():
+    """`self.quantile_net` inside the class is the submodule of both instances; the receiver
+    of `target.quantiles(...)` says which one runs."""
+    for made in ("QuantileNet()", "copy.deepcopy(online)"):
+        model = _model(QUANTILES.format(target=made, bootstrap="target.quantiles(s2)"))
+        assert _bootstrap_networks(model) == {"target"}, made
+        assert not model.shares_parameters_with_trained(model.td_targets[0].bootstrap_calls[0].func.value)
+
+
+def test_submodules_a_class_makes_for_itself_are_not_shared_by_its_instances():
+    model = _model(QUANTILES.format(target="QuantileNet()", bootstrap="target(s2)"))
+    (call,) = model.td_targets[0].bootstrap_calls
+    assert not model.shares_parameters_with_trained(model.bootstrap_network(call))
+
+
+def test_a_holder_made_once_picks_its_target_field_by_a_flag():
+    model = _model(
+        """
+        import torch
+        class Nets(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.policy_net = torch.nn.Linear(4, 2)
+                self.target_net = torch.nn.Linear(4, 2)
+            def infer(self, x, uses_target=True):
+                if uses_target:
+                    return self.target_net(x)
+                return self.policy_net(x)
+        nets = Nets()
+        optimizer = torch.optim.Adam(nets.policy_net.parameters())
+        def learn(s, a, r, s2, d):
+            q = nets.infer(s, uses_target=False).gather(1, a)
+            y = r + 0.99 * nets.infer(s2, uses_target=True).max(1)[0].detach() * (1 - d)
+            loss = (q.squeeze(1) - y).pow(2).mean()
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        """
+    )
+    assert _bootstrap_networks(model) == {"self.target_net"}
+
+
+def test_a_buffer_that_is_a_dict_reads_back_what_its_own_methods_stored():
+    model = _model(
+        """
+        import gym
+        import numpy as np
+        import torch
+        class Memory(dict):
+            def __init__(self):
+                super().__init__()
+                self["done"] = np.zeros((100, 1))
+            def append(self, done):
+                self["done"][0] = done
+            def sample(self, idx):
+                return torch.FloatTensor(self["done"][idx])
+        env = gym.make("CartPole-v1")
+        memory = Memory()
+        _, _, done, _ = env.step(0)
+        memory.append(done)
+        flag = memory.sample([0])
+        print(flag)
+        """
+    )
+    assert "old-gym-done" in _kinds(model, "flag")
+
+
+def test_a_conversion_helper_that_forwards_star_args_passes_the_flag_through():
+    model = _model(
+        """
+        import gym
+        import torch
+        def from_numpy(*args, **kwargs):
+            return torch.from_numpy(*args, **kwargs).float()
+        env = gym.make("CartPole-v1")
+        _, _, done, _ = env.step(0)
+        flag = from_numpy(done)
+        print(flag)
+        """
+    )
+    assert "old-gym-done" in _kinds(model, "flag")

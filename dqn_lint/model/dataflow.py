@@ -96,6 +96,7 @@ class Dataflow:
         self._objects_memo: RecursiveMemo[frozenset[Obj]] = RecursiveMemo(frozenset())
         self._call_sites_memo: dict[cst.FunctionDef, tuple[CallSite, ...]] = {}
         self._stores_memo: dict[tuple, list] = {}
+        self._module_by_use_memo: dict[cst.ClassDef, bool] = {}
         self._block_indexes: dict[int, tuple[dict[int, int], dict[str, list[int]]]] = {}
 
     # ==== indexes built once ===============================================================
@@ -200,6 +201,10 @@ class Dataflow:
         kind = type(node)  # hot: exact types, see node_types
         if kind is cst.Name:
             referents = self.src.referents(node)
+            if len(referents) == 1 and type(referents[0].node) is cst.Param and self.is_self_parameter(referents[0].node):
+                # `self` in every method of a class is one object: `self["done"][i] = d` in
+                # `append` writes what `self["done"][idx]` reads in `sample` (a buffer that is a dict)
+                return ("object", self.objects(Ref(node)))
             scopes = {id(r.scope) for r in referents}
             if not referents and self.src.scope(node) is not None:  # an assignment target
                 scopes = {id(self.src.scope(node))}
@@ -663,6 +668,13 @@ class Dataflow:
             return obj.site
         if obj.kind == "new" and isinstance(obj.site, tuple) and len(obj.site) == 2 and isinstance(obj.site[1], cst.ClassDef):
             return obj.site[1]
+        if obj.kind == "new" and isinstance(obj.site, cst.Call):
+            # `copy.deepcopy(online)` is an object of online's class
+            args = positional_args(obj.site)
+            if args and "copy.deepcopy" in self.src.qualified_names(obj.site.func):
+                classes = {self.class_of(each) for each in self.objects(Ref(args[0].value))}
+                if len(classes) == 1:
+                    return classes.pop()
         return None
 
     def local_class(self, func: cst.BaseExpression) -> cst.ClassDef | None:
@@ -717,7 +729,35 @@ class Dataflow:
                 return True
         if "forward" in self.src.methods(cls):
             return True
-        return any(self.is_module_class(base, seen) for base in self.base_classes(cls))
+        if any(self.is_module_class(base, seen) for base in self.base_classes(cls)):
+            return True
+        return self._module_by_use(cls)
+
+    def _module_by_use(self, cls: cst.ClassDef) -> bool:
+        """A class whose base is out of view (`class IQN(BaseModel)`, `BaseModel` in a module not
+        read) is a network when its instances are used as one: `.parameters()`, `.state_dict()`
+        or `.load_state_dict()` called on an instance, with no such method of its own."""
+        known = self._module_by_use_memo.get(cls)
+        if known is not None:
+            return known
+        self._module_by_use_memo[cls] = False
+        found = len(self.base_classes(cls)) < len(cls.bases) and any(
+            self.find_method(cls, method) is None
+            and any(self._made_by(call.func.value, cls) for call in self.method_calls.get(method, ()))
+            for method in ("parameters", "state_dict", "load_state_dict", "named_parameters")
+        )
+        self._module_by_use_memo[cls] = found
+        return found
+
+    def _made_by(self, receiver: cst.BaseExpression, cls: cst.ClassDef) -> bool:
+        """`self.online = IQN(...)` (or `online = IQN(...)`) made the object `receiver` names."""
+        if isinstance(receiver, cst.Attribute):
+            values = [store.value.node for store in self.field_stores.get(receiver.attr.value, ()) if not store.value.path]
+        elif isinstance(receiver, cst.Name):
+            values = [definition.node for definition in self.definitions(receiver) or () if not definition.path]
+        else:
+            return False
+        return any(isinstance(value, cst.Call) and self.local_class(value.func) is cls for value in values)
 
     def is_env_class(self, cls: cst.ClassDef, _seen=None) -> bool:
         """A class whose instances are environments: derives from a gym or gymnasium class
@@ -830,6 +870,8 @@ class Dataflow:
         for ancestor in self.src.ancestors(node):
             if ancestor is function:
                 return False
+            if isinstance(ancestor, (cst.IndentedBlock, cst.Module)) and self._returned_earlier(child, ancestor, call, function, bound):
+                return True
             if isinstance(ancestor, cst.If) and child is not ancestor.test:
                 test, negated = ancestor.test, False
                 while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
@@ -840,6 +882,25 @@ class Dataflow:
                     if in_body != (value != negated):
                         return True
             child = ancestor
+        return False
+
+    def _returned_earlier(self, statement: cst.CSTNode, block, call: cst.Call, function: cst.FunctionDef, bound: bool) -> bool:
+        """`if uses_target: return target(x)` before `return online(x)`: with `uses_target=True`
+        the call never gets past the `if`."""
+        for earlier in block.body:
+            if earlier is statement:
+                return False
+            if not isinstance(earlier, cst.If) or earlier.orelse is not None or not earlier.body.body:
+                continue
+            last = earlier.body.body[-1]
+            if not (isinstance(last, cst.SimpleStatementLine) and any(isinstance(part, cst.Return) for part in last.body)):
+                continue
+            test, negated = earlier.test, False
+            while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+                test, negated = test.expression, not negated
+            value = self._literal_argument(test, call, function, bound)
+            if value is not None and value != negated:
+                return True
         return False
 
     def _literal_argument(self, test: cst.BaseExpression, call: cst.Call, function: cst.FunctionDef, bound: bool) -> bool | None:
@@ -1126,12 +1187,33 @@ class Dataflow:
                 if isinstance(store.base, (cst.Name, cst.Attribute)) and any(
                     obj in projection_roots(base) for base in self.objects(Ref(store.base))
                 ):
-                    found.extend(self.objects(store.value))
+                    own_class = self._class_of_self(store.base)
+                    found.extend(
+                        value for value in self.objects(store.value) if not self._made_per_instance(value, own_class)
+                    )
         for first, second, _statement in self.parameter_storage_aliases:
             for this, other in ((first, second), (second, first)):
                 if obj in self.objects(Ref(this)):
                     found.extend(self.objects(Ref(other)))
         return found
+
+    def _class_of_self(self, node: cst.BaseExpression) -> cst.ClassDef | None:
+        """The class whose method `node` (a `self` parameter's name) is read in."""
+        if not isinstance(node, cst.Name):
+            return None
+        referents = self.src.referents(node)
+        if len(referents) != 1 or not isinstance(referents[0].node, cst.Param):
+            return None
+        return self.is_self_parameter(referents[0].node)
+
+    def _made_per_instance(self, obj: Obj, own_class: cst.ClassDef | None) -> bool:
+        """A submodule a class constructs in its own methods (`self.head = nn.Linear(...)`): each
+        instance gets its own, so two instances of the class share nothing through it."""
+        if own_class is None or obj.kind != "new":
+            return False
+        site = obj.site
+        call = site[0] if isinstance(site, tuple) and len(site) == 2 else site
+        return isinstance(call, cst.Call) and self.src.enclosing_class(call) is own_class
 
     @cached_property
     def parameter_storage_aliases(self) -> list[tuple[cst.BaseExpression, cst.BaseExpression, cst.CSTNode]]:
@@ -1173,6 +1255,19 @@ class Dataflow:
             names = self.src.qualified_names(site.func)
             return any(name.startswith("torch.nn.") for name in names) and names.isdisjoint(torch_api.PARAMETER_FREE_MODULES)
         return False
+
+
+def first_argument(call: cst.Call) -> Ref | None:
+    """The value a call passes first: `f(x)` passes `x`; `f(*args)` passes `args[0]`.
+
+    Helpers that forward everything (`def from_numpy(*args): return torch.from_numpy(*args)`)
+    are common in course code; the first element of what they forward is still the converted value.
+    """
+    for arg in call.args:
+        if arg.keyword is not None or arg.star == "**":
+            continue
+        return Ref(arg.value, (("item", 0, None),)) if arg.star == "*" else Ref(arg.value)
+    return None
 
 
 def projection_roots(obj: Obj, depth: int = 0) -> frozenset[Obj]:

@@ -21,7 +21,7 @@ from typing import NamedTuple
 import libcst as cst
 
 from dqn_lint.model import torch_api
-from dqn_lint.model.dataflow import STORE, Dataflow, Ref
+from dqn_lint.model.dataflow import STORE, Dataflow, Ref, first_argument
 from dqn_lint.model.memo import RecursiveMemo
 from dqn_lint.model.source import int_value, number_value, positional_args, string_value
 
@@ -491,8 +491,9 @@ class FlagAnalysis:
                 return self._intersection(args, call)
             if not names.isdisjoint(torch_api.FLAG_NEGATE_FUNCTIONS) and args:
                 return set(self._of(args[0]))
-            if not names.isdisjoint(torch_api.VALUE_PRESERVING_FUNCTIONS) and args:
-                return self._union([self._of(arg) for arg in args[:1]], call)
+            first = first_argument(call)
+            if not names.isdisjoint(torch_api.VALUE_PRESERVING_FUNCTIONS) and first is not None:
+                return self._union([frozenset(self.sources(first))], call)
             return {FlagSource(UNKNOWN, None)}
         if isinstance(call.func, cst.Attribute):
             method = call.func.attr.value

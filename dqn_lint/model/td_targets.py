@@ -53,6 +53,19 @@ class MaskUse(NamedTuple):  # a NamedTuple, as dataflow's records
     kind: MaskKind
 
 
+class _Frame(NamedTuple):
+    """A helper being traced through, entered by `call`: its parameters are that call's arguments."""
+
+    call: cst.Call
+    function: cst.FunctionDef
+    bound: bool
+
+
+# Helpers of helpers are traced with their callers' arguments this deep; deeper, a parameter
+# takes the arguments of every call site of its function.
+_MAX_FRAMES = 4
+
+
 @dataclass
 class _Trace:
     calls: dict[cst.Call, bool] = field(default_factory=dict)  # forward call -> reduced over actions
@@ -96,6 +109,7 @@ class TDTargetFinder:
         self._lifted_memo: dict[cst.Call, cst.BaseExpression | None] = {}
         self._lifted_reduced: dict[cst.Call, bool] = {}  # the helper already reduces over actions
         self._discount_memo: RecursiveMemo[str | None] = RecursiveMemo(None)
+        self._frames: tuple[_Frame, ...] = ()  # the helpers the current trace is inside, innermost first
 
     # ---- forward calls ---------------------------------------------------------------------------
     def is_forward_call(self, call: cst.Call) -> bool:
@@ -126,16 +140,53 @@ class TDTargetFinder:
                 for inner, reduced in self.trace(value).calls.items():
                     network = self.network_of(inner)
                     param = self._parameter_named_by(network, function)
-                    chosen = (
-                        self.df.argument_for(call, function, param, bound)
-                        if param is not None
-                        else self._network_chosen_by_flag(network, function, call, bound)
-                    )
+                    if param is not None:
+                        chosen = self.df.argument_for(call, function, param, bound)
+                    elif bound and self._runs_own_module(network, function, call):
+                        chosen = call.func.value  # `target_net.quantiles(x)` runs `self.quantile_net`: target_net's
+                    else:
+                        chosen = self._network_chosen_by_flag(network, function, call, bound)
                     if chosen is not None and found is None:
                         found = chosen
                         self._lifted_reduced[call] = reduced
         self._lifted_memo[call] = found
         return found
+
+    def _runs_own_module(self, network: cst.BaseExpression, function: cst.FunctionDef, call: cst.Call) -> bool:
+        """A method of a network class running the network itself or one of its submodules
+        (`self(x)`, `self.forward(x)`, `self.quantile_net(h)`): called on a network object
+        (`target_net.calculate_quantiles(...)`), it is a forward pass of that object."""
+        if not isinstance(call.func, cst.Attribute):
+            return False
+        root = network
+        while isinstance(root, cst.Attribute):
+            root = root.value
+        if not isinstance(root, cst.Name):
+            return False
+        definitions = self.df.definitions(root) or []
+        if len(definitions) != 1 or not isinstance(definitions[0].node, cst.Param):
+            return False
+        cls = self.df.is_self_parameter(definitions[0].node)
+        if cls is None or self.df.function_of_param(definitions[0].node) is not function:
+            return False
+        # a network class, here or used like one where its base class is out of view
+        if not (self.df.is_module_class(cls) or not self.df.objects(Ref(call.func.value)).isdisjoint(self._used_like_modules)):
+            return False
+        # Inside the class, `self.quantile_net` is the submodule of every instance at once; the
+        # receiver tells the online instance from the target one. A class made once (a holder of
+        # `policy_net` and `target_net`) needs no lifting: its fields are networks of their own.
+        return self._instances_made(cls) > 1
+
+    def _instances_made(self, cls: cst.ClassDef) -> int:
+        """How many networks of this class the program makes: constructions and deep copies."""
+        made = [call for call in self.src.calls_by_callee_name.get(cls.name.value, ()) if self.df.local_class(call.func) is cls]
+        copies = 0
+        for call in self.src.calls_by_callee_name.get("deepcopy", ()):
+            args = positional_args(call)
+            if args and "copy.deepcopy" in self.src.qualified_names(call.func):
+                objects = self.df.objects(Ref(args[0].value))
+                copies += any(self.df.class_of(obj) is cls for obj in objects)
+        return len(made) + copies
 
     def _network_chosen_by_flag(self, network, function, call, bound) -> cst.BaseExpression | None:
         """`net = target if use_target else online` inside the helper, with `use_target=True` at the call."""
@@ -325,13 +376,55 @@ class TDTargetFinder:
 
     # ---- the bootstrap value's provenance ----------------------------------------------------------------
     def trace(self, ref: Ref) -> _Trace:
-        return self._memo((id(ref.node), ref.path), lambda: self._trace(ref))
+        key = (id(ref.node), ref.path, tuple(id(frame.call) for frame in self._frames))
+        return self._memo(key, lambda: self._trace(ref))
 
     def _trace(self, ref: Ref) -> _Trace:
         result = _Trace()
-        for leaf in self.df.resolve(ref, follow_calls=False):
-            result.merge(self._trace_leaf(leaf))
+        for leaf in self.df.resolve(ref, follow_calls=False, stop_at_names=True):
+            if isinstance(leaf.node, cst.Name) and leaf.path != (STORE,):
+                result.merge(self._trace_name(leaf))
+            else:
+                result.merge(self._trace_leaf(leaf))
         return result
+
+    def _trace_name(self, ref: Ref) -> _Trace:
+        """A variable: its definitions; a parameter of the helper being traced through takes the
+        argument of the call that entered it, not the arguments of every call of the helper."""
+        definitions = self.df.definitions(ref.node, ref.path)
+        if definitions is None:
+            return _Trace()
+        result = _Trace()
+        for definition in definitions:
+            argument = self._argument_in_frame(definition)
+            if argument is None:
+                result.merge(self.trace(definition))
+                continue
+            value, outer = argument
+            inner, self._frames = self._frames, outer
+            try:
+                result.merge(self.trace(value) if value is not None else _Trace())
+            finally:
+                self._frames = inner
+        return result
+
+    def _argument_in_frame(self, definition: Ref) -> tuple[Ref | None, tuple[_Frame, ...]] | None:
+        """(the argument the entering call passes, the frames outside it), for a parameter of the
+        innermost helper being traced through; None for anything else (traced as before)."""
+        param = definition.node
+        if not self._frames or not isinstance(param, cst.Param):
+            return None
+        frame = self._frames[0]
+        if self.df.function_of_param(param) is not frame.function:
+            return None
+        value = self.df.argument_for(frame.call, frame.function, param, frame.bound)
+        if value is not None:
+            return Ref(value, definition.path), self._frames[1:]
+        if any(arg.star for arg in frame.call.args) or param in (frame.function.params.star_arg, frame.function.params.star_kwarg):
+            return None  # which argument lands here is not known: every call site, as before
+        if param.default is not None:
+            return Ref(param.default, definition.path), self._frames[1:]
+        return None, self._frames[1:]
 
     def _sub(self, node: cst.CSTNode | None, path: tuple = ()) -> _Trace:
         return self.trace(Ref(node, path)) if node is not None else _Trace()
@@ -389,8 +482,14 @@ class TDTargetFinder:
         if functions:
             result = _Trace()
             for function, bound in functions:
-                for value in self.df.return_values_for(call, function, bound):
-                    result.merge(self.trace(value.project(*path) if path else value))
+                outer = self._frames
+                if len(outer) < _MAX_FRAMES:
+                    self._frames = (_Frame(call, function, bound),) + outer
+                try:
+                    for value in self.df.return_values_for(call, function, bound):
+                        result.merge(self.trace(value.project(*path) if path else value))
+                finally:
+                    self._frames = outer
             return result
         names = self.src.qualified_names(call.func)
         args = positional_args(call)

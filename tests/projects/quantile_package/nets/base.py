@@ -1,0 +1,6 @@
+from torch import nn
+
+
+class BaseModel(nn.Module):
+    def sample_noise(self):
+        pass
