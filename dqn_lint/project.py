@@ -151,10 +151,23 @@ class ProjectFiles:
                 return None
             module = module_of(Path(found), Path(root))
             return (Path(found), module.name) if module.name else None
-        for base in dict.fromkeys((folder, root, os.path.join(root, "src"), self._package_base(folder))):
+        near = tuple(dict.fromkeys((folder, root, os.path.join(root, "src"), self._package_base(folder))))
+        for base in near:
             found = self._file(base, name)
             if found is not None:
                 return Path(found), name
+        top = name.partition(".")[0]
+        if "." in name and not any(self._file(base, top) for base in near):
+            # `cs285.agents.dqn_agent` from hw3/cs285/critics/, linted from above hw3/: the folder
+            # that holds the top package `cs285` (a namespace package needs no __init__.py); not
+            # when `cs285` is found nearer, as `DQN.py` beside `main.py` makes `DQN.DQN` a class
+            base = folder
+            while base.startswith(root) and base != root:
+                if top in self._listing(base):
+                    found = self._file(base, name)
+                    if found is not None:
+                        return Path(found), name
+                base = os.path.dirname(base)
         return None
 
     def _package_base(self, folder: str) -> str:
@@ -272,15 +285,20 @@ def group_files(
         return list(seen)
 
     seed_paths = [path for path, seed, source in zip(resolved, seeds, sources) if seed and source is not None]
-    # who imports a seed: only imports whose last name is a seed's module name are resolved
-    wanted = frozenset(_module_stem(path) for path in seed_paths)
-    importers: dict[Path, list[Path]] = {}
-    for path, source in zip(resolved, sources):
-        if source is not None and b"import" in source:
-            if path.name == "__init__.py" and len(paths) > 1:
-                continue  # a package's re-exports call nothing; what imports through it is followed
-            for target, _name in resolve_all(path, source, wanted if len(paths) > 1 else None):
-                importers.setdefault(target, []).append(path)
+
+    def importers_of(modules: Iterable[Path]) -> dict[Path, list[Path]]:
+        """Who imports these modules: only imports whose last name is one of theirs are resolved."""
+        wanted = frozenset(_module_stem(path) for path in modules)
+        found: dict[Path, list[Path]] = {}
+        for path, source in zip(resolved, sources):
+            if source is not None and b"import" in source:
+                if path.name == "__init__.py" and len(paths) > 1:
+                    continue  # a package's re-exports call nothing; what imports through it is followed
+                for target, _name in resolve_all(path, source, wanted if len(paths) > 1 else None):
+                    found.setdefault(target, []).append(path)
+        return found
+
+    importers = importers_of(seed_paths)
     # a linted file that imports a module of the project holding a TD target is analysed with it
     # (pre-commit names `train.py` alone; the target is in `agent.py`)
     if len(paths) == 1 and sources[0] is not None:
@@ -309,12 +327,19 @@ def group_files(
             if root != first:
                 parent[root] = first
 
+    # the importers of the seeds' importers: the trainer that calls `agent.train(batch)`, which
+    # calls the critic's update holding the TD target
+    users_of_users = importers_of({user for users in importers.values() for user in users}) if len(paths) > 1 else {}
     for seed in seed_paths:
         neighbourhood = closure(seed, MAX_IMPORT_DEPTH)
         users = importers.get(seed, [])
         if len(users) <= MAX_IMPORTERS:
             for user in users:  # the training loop, with what it hands to the seed's code
                 neighbourhood.extend(closure(user, MAX_IMPORT_DEPTH))
+                callers = users_of_users.get(user, [])
+                if len(callers) <= MAX_IMPORTERS:
+                    for caller in callers:
+                        neighbourhood.extend(closure(caller, 1))
         union(neighbourhood)
 
     components: dict[Path, list[Path]] = {}

@@ -675,3 +675,41 @@ def test_a_conversion_helper_that_forwards_star_args_passes_the_flag_through():
         """
     )
     assert "old-gym-done" in _kinds(model, "flag")
+
+
+def test_an_agent_class_handed_over_in_a_config_dict_is_followed_to_its_methods():
+    """CS285's trainer: `params["agent_class"] = DQNAgent` in one class, `agent_class(...)` in
+    another; the batch the trainer samples reaches the agent's update."""
+    model = _model(
+        """
+        import gym
+        class DQNAgent:
+            def __init__(self, env, agent_params):
+                self.env = env
+                self.last_done = False
+            def step_env(self):
+                _, _, done, _ = self.env.step(0)
+                self.last_done = done
+            def sample(self):
+                return self.last_done
+            def train(self, terminal):
+                flag = terminal
+                print(flag)
+        class Trainer:
+            def __init__(self, params):
+                self.params = params
+                agent_class = self.params["agent_class"]
+                self.agent = agent_class(gym.make("CartPole-v1"), self.params["agent_params"])
+            def train_agent(self):
+                self.agent.step_env()
+                terminal = self.agent.sample()
+                self.agent.train(terminal)
+        class QTrainer:
+            def __init__(self, params):
+                self.params = params
+                self.params["agent_class"] = DQNAgent
+                self.trainer = Trainer(self.params)
+        QTrainer({"agent_params": {}}).trainer.train_agent()
+        """
+    )
+    assert "old-gym-done" in _kinds(model, "flag")

@@ -140,6 +140,69 @@ def test_without_a_root_marker_the_working_directory_is_the_project_root(tmp_pat
     assert found == (tmp_path / "utils.py", "utils")
 
 
+def test_a_package_s_modules_import_it_from_the_folder_it_was_imported_from(tmp_path):
+    """`nets/__init__.py` re-exports `from nets.iqn import IQN`: found beside `nets`, wherever the
+    project root is."""
+    nets = tmp_path / "case" / "nets"
+    nets.mkdir(parents=True)
+    (nets / "__init__.py").write_text("from nets.iqn import IQN\n")
+    (nets / "iqn.py").write_text("")
+    assert project.ProjectFiles().resolve(nets / "__init__.py", 0, "nets.iqn") == (nets / "iqn.py", "nets.iqn")
+
+
+def test_a_namespace_package_is_found_in_the_folder_above_that_holds_it(tmp_path, monkeypatch):
+    """CS285's layout, linted from above `hw3/`: `cs285` has no __init__.py and lives in hw3/."""
+    critics = tmp_path / "hw3" / "cs285" / "critics"
+    critics.mkdir(parents=True)
+    (critics / "__init__.py").write_text("")
+    (tmp_path / "hw3" / "cs285" / "infrastructure").mkdir()
+    (tmp_path / "hw3" / "cs285" / "infrastructure" / "utils.py").write_text("")
+    monkeypatch.chdir(tmp_path)
+    found = project.ProjectFiles().resolve(critics / "dqn_critic.py", 0, "cs285.infrastructure.utils")
+    assert found == (tmp_path / "hw3" / "cs285" / "infrastructure" / "utils.py", "cs285.infrastructure.utils")
+
+
+def test_a_module_beside_the_importer_shadows_a_same_named_folder_above(tmp_path, monkeypatch):
+    """`from DQN import DQN` in code/DQN/main.py imports the class from DQN.py, not a module
+    `DQN.DQN` through the folder code/DQN."""
+    folder = tmp_path / "code" / "DQN"
+    folder.mkdir(parents=True)
+    (folder / "DQN.py").write_text("class DQN:\n    pass\n")
+    monkeypatch.chdir(tmp_path)
+    files = project.ProjectFiles()
+    assert files.resolve(folder / "main.py", 0, "DQN") == (folder / "DQN.py", "DQN")
+    assert files.resolve(folder / "main.py", 0, "DQN.DQN") is None
+
+
+def test_the_importers_of_a_seed_s_importers_join_its_group(tmp_path):
+    """The critic holds the TD target, the agent calls it, the trainer calls the agent with the
+    sampled batch: all three are one program."""
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "critic.py").write_text("import torch\ngamma = 0.99\n")
+    (tmp_path / "agent.py").write_text("import critic\n")
+    (tmp_path / "trainer.py").write_text("import agent\n")
+    (tmp_path / "logger.py").write_text("")
+    paths = [tmp_path / name for name in ("critic.py", "agent.py", "trainer.py", "logger.py")]
+    sources = [path.read_bytes() for path in paths]
+    groups, _modules = project.group_files(paths, sources, [True, False, False, False], lambda data: b"gamma" in data)
+    assert [group.members for group in groups] == [[0, 1, 2]]
+
+
+def test_a_module_reached_at_the_last_import_step_is_read_as_context(tmp_path):
+    """Named files only (pre-commit): `nets/iqn.py`, reached through `nets/__init__.py`, is read."""
+    from dqn_lint import linting
+
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "nets").mkdir()
+    (tmp_path / "nets" / "__init__.py").write_text("from nets.iqn import IQN\n")
+    (tmp_path / "nets" / "iqn.py").write_text("class IQN:\n    pass\n")
+    (tmp_path / "agent.py").write_text("import torch\nfrom nets import IQN\ngamma = 0.99\n")
+    sources = [SourceFile(str(tmp_path / "agent.py"), "agent.py", "agent.py")]
+    datas = [(tmp_path / "agent.py").read_bytes()]
+    (work,) = linting._groups(sources, datas, [True], [tuple(all_rules())], None, [[]])
+    assert {member.filename.rsplit("/", 1)[-1] for member in work.members} == {"agent.py", "__init__.py", "iqn.py"}
+
+
 def test_a_library_module_imported_everywhere_does_not_pull_its_importers_in(tmp_path):
     (tmp_path / "core.py").write_text("import torch\ngamma = 0.99\n")
     users = [tmp_path / f"user{number}.py" for number in range(project.MAX_IMPORTERS + 1)]

@@ -254,6 +254,7 @@ class Dataflow:
                 return self._resolve_all(members, follow_calls, stop_at_names)
             stores = [Ref(store.node, store.path + path) for store in self.field_values(node)]
             stores += self.container_elements(node, path)
+            stores += self.keyed_elements(node, path)
             if stores and not path:
                 stores += self.partial_writes(node)
             if stores:
@@ -449,6 +450,7 @@ class Dataflow:
             return None
         refs = self._values_bound(self._reaching(name, [assignment.node for assignment in referents]), path)
         refs.extend(self.container_elements(name, path))
+        refs.extend(self.keyed_elements(name, path))
         if not path:
             refs.extend(self.partial_writes(name))
         return refs
@@ -581,6 +583,19 @@ class Dataflow:
                 refs.append(Ref(value.node, value.path + rest))
         return refs
 
+    def keyed_elements(self, name_or_attr: cst.BaseExpression, path: tuple) -> list[Ref]:
+        """Values written under a literal key or position (`params["agent_class"] = DQNAgent`)
+        when that entry of the container is read, here or where the container was passed."""
+        if not path or path[0][0] not in ("key", "item"):
+            return []
+        wanted = (path[0][1], None) if path[0][0] == "key" else (None, path[0][1])
+        refs: list[Ref] = []
+        for subscript, value, _statement in self.element_stores(name_or_attr):
+            index = _single_index(subscript)
+            if value is not None and index is not None and (string_value(index), int_value(index)) == wanted:
+                refs.append(Ref(value.node, value.path + path[1:]))
+        return refs
+
     def partial_writes(self, name_or_attr: cst.BaseExpression) -> list[Ref]:
         """`x[index] = value` as leaves of x's value: analyses read the stored value and the index."""
         return [Ref(subscript, (STORE,)) for subscript, _value, _statement in self.element_stores(name_or_attr)]
@@ -631,6 +646,11 @@ class Dataflow:
                     init = self.find_method(node, "__init__")
                     if init is not None:
                         found.append((init, True))
+            if not found:
+                for held in self._classes_held_by(func):
+                    init = self.find_method(held, "__init__")
+                    if init is not None:
+                        found.append((init, True))
             return found
         if isinstance(func, cst.Attribute):
             found = []
@@ -676,6 +696,21 @@ class Dataflow:
                 if len(classes) == 1:
                     return classes.pop()
         return None
+
+    def _classes_held_by(self, func: cst.BaseExpression) -> list[cst.ClassDef]:
+        """`agent_class(env, params)` where `agent_class = params["agent_class"]` holds classes of
+        the project: the variable is followed to the classes it may be given."""
+        if not isinstance(func, (cst.Name, cst.Attribute, cst.Subscript)) or not self._holds_values(func):
+            return []
+        found = {obj.site: None for obj in self.objects(Ref(func)) if obj.kind == "definition" and isinstance(obj.site, cst.ClassDef)}
+        return list(found)
+
+    def _holds_values(self, func: cst.BaseExpression) -> bool:
+        """A variable, field or entry assigned in the program, not an import or a definition."""
+        if isinstance(func, cst.Name):
+            referents = self.src.referents(func)
+            return bool(referents) and all(isinstance(r.node, (cst.Name, cst.Param)) for r in referents)
+        return not (isinstance(func, cst.Attribute) and self.src.member_bindings(func))
 
     def local_class(self, func: cst.BaseExpression) -> cst.ClassDef | None:
         """The class of the program a name (or `module.Name` of a project module) refers to."""
@@ -1137,6 +1172,9 @@ class Dataflow:
             if self.is_module_class(cls):
                 return {Obj("new", (call, cls))}
             return {Obj("instance", cls)}
+        held = self._classes_held_by(call.func)
+        if held:
+            return {Obj("new", (call, each)) if self.is_module_class(each) else Obj("instance", each) for each in held}
         functions = (
             [function for function, _ in self.callee_functions(call)]
             if isinstance(call.func, cst.Name) or self.src.member_bindings(call.func)
