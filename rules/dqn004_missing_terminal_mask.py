@@ -395,6 +395,51 @@ def continuing_td0(s, r, s2):
     loss.backward()
     optimizer.step()
 """,
+    # C51: the support term masked with the non-terminal flag
+    """\
+import copy
+
+import torch
+import torch.nn as nn
+
+ATOMS, V_MIN, V_MAX = 51, -10.0, 10.0
+
+
+class C51(nn.Module):
+    def __init__(self, n_actions):
+        super().__init__()
+        self.n_actions = n_actions
+        self.body = nn.Linear(4, n_actions * ATOMS)
+        self.register_buffer("support", torch.linspace(V_MIN, V_MAX, ATOMS))
+
+    def forward(self, x):
+        return self.body(x).view(-1, self.n_actions, ATOMS).softmax(2)
+
+
+online = C51(2)
+target = copy.deepcopy(online)
+optimizer = torch.optim.Adam(online.parameters(), lr=1e-3)
+
+
+def learn(buffer, gamma=0.99):
+    states, actions, rewards, next_states, terminated = buffer.sample(32)
+    delta_z = (V_MAX - V_MIN) / (ATOMS - 1)
+    with torch.no_grad():
+        next_dist = target(next_states)
+        next_dist = next_dist[range(32), (next_dist * target.support).sum(2).argmax(1)]
+        tz = rewards.unsqueeze(1) + gamma * (1 - terminated.unsqueeze(1)) * target.support.unsqueeze(0)
+        b = (tz.clamp(V_MIN, V_MAX) - V_MIN) / delta_z
+        lower, upper = b.floor().long(), b.ceil().long()
+        offset = (torch.arange(32) * ATOMS).unsqueeze(1).expand(32, ATOMS)
+        m = torch.zeros(32, ATOMS)
+        m.view(-1).index_add_(0, (lower + offset).view(-1), (next_dist * (upper.float() - b)).view(-1))
+        m.view(-1).index_add_(0, (upper + offset).view(-1), (next_dist * (b - lower.float())).view(-1))
+    log_p = online(states)[range(32), actions].log()
+    loss = -(m * log_p).sum(1).mean()
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+""",
 )
 
 INVALID: tuple[str, ...] = (
@@ -797,6 +842,51 @@ for episode in range(600):
         if terminated or truncated:
             break
 """,
+    # C51: `r + gamma * support` with no terminal mask: every episode's end bootstraps
+    """\
+import copy
+
+import torch
+import torch.nn as nn
+
+ATOMS, V_MIN, V_MAX = 51, -10.0, 10.0
+
+
+class C51(nn.Module):
+    def __init__(self, n_actions):
+        super().__init__()
+        self.n_actions = n_actions
+        self.body = nn.Linear(4, n_actions * ATOMS)
+        self.register_buffer("support", torch.linspace(V_MIN, V_MAX, ATOMS))
+
+    def forward(self, x):
+        return self.body(x).view(-1, self.n_actions, ATOMS).softmax(2)
+
+
+online = C51(2)
+target = copy.deepcopy(online)
+optimizer = torch.optim.Adam(online.parameters(), lr=1e-3)
+
+
+def learn(buffer, gamma=0.99):
+    states, actions, rewards, next_states, terminated = buffer.sample(32)
+    delta_z = (V_MAX - V_MIN) / (ATOMS - 1)
+    with torch.no_grad():
+        next_dist = target(next_states)
+        next_dist = next_dist[range(32), (next_dist * target.support).sum(2).argmax(1)]
+        tz = rewards.unsqueeze(1) + gamma * target.support.unsqueeze(0)  # expect: DQN004
+        b = (tz.clamp(V_MIN, V_MAX) - V_MIN) / delta_z
+        lower, upper = b.floor().long(), b.ceil().long()
+        offset = (torch.arange(32) * ATOMS).unsqueeze(1).expand(32, ATOMS)
+        m = torch.zeros(32, ATOMS)
+        m.view(-1).index_add_(0, (lower + offset).view(-1), (next_dist * (upper.float() - b)).view(-1))
+        m.view(-1).index_add_(0, (upper + offset).view(-1), (next_dist * (b - lower.float())).view(-1))
+    log_p = online(states)[range(32), actions].log()
+    loss = -(m * log_p).sum(1).mean()
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+""",
 )
 
 
@@ -854,6 +944,12 @@ def _fix(model: ProgramModel, target) -> Fix:
     """
     from dqn_lint.fixes.builders import insert_after
 
+    if target.distributional:
+        return Fix(
+            Applicability.DISPLAY_ONLY,
+            "Multiply the support term by the non-terminal flag with an atoms dimension: "
+            f"`{model.code(target.bootstrap_term)} * (1 - terminated).unsqueeze(1)`.",
+        )
     terminal = model.terminal_flag(target)
     flag, proven = (terminal.name, terminal.proven) if terminal is not None else (None, False)
     if flag is None:

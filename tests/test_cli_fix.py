@@ -27,7 +27,7 @@ import torch.nn.functional as F
 def learn(online, optimizer, batch, gamma=0.99):
     target = copy.deepcopy(online)
     s, a, r, s2, done = batch
-    q = online(s).gather(1, a)
+    q = online(s).gather(1, a).squeeze(1)
     next_q = target(s2).max(1).values
     y = r + gamma * next_q
     loss = F.mse_loss(q, y)

@@ -24,7 +24,7 @@ import torch.nn.functional as F
 
 def learn(online, target, optimizer, batch, gamma=0.99):
     s, a, r, s2, terminated = batch
-    q = online(s).gather(1, a)
+    q = online(s).gather(1, a).squeeze(1)
     with torch.no_grad():
         y = r + gamma * target(s2).max(1).values * (1 - terminated)
     loss = F.mse_loss(q, y)

@@ -713,3 +713,158 @@ def test_an_agent_class_handed_over_in_a_config_dict_is_followed_to_its_methods(
         """
     )
     assert "old-gym-done" in _kinds(model, "flag")
+
+
+# ---- the trailing shapes of what a TD loss compares --------------------------------------------------------
+SHAPED = """
+import torch
+online = torch.nn.Linear(4, 2)
+target = torch.nn.Linear(4, 2)
+def learn(buffer):
+    s, a, r, s2, d = buffer.sample(32)
+    value = {expression}
+    print(value)
+"""
+
+
+def _shape(expression: str) -> str:
+    model = _model(SHAPED.format(expression=expression))
+    return model.shape(_name_read(model, "value")).value
+
+
+def test_a_gather_over_the_actions_keeps_a_size_one_dimension():
+    assert _shape("online(s).gather(1, a)") == "[B, 1]"
+    assert _shape("torch.gather(online(s), 1, a)") == "[B, 1]"
+    assert _shape("online(s).gather(1, a).squeeze(1)") == "[B]"
+    assert _shape("online(s).gather(1, a).squeeze()") == "[B]"
+
+
+def test_a_reduction_over_the_actions_drops_the_dimension_unless_told_to_keep_it():
+    assert _shape("target(s2).max(1)[0]") == "[B]"
+    assert _shape("target(s2).max(dim=1).values") == "[B]"
+    assert _shape("torch.max(target(s2), 1)[0]") == "[B]"
+    assert _shape("target(s2).max(1, keepdim=True)[0]") == "[B, 1]"
+    assert _shape("(online(s) * a).sum(1)") == "[B]"
+    assert _shape("online(s)[range(32), a]") == "[B]"
+
+
+def test_a_reduction_over_the_batch_or_with_no_dimension_has_no_shape_the_model_claims():
+    assert _shape("target(s2).max(0)[0]") == "unknown"
+    assert _shape("target(s2).max()") == "unknown"
+
+
+def test_a_td_target_takes_the_shape_of_its_bootstrap_term_and_unsqueeze_follows_the_action_dimension():
+    assert _shape("r + 0.99 * target(s2).max(1)[0] * (1 - d)") == "[B]"
+    assert _shape("(r + 0.99 * target(s2).max(1)[0]).unsqueeze(1)") == "[B, 1]"
+    assert _shape("(r + 0.99 * target(s2).max(2)[0]).unsqueeze(1)") == "[1, B]"  # seeds first: a row
+    assert _shape("target(s2).max(1, keepdim=True)[0] + target(s2).max(1)[0]") == "[B, B]"
+    assert _shape("r * d") == "unknown"  # a buffer's rewards and masks have no shape the model reads
+
+
+def test_a_loss_links_its_prediction_and_its_td_target():
+    model = _model(
+        """
+        import torch
+        import torch.nn.functional as F
+        online = torch.nn.Linear(4, 2)
+        target = torch.nn.Linear(4, 2)
+        optimizer = torch.optim.Adam(online.parameters())
+        criterion = torch.nn.MSELoss()
+        def learn(buffer):
+            s, a, r, s2, d = buffer.sample(32)
+            q = online(s).gather(1, a)
+            with torch.no_grad():
+                y = r + 0.99 * target(s2).max(1)[0] * (1 - d)
+            loss = criterion(q, y.unsqueeze(1)) + F.cross_entropy(q, a)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        """
+    )
+    (loss,) = model.td_losses
+    assert (model.code(loss.node), model.code(loss.prediction), model.code(loss.target)) == (
+        "criterion(q, y.unsqueeze(1))",
+        "q",
+        "y.unsqueeze(1)",
+    )
+    assert model.code(loss.td_target.node) == "r + 0.99 * target(s2).max(1)[0] * (1 - d)"
+
+
+# ---- distributional (C51) targets: `r + gamma * support`, projected by index_add_ --------------------------
+C51_PROGRAM = """
+import torch
+import torch.nn as nn
+ATOMS = 51
+
+class Categorical(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Linear(4, 2 * ATOMS)
+        self.register_buffer("support", torch.linspace(-10.0, 10.0, ATOMS))
+    def forward(self, x):
+        return self.body(x).view(-1, 2, ATOMS).softmax(2)
+
+def make(kind):
+    return Categorical()
+
+online = make("c51")
+target = make("c51")
+optimizer = torch.optim.Adam(online.parameters())
+
+def projection(target_net, next_states, rewards, dones, gamma=0.99):
+    next_dist = target_net(next_states)
+    next_dist = next_dist[range(32), (next_dist * target_net.support).sum(2).argmax(1)]
+    tz = (rewards.unsqueeze(1) + gamma * (1 - dones.unsqueeze(1)) * target_net.support.unsqueeze(0)).clamp(-10.0, 10.0)
+    b = (tz + 10.0) / 0.4
+    lower, upper = b.floor().long(), b.ceil().long()
+    offset = (torch.arange(32) * ATOMS).unsqueeze(1)
+    m = next_dist.clone().zero_()
+    m.view(-1).index_add_(0, (lower + offset).view(-1), (next_dist * (upper.float() - b)).view(-1))
+    m.view(-1).index_add_(0, (upper + offset).view(-1), (next_dist * (b - lower.float())).view(-1))
+    return m
+
+def learn(s, a, r, s2, d):
+    m = projection(target, s2, r, d)
+    loss = -(m * online(s)[range(32), a].log()).sum(1).mean()
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+"""
+
+
+def test_a_categorical_target_is_the_support_shifted_by_the_reward_and_projected_by_index_add():
+    model = _model(C51_PROGRAM)
+    (target,) = model.td_targets
+    assert target.distributional
+    assert model.code(target.node).startswith("(rewards.unsqueeze(1) + gamma * (1 - dones.unsqueeze(1))")
+    assert {model.code(model.bootstrap_network(call)) for call in target.bootstrap_calls} == {"target_net"}  # the helper's parameter, given `target`
+    assert [model.code(mask.node) for mask in target.masks] == ["(1 - dones.unsqueeze(1))"]
+
+
+def test_a_helper_that_builds_the_target_distribution_is_not_a_prediction():
+    """`projection(target, ...)` runs `target` with gradient into the loss: the target's network, not
+    a trained one."""
+    model = _model(C51_PROGRAM)
+    assert [model.code(network) for network in model.prediction_networks] == ["online"]
+
+
+def test_an_index_add_into_a_view_writes_into_the_tensor_viewed():
+    model = _model(
+        """
+        import torch
+        def project(p, index):
+            m = torch.zeros(4, 3)
+            m.view(-1).index_add_(0, index, p)
+            return m
+        """
+    )
+    (m,) = [node for node in model.source.nodes_of_type(cst.Name) if node.value == "m" and model.code(model.source.parent(node)) == "return m"]
+    values = {model.code(ref.node) for ref in model.dataflow.definitions(m)}
+    assert {"p", "index", "torch.zeros(4, 3)"} <= values
+
+
+def test_a_registered_buffer_is_a_field_of_every_instance_a_factory_makes():
+    model = _model(C51_PROGRAM)
+    (read,) = [node for node in model.source.nodes_of_type(cst.Attribute) if model.code(node) == "target_net.support.unsqueeze"]
+    values = model.dataflow.instance_field_values(read.value.value, "support")
+    assert [model.code(value.node) for value in values] == ["torch.linspace(-10.0, 10.0, ATOMS)"]

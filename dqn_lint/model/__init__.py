@@ -23,6 +23,7 @@ from dqn_lint.model.network_uses import NetworkUses
 from dqn_lint.model.networks import Network, Sync, SyncFinder, SyncKind
 from dqn_lint.model.optimizers import Optimizer, OptimizerFinder, is_optimizer_construction
 from dqn_lint.model.reductions import Reductions
+from dqn_lint.model.shapes import Shape, Shapes, TDLoss
 from dqn_lint.model.transitions import Slot, TerminalFlag, Transition, Transitions
 from dqn_lint.model.source import SourceIndex, SourceUnit, walk
 from dqn_lint.model.td_targets import MaskKind, MaskUse, TDTarget, TDTargetFinder
@@ -87,6 +88,65 @@ class ProgramModel:
 
     def bootstrap_network(self, call: cst.Call) -> cst.BaseExpression:
         return self._finder.network_of(call)
+
+    # ---- what a TD loss compares, and the shapes of its sides --------------------------------------
+    @cached_property
+    def _shapes(self) -> Shapes:
+        return Shapes(self.dataflow, self._finder.is_forward_call, self._made_by_loss_module)
+
+    def shape(self, node: cst.BaseExpression) -> Shape:
+        """The trailing shape of a batch of values: `[B]`, `[B, 1]`, ... (see `model.shapes`)."""
+        return self._shapes.of(node)
+
+    @cached_property
+    def td_losses(self) -> tuple[TDLoss, ...]:
+        """Each training TD target compared with a prediction in an element-wise loss."""
+        targets = {target.node: target for target in self.td_targets}
+        if not targets:
+            return ()
+        in_losses = self._loss_reach.in_losses
+        found: list[TDLoss] = []
+        for comparison in self._shapes.comparisons:
+            if in_losses is not None and comparison.node not in in_losses:
+                continue
+            for index, side in enumerate(comparison.sides):
+                target = self._td_target_in(side, targets)
+                if target is None:
+                    continue
+                other = comparison.sides[1 - index]
+                if self._finder.trace(Ref(other)).calls and self._td_target_in(other, targets) is None:
+                    found.append(TDLoss(comparison.node, other, side, target))
+                break
+        return tuple(found)
+
+    def _td_target_in(self, side: cst.BaseExpression, targets: dict, depth: int = 0) -> TDTarget | None:
+        """The TD target a side of a comparison is (through names, reshapes and detaches)."""
+        if depth > 6:
+            return None
+        for leaf in self.dataflow.resolve(Ref(side)):
+            node = leaf.node
+            if leaf.path:
+                continue
+            if node in targets:
+                return targets[node]
+            if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and not self.source.qualified_names(node.func):
+                found = self._td_target_in(node.func.value, targets, depth + 1)
+                if found is not None:
+                    return found
+        return None
+
+    def _made_by_loss_module(self, func: cst.BaseExpression, constructors: frozenset[str]) -> bool:
+        """`criterion(q, y)` where `criterion = nn.MSELoss()` (one of `constructors`)."""
+        if isinstance(func, cst.Call):
+            return not self.source.qualified_names(func.func).isdisjoint(constructors)
+        if not self._loss_module_constructions:
+            return False
+        return any(
+            obj.kind == "new"
+            and obj.site in self._loss_module_constructions
+            and not self.source.qualified_names(obj.site.func).isdisjoint(constructors)
+            for obj in self.dataflow.objects(Ref(func))
+        )
 
     # ---- how a bootstrap is reduced ----------------------------------------------------------------
     @cached_property
@@ -365,7 +425,9 @@ class ProgramModel:
         return [
             self._finder.network_of(call)
             for call in self.gradient_calls
-            if call not in self.bootstrap_calls and call not in self.grad.inside_helpers
+            if call not in self.bootstrap_calls
+            and call not in self.grad.inside_helpers
+            and self._finder.runs_inside(call).isdisjoint(self.bootstrap_calls)  # a helper making the target
         ]
 
     def is_trained_binding(self, network: cst.BaseExpression) -> bool:

@@ -83,6 +83,11 @@ _GENERATOR_SAMPLING_METHODS = frozenset({"sample", "choices", "choice", "permuta
 _ENVIRONMENT_METHODS = frozenset({"step", "reset", "render", "close", "seed"})
 _CONTAINER_STORES = frozenset({"append", "appendleft", "add", "push", "insert", "put"})
 _CONTAINER_EXTENDS = frozenset({"extend", "extendleft"})
+# In-place tensor writes (of values, not of identity: no `copy_`, which syncs parameters): the
+# values at the second position are written into the receiver's storage where the first says
+# (`m.view(-1).index_add_(0, index, values)` fills `m`: C51's projection of the target distribution).
+_INPLACE_WRITES = {"index_add_": (1, 2), "scatter_add_": (1, 2), "scatter_": (1, 2), "index_copy_": (1, 2)}
+_VIEW_METHODS = frozenset({"view", "reshape", "flatten", "view_as", "reshape_as", "narrow", "select", "unsqueeze", "squeeze"})
 _ELEMENT_PRESERVING = frozenset(
     {"random.sample", "random.choices", "builtins.list", "builtins.tuple", "builtins.sorted", "collections.deque",
      "builtins.reversed", "numpy.random.permutation"}
@@ -117,6 +122,15 @@ class Dataflow:
             for target in targets:
                 for attribute, path in _targets_of_type(target, cst.Attribute):
                     table[attribute.attr.value].append(FieldStore(attribute.value, Ref(value, path), node))
+        # `self.register_buffer("support", z)` and `setattr(self, "support", z)` set a field too
+        for call in self.src.nodes_of_type(cst.Call):
+            args = positional_args(call)
+            if len(args) < 2 or string_value(args[-2].value) is None:
+                continue
+            if isinstance(call.func, cst.Attribute) and call.func.attr.value in ("register_buffer", "register_parameter") and len(args) == 2:
+                table[string_value(args[0].value)].append(FieldStore(call.func.value, Ref(args[1].value), call))
+            elif isinstance(call.func, cst.Name) and call.func.value == "setattr" and len(args) == 3 and "builtins.setattr" in self.src.qualified_names(call.func):
+                table[string_value(args[1].value)].append(FieldStore(args[0].value, Ref(args[2].value), call))
         return table
 
     @cached_property
@@ -257,6 +271,7 @@ class Dataflow:
             stores += self.keyed_elements(node, path)
             if stores and not path:
                 stores += self.partial_writes(node)
+                stores += self.inplace_writes(node)
             if stores:
                 return self._resolve_all(stores, follow_calls, stop_at_names)
             return self._resolve_projection(node.value, ("attr", node.attr.value), path, ref, follow_calls, stop_at_names)
@@ -453,6 +468,7 @@ class Dataflow:
         refs.extend(self.keyed_elements(name, path))
         if not path:
             refs.extend(self.partial_writes(name))
+            refs.extend(self.inplace_writes(name))
         return refs
 
     def _values_bound(self, targets, path: tuple) -> list[Ref]:
@@ -596,6 +612,21 @@ class Dataflow:
                 refs.append(Ref(value.node, value.path + path[1:]))
         return refs
 
+    def inplace_writes(self, name_or_attr: cst.BaseExpression) -> list[Ref]:
+        """What an in-place tensor method writes into this storage, directly or through a view:
+        `m.view(-1).index_add_(0, idx, p * (u - b))` puts `p * (u - b)` into `m`, where `idx` says
+        (so both flow into `m`'s value)."""
+        refs: list[Ref] = []
+        for method, positions in _INPLACE_WRITES.items():
+            for call in self.method_calls.get(method, ()):
+                receiver = call.func.value
+                while isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Attribute) and receiver.func.attr.value in _VIEW_METHODS:
+                    receiver = receiver.func.value
+                args = positional_args(call)
+                if len(args) > max(positions) and type(receiver) is type(name_or_attr) and self.same_storage(receiver, name_or_attr):
+                    refs.extend(Ref(args[position].value) for position in positions)
+        return refs
+
     def partial_writes(self, name_or_attr: cst.BaseExpression) -> list[Ref]:
         """`x[index] = value` as leaves of x's value: analyses read the stored value and the index."""
         return [Ref(subscript, (STORE,)) for subscript, _value, _statement in self.element_stores(name_or_attr)]
@@ -608,6 +639,27 @@ class Dataflow:
             return []
         values = [store.value for store in stores if not self.objects(Ref(store.base)).isdisjoint(base_objects)]
         return values or self._class_defaults(attribute.attr.value, base_objects)
+
+    def instance_field_values(self, base: cst.BaseExpression, name: str) -> list[Ref]:
+        """What the methods of a class store in `self.<name>`, read through an instance made at a
+        call site (`target_model.support` where `target_model = DQN(...)` and `DQN.__init__`
+        registers `support`). Values only: which object each instance holds is not told apart."""
+        classes = {self.class_of(obj) for obj in self.objects(Ref(base)) if obj.kind == "new"} - {None}
+        values = []
+        for store in self.field_stores.get(name, ()):
+            own = self._class_of_self(store.base)
+            if own is not None and any(own is cls or own in self._ancestors(cls) for cls in classes):
+                values.append(store.value)
+        return values
+
+    def _ancestors(self, cls: cst.ClassDef) -> list[cst.ClassDef]:
+        found, pending = [], list(self.base_classes(cls))
+        while pending:
+            base = pending.pop()
+            if base not in found:
+                found.append(base)
+                pending.extend(self.base_classes(base))
+        return found
 
     def _class_defaults(self, name: str, objects: frozenset[Obj]) -> list[Ref]:
         """`discount: float = 0.99` in the class body: the value an instance has unless set."""
@@ -688,6 +740,8 @@ class Dataflow:
             return obj.site
         if obj.kind == "new" and isinstance(obj.site, tuple) and len(obj.site) == 2 and isinstance(obj.site[1], cst.ClassDef):
             return obj.site[1]
+        if obj.kind == "new" and isinstance(obj.site, tuple) and len(obj.site) == 2 and isinstance(obj.site[1], tuple):
+            return self.class_of(Obj("new", obj.site[1]))  # made by a factory: `DQN(env, args)` returning `CategoricalDQN(...)`
         if obj.kind == "new" and isinstance(obj.site, cst.Call):
             # `copy.deepcopy(online)` is an object of online's class
             args = positional_args(obj.site)

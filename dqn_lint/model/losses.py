@@ -43,13 +43,14 @@ class LossReach:
         self._carries_grad = carries_grad
 
     @cached_property
-    def _in_losses(self) -> frozenset[cst.CSTNode] | None:
+    def in_losses(self) -> frozenset[cst.CSTNode] | None:
+        """Every node of a value that flows into a loss; None when the walk was cut short."""
         return self._walk(self.roots)
 
     @cached_property
     def _compared(self) -> frozenset[cst.CSTNode] | None:
         """What flows into a side of a comparison inside a loss; None when unknown."""
-        in_losses = self._in_losses
+        in_losses = self.in_losses
         if in_losses is None:
             return None
         sides: list[cst.BaseExpression] = []
@@ -135,7 +136,7 @@ class LossReach:
         """
         if not self.roots or not candidates:
             return list(candidates)
-        in_losses, compared = self._in_losses, self._compared
+        in_losses, compared = self.in_losses, self._compared
         if in_losses is None or compared is None:
             return list(candidates)
         flowing = [node for node in candidates if node in in_losses]

@@ -24,6 +24,8 @@ from dqn_lint.model.flags import UNKNOWN, FlagAnalysis
 from dqn_lint.model.grad import forward_network
 from dqn_lint.model.source import keyword_arg, number_value, positional_args, walk
 
+_PROJECTIONS = ("index_add_", "scatter_add_")  # how C51 puts probabilities on the atoms
+_SUPPORT_MAKERS = frozenset({"torch.linspace", "numpy.linspace"})
 _GAMMA_NAME = re.compile(r"gamma|γ", re.IGNORECASE)
 _DISCOUNT_NAME = re.compile(r"discount", re.IGNORECASE)
 _TENSOR_METHODS = (
@@ -96,6 +98,7 @@ class TDTarget:
     masks: tuple[MaskUse, ...]
     discount_is_scalar: bool
     maxima: tuple[tuple[cst.Call, cst.Call], ...] = ()  # (forward call, the max that reduces its output)
+    distributional: bool = False  # C51's `r + gamma * support`, projected onto the atoms
 
 
 class TDTargetFinder:
@@ -108,6 +111,7 @@ class TDTargetFinder:
         self._forward_memo: dict[cst.Call, bool] = {}
         self._lifted_memo: dict[cst.Call, cst.BaseExpression | None] = {}
         self._lifted_reduced: dict[cst.Call, bool] = {}  # the helper already reduces over actions
+        self._lifted_inner: dict[cst.Call, set[cst.Call]] = {}  # the forward calls inside a lifted helper
         self._discount_memo: RecursiveMemo[str | None] = RecursiveMemo(None)
         self._frames: tuple[_Frame, ...] = ()  # the helpers the current trace is inside, innermost first
 
@@ -122,6 +126,11 @@ class TDTargetFinder:
         """The network a forward call runs; for a lifted helper call, the network argument."""
         lifted = self._lifted_network(call)
         return lifted if lifted is not None else forward_network(call)
+
+    def runs_inside(self, call: cst.Call) -> frozenset[cst.Call]:
+        """The forward calls a helper call runs its network with (empty for any other call)."""
+        self._lifted_network(call)
+        return frozenset(self._lifted_inner.get(call, ()))
 
     def _lifted_network(self, call: cst.Call) -> cst.BaseExpression | None:
         """`q_values(target_net, s2)` where `def q_values(model, x): return model(x)`.
@@ -149,6 +158,8 @@ class TDTargetFinder:
                     if chosen is not None and found is None:
                         found = chosen
                         self._lifted_reduced[call] = reduced
+                    if chosen is not None:
+                        self._lifted_inner.setdefault(call, set()).add(inner)
         self._lifted_memo[call] = found
         return found
 
@@ -300,7 +311,104 @@ class TDTargetFinder:
                 target = self._as_td_target(node, node.value, node.target)
                 if target is not None:
                     targets.append(target)
+        targets.extend(self._categorical_targets())
         return targets
+
+    # ---- distributional (C51) targets ---------------------------------------------------------------
+    def _categorical_targets(self) -> list[TDTarget]:
+        """C51's projected target: `Tz = r + gamma * support [* mask]` decides where the next
+        state's probabilities land (`m.view(-1).index_add_(0, index(Tz), p * (u - b))`). The
+        bootstrap is the network run for those probabilities; the masks are Tz's."""
+        found: dict[cst.CSTNode, TDTarget] = {}
+        for method in _PROJECTIONS:
+            for call in self.df.method_calls.get(method, ()):
+                args = positional_args(call)
+                if len(args) < 3:
+                    continue
+                probabilities = self.trace(Ref(args[2].value))
+                if not probabilities.calls:
+                    continue
+                for addition in self._additions_feeding(args[1].value):
+                    if addition not in found:
+                        target = self._as_categorical_target(addition, probabilities)
+                        if target is not None:
+                            found[addition] = target
+        return list(found.values())
+
+    def _additions_feeding(self, index: cst.BaseExpression) -> list[cst.BinaryOperation]:
+        """The additions an index is computed from: `(l + offset).view(-1)`, `l = b.floor().long()`,
+        `b = (Tz - v_min) / delta_z`, `Tz = (r + gamma * z).clamp(v_min, v_max)`."""
+        found: list[cst.BinaryOperation] = []
+        seen: set[int] = set()
+        pending: list[tuple[cst.BaseExpression, int]] = [(index, 0)]
+        while pending:
+            node, depth = pending.pop()
+            if id(node) in seen or depth > 12:
+                continue
+            seen.add(id(node))
+            for leaf in self.df.resolve(Ref(node), follow_calls=False):
+                value = leaf.node
+                if leaf.path or not isinstance(value, cst.BaseExpression):
+                    continue
+                if isinstance(value, cst.BinaryOperation):
+                    if isinstance(value.operator, cst.Add):
+                        found.append(value)
+                    pending += [(value.left, depth + 1), (value.right, depth + 1)]
+                elif isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and not self.src.qualified_names(value.func):
+                    pending.append((value.func.value, depth + 1))  # `.floor()`, `.long()`, `.clamp(...)`, `.view(-1)`
+                elif isinstance(value, cst.Call) and positional_args(value):
+                    pending.append((positional_args(value)[0].value, depth + 1))  # `torch.clamp(Tz, ...)`
+        return found
+
+    def _as_categorical_target(self, addition: cst.BinaryOperation, probabilities: _Trace) -> TDTarget | None:
+        for term, reward in ((addition.right, addition.left), (addition.left, addition.right)):
+            factors = _factors(term)
+            if len(factors) < 2 or any(self.trace(Ref(factor)).calls for factor in factors):
+                continue
+            kinds = {id(factor): self.discount_kind(factor) for factor in factors}
+            supports = [factor for factor in factors if kinds[id(factor)] is None and self._is_support(factor)]
+            if not supports or not any(kind is not None for kind in kinds.values()):
+                continue
+            masks = [
+                MaskUse(factor, MaskKind.DISCOUNT if kinds[id(factor)] == "vector" else MaskKind.FACTOR)
+                for factor in factors
+                if factor not in supports and kinds[id(factor)] != "scalar"
+            ]
+            # the probabilities' own factors are the projection's weights (`u - b`), not masks
+            masks += self._enclosing_masks(addition, reward)
+            calls = probabilities.calls
+            return TDTarget(
+                node=addition,
+                reward=reward,
+                bootstrap_term=term,
+                bootstrap_calls=tuple(call for call, reduced in calls.items() if reduced) or tuple(calls),
+                masks=tuple(masks),
+                discount_is_scalar=all(kinds[id(factor)] in (None, "scalar") for factor in factors),
+                distributional=True,
+            )
+        return None
+
+    def _is_support(self, factor: cst.BaseExpression, depth: int = 0) -> bool:
+        """The atoms of a categorical distribution: made by `torch.linspace(v_min, v_max, atoms)`
+        (through reshapes, device moves and the attribute that holds them)."""
+        if depth > 6:
+            return False
+        for leaf in self.df.resolve(Ref(factor), follow_calls=False):
+            value = leaf.node
+            if len(leaf.path) == 1 and leaf.path[0][0] == "attr" and isinstance(value, cst.BaseExpression):
+                # `target_model.support`: what the network's class keeps there
+                fields = self.df.instance_field_values(value, leaf.path[0][1])
+                if any(self._is_support(field.node, depth + 1) for field in fields if not field.path):
+                    return True
+                continue
+            if not isinstance(value, cst.Call) or leaf.path:
+                continue
+            if not self.src.qualified_names(value.func).isdisjoint(_SUPPORT_MAKERS):
+                return True
+            if isinstance(value.func, cst.Attribute) and value.func.attr.value in torch_api.VALUE_PRESERVING_METHODS | {"expand_as", "expand"}:
+                if self._is_support(value.func.value, depth + 1):
+                    return True
+        return False
 
     def _as_td_target(self, node, term, reward) -> TDTarget | None:
         factors = _factors(term)

@@ -51,6 +51,7 @@ PROBES: Mapping[str, str] = {
     "online_reset_to_target": "online reset to the target's initial weights",
     "gradients_accumulate": "gradients accumulate across updates",
     "bootstrap_shared_by_batch": "one bootstrap value for the whole batch",
+    "loss_pairs_all_transitions": "the loss pairs every prediction with every target",
 }
 """The mechanism probes the recorder measures on every run, with the words a report uses."""
 

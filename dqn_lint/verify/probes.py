@@ -131,7 +131,7 @@ class Recorder:
             "shared_storage", "bootstrap_from_trained", "td_target_requires_grad",
             "grad_reaches_bootstrap_net", "grad_reaches_trained", "truncation_stored_as_terminal",
             "terminal_bootstraps", "target_never_changes", "online_reset_to_target", "gradients_accumulate",
-            "bootstrap_shared_by_batch")}
+            "bootstrap_shared_by_batch", "loss_pairs_all_transitions")}
         self._updates = 0
         self._last_gradient: list[torch.Tensor] | None = None
         self._started = time.perf_counter()
@@ -161,6 +161,7 @@ class Recorder:
             self._check_terminal_mask(y, rewards, terminated)
         if self._updates == 0:
             self._check_bootstrap_varies(y, rewards, terminated)
+            self._check_loss_pairs(q, y, loss)
         self._updates += 1
         if self._updates <= GRADIENT_PROBE_UPDATES:
             self._check_gradients_cleared(online, loss)
@@ -272,6 +273,17 @@ class Recorder:
             if values.numel() > 1:
                 shared.append(bool((values.max() - values.min()).abs() < 1e-6))
         self.probes["bootstrap_shared_by_batch"] = bool(shared) and all(shared)
+
+    def _check_loss_pairs(self, q, y, loss) -> None:
+        """The loss's gradient with respect to the predictions against that of the reference's
+        element-wise Huber loss (per-seed mean, summed): a loss over every (prediction, target)
+        pair of the batch pulls each prediction toward all the targets, not toward its own."""
+        if not (q.requires_grad and loss.requires_grad):
+            return
+        (got,) = torch.autograd.grad(loss, q, retain_graph=True)
+        own = torch.nn.functional.smooth_l1_loss(q, y.detach(), reduction="none").mean(dim=1).sum()
+        (want,) = torch.autograd.grad(own, q, retain_graph=True)
+        self.probes["loss_pairs_all_transitions"] = not torch.allclose(got, want, rtol=1e-4, atol=1e-7)
 
     def _phase_started(self, online) -> None:
         """At the first update of each training phase after the first: is the online network back at

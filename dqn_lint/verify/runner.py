@@ -12,6 +12,7 @@ import multiprocessing
 import queue as queue_module
 import signal
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -92,6 +93,9 @@ def train(task: Task, progress: Callable[[int], None] | None = None) -> dict:
     from dqn_lint.verify.probes import Recorder
 
     torch.set_num_threads(1)
+    # DQN008's twin broadcasts its loss on purpose; torch's warning about it would print the
+    # twin's source line in the middle of the progress display
+    warnings.filterwarnings("ignore", message="Using a target size", category=UserWarning)
     fixture = load_program(task.program)
     s = task.settings
     overrides = {"lr": s.lr} if s.lr is not None else {}
