@@ -139,6 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--lr", type=_positive_float, help="learning rate (default: the reference agent's)")
     verify.add_argument("--json", metavar="PATH", type=Path, help="write the evidence record here")
     verify.add_argument("--plot", metavar="DIR", type=Path, help="write one PNG per rule here")
+    verify.add_argument("--replot", metavar="PATH", type=Path,
+                        help="redraw the plots of an evidence record written with --json (with --plot DIR), training nothing")
     verify.add_argument("--jobs", type=_positive_int, default=os.cpu_count() or 1, help="training processes")
 
     clean = commands.add_parser("clean", help="remove the result cache", description="Remove the result cache.")
@@ -567,17 +569,22 @@ def run_rule(args: argparse.Namespace) -> int:
     rule = registry.rule_by_code(args.code.strip())
     if rule is None:
         raise UsageError(f"unknown rule code {args.code!r} (see 'dqn-lint rule --all')")
+    from dqn_lint.verify.describe import experiment_json, experiment_section
+
     if args.output_format == "json":
         import json
 
-        out.write(json.dumps(_rule_json(rule), indent=2, ensure_ascii=False) + "\n")
-    elif _is_terminal(out):
+        record = {**_rule_json(rule), "experiment": experiment_json(rule)}
+        out.write(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+        return EXIT_CLEAN
+    page = rule.page() + "\n" + experiment_section(rule)
+    if _is_terminal(out):
         from rich.console import Console
         from rich.markdown import Markdown
 
-        Console(file=out).print(Markdown(rule.page()))
+        Console(file=out).print(Markdown(page))
     else:
-        out.write(rule.page())
+        out.write(page)
     return EXIT_CLEAN
 
 

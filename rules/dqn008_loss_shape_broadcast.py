@@ -383,7 +383,7 @@ RULE = Rule(
         what_it_does="""
 Checks each element-wise loss that compares a TD target with a prediction (`F.mse_loss`,
 `F.smooth_l1_loss`, `F.huber_loss`, `F.l1_loss`, their `nn` modules, and a difference `q - y`
-squared or taken the absolute value of) and reads the trailing shape of both sides from how they
+that flows into a loss, squared, absolute or Huber) and reads the trailing shape of both sides from how they
 were made: `gather` over the action dimension keeps it with size 1 (`[B, 1]`); `max(1)[0]`,
 `.max(dim=1).values`, `amax(1)`, `q[range(B), a]` and `(q * one_hot).sum(1)` drop it (`[B]`);
 `squeeze`, `unsqueeze`, `view(-1, 1)`, `[:, None]` and `keepdim=True` move between the two.

@@ -727,7 +727,7 @@ def test_symlinked_folders_are_not_followed_so_loops_end(lint, write, tmp_path):
 def test_rule_prints_the_markdown_page_as_plain_text_when_not_a_terminal(lint, stand_in_rules):
     code, out, _ = lint("rule", "dqn003")
     assert code == 0
-    assert out == stand_in_rules[2].page()
+    assert out == stand_in_rules[2].page() + "\n## Confirmed by training\nThis rule has no training experiment.\n"
 
 
 def test_rule_renders_the_page_with_rich_on_a_terminal(stand_in_rules, monkeypatch):
@@ -762,9 +762,46 @@ def test_rule_as_json_gives_the_rule_and_its_page(lint, stand_in_rules):
         "severity": "warning",
         "summary": "Stand-in rule DQN005 for command-line tests",
         "explanation": stand_in_rules[4].page(),
+        "experiment": None,
     }
     code, out, _ = lint("rule", "--all", "--output-format", "json")
     assert [rule["code"] for rule in json.loads(out)] == ["DQN001", "DQN002", "DQN003", "DQN004", "DQN005"]
+
+
+def test_rule_page_ends_with_its_experiment_and_the_verdict_verify_cached(tmp_path, monkeypatch, capsys):
+    """`dqn-lint rule DQN008` after `dqn-lint verify DQN008`: the twin, the probe, the measures with
+    their predicted directions, and what was measured, read from the evidence cache."""
+    from dqn_lint.registry import rule_by_code
+    from dqn_lint.verify import cache
+    from dqn_lint.verify.command import cache_key, plan
+    from dqn_lint.verify.evidence import Evidence
+    from dqn_lint.verify.runner import Settings
+
+    monkeypatch.setenv("DQN_LINT_CACHE_DIR", str(tmp_path))
+    rule = rule_by_code("DQN008")
+    assert cli.main(["rule", "DQN008"]) == 0
+    before = capsys.readouterr().out
+    assert "- Twin: `fixtures/twins/dqn008_loss_shape_broadcast.py`" in before
+    assert "- Mechanism: the loss pairs every prediction with every target" in before
+    assert "- Measures: eval return (predicted lower, primary); TD-error std (predicted higher)" in before
+    assert "- Verdict: not measured here yet; `dqn-lint verify DQN008` trains it" in before
+
+    record = json.loads((Path(__file__).parent.parent / "docs" / "verify" / "evidence-cartpole-5seeds.json").read_text())
+    (stored,) = [entry for entry in record["evidence"] if entry["rule"] == "DQN008"]
+    (item,) = plan([rule], Settings(), time_limit_given=False)
+    cache.store(cache_key(item), Evidence.from_json(stored))
+    assert cli.main(["rule", "DQN008"]) == 0
+    after = capsys.readouterr().out
+    assert after.endswith(f"- Verdict (cached, version {stored['version']}): {stored['headline']}\n")
+    assert cli.main(["rule", "DQN008", "--output-format", "json"]) == 0
+    experiment = json.loads(capsys.readouterr().out)["experiment"]
+    assert experiment["twin"] == "dqn008_loss_shape_broadcast"
+    assert experiment["cached_verdict"] == {"verdict": "confirmed", "headline": stored["headline"]}
+
+
+def test_a_rule_with_a_time_limit_names_it_in_its_experiment(capsys):
+    assert cli.main(["rule", "DQN003"]) == 0
+    assert "- TimeLimit: CartPole-v1 100" in capsys.readouterr().out
 
 
 def test_rule_with_an_unknown_code_is_a_one_line_error(lint):

@@ -118,3 +118,45 @@ def test_importing_the_module_does_not_import_matplotlib():
     code = "import sys, dqn_lint.verify.plot; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+# ---- redrawing from an evidence record --------------------------------------------------------------------
+def _record(tmp_path, with_curves: bool = True):
+    import json
+
+    entry = {"rule": "DQN008", "name": "loss-shape-broadcast", "env_id": "CartPole-v1", "settings": {"seeds": 3}}
+    if with_curves:
+        entry["curves"] = {"reference": curves(5, 3), "twin": curves(5, 3, returns=20.0)}
+    path = tmp_path / "ev.json"
+    path.write_text(json.dumps({"tool": "dqn-lint", "version": "0", "evidence": [entry]}), encoding="utf-8")
+    return path
+
+
+def test_replot_redraws_each_rule_s_plot_from_the_record_alone(tmp_path, capsys):
+    from dqn_lint import cli
+
+    assert cli.main(["verify", "--replot", str(_record(tmp_path)), "--plot", str(tmp_path / "plots")]) == 0
+    assert_readable_png(tmp_path / "plots" / "DQN008.png")
+    assert "wrote" in capsys.readouterr().err
+
+
+def test_replot_of_a_record_without_curves_is_a_one_line_error(tmp_path, capsys):
+    from dqn_lint import cli
+
+    assert cli.main(["verify", "--replot", str(_record(tmp_path, with_curves=False)), "--plot", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "holds no curves for DQN008" in err
+
+
+def test_the_evidence_record_keeps_the_curves_of_the_runs_it_trained(tmp_path):
+    import json
+    from types import SimpleNamespace
+
+    from dqn_lint.verify.command import write_json
+
+    evidence = SimpleNamespace(rule="DQN008", to_json=lambda: {"rule": "DQN008"})
+    cached = SimpleNamespace(rule="DQN009", to_json=lambda: {"rule": "DQN009"})
+    pair = {"reference": curves(2, 2), "twin": curves(2, 2)}
+    write_json(tmp_path / "ev.json", [evidence, cached], {"DQN008": pair})
+    entries = json.loads((tmp_path / "ev.json").read_text())["evidence"]
+    assert entries == [{"rule": "DQN008", "curves": pair}, {"rule": "DQN009"}]

@@ -39,8 +39,8 @@ class Plan:
         return Task(self.rule.experiment.twin, self.settings)
 
 
-def require_extra(plotting: bool = False) -> None:
-    modules = ["torch", "gymnasium", "numpy", "scipy"] + (["matplotlib"] if plotting else [])
+def require_extra(plotting: bool = False, training: bool = True) -> None:
+    modules = (["torch", "gymnasium", "scipy"] if training else []) + ["numpy"] + (["matplotlib"] if plotting else [])
     for name in modules:
         try:
             importlib.import_module(name)
@@ -153,6 +153,8 @@ def verify_command(args) -> int:
     from dqn_lint.verify.evidence import CONFIRMED
     from dqn_lint.verify.report import print_report
 
+    if args.replot is not None:
+        return replot(args.replot, args.plot, args.codes)
     rules = selected_rules(args.codes)
     require_extra(plotting=args.plot is not None)
     base = Settings(env_id=args.env, seeds=args.seeds, steps=args.steps, lr=args.lr, time_limit=args.time_limit)
@@ -163,7 +165,7 @@ def verify_command(args) -> int:
     evidence, runs, interrupted = run(plans, args.jobs, err)
     print_report(evidence, out)
     if args.json is not None:
-        write_json(args.json, evidence)
+        write_json(args.json, evidence, curves_by_rule(runs, plans))
     if args.plot is not None:
         for path in write_plots(args.plot, runs, plans):
             err.print(f"wrote {path}")
@@ -210,8 +212,25 @@ def _train(tasks: Sequence[Task], jobs: int, console) -> tuple[dict[Task, dict],
         return run_all(tasks, jobs, on_progress=advanced, on_done=finished)
 
 
-def write_json(path: Path, evidence: Sequence) -> None:
-    record = {"tool": "dqn-lint", "version": dqn_lint.__version__, "evidence": [e.to_json() for e in evidence]}
+def curves_by_rule(runs: dict[Task, dict], plans: Sequence[Plan]) -> dict[str, dict]:
+    """Per rule, the reference's and the twin's per-seed curves (return, |Q|, TD-error spread at
+    each evaluation), where both were trained in this run (evidence from the cache has none)."""
+    return {
+        item.rule.code: {"reference": runs[item.reference]["curves"], "twin": runs[item.twin]["curves"]}
+        for item in plans
+        if item.reference in runs and item.twin in runs
+    }
+
+
+def write_json(path: Path, evidence: Sequence, curves: dict[str, dict] | None = None) -> None:
+    """The evidence record; with the curves, a plot can be redrawn from it alone (`--replot`)."""
+    entries = []
+    for item in evidence:
+        entry = item.to_json()
+        if curves and item.rule in curves:
+            entry["curves"] = curves[item.rule]
+        entries.append(entry)
+    record = {"tool": "dqn-lint", "version": dqn_lint.__version__, "evidence": entries}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
 
@@ -220,9 +239,49 @@ def write_plots(folder: Path, runs: dict[Task, dict], plans: Sequence[Plan]) -> 
     from dqn_lint.verify.plot import plot_comparison
 
     written = []
-    for item in plans:
-        if item.reference in runs and item.twin in runs:
-            title = f"{item.rule.code} {item.rule.name} on {item.settings.env_id}, {item.settings.seeds} seeds"
-            written.append(plot_comparison(folder / f"{item.rule.code}.png", title, runs[item.reference]["curves"],
-                                           runs[item.twin]["curves"], twin_label=item.rule.code))
+    for code, curves in curves_by_rule(runs, plans).items():
+        item = next(item for item in plans if item.rule.code == code)
+        written.append(plot_comparison(folder / f"{code}.png", _title(code, item.rule.name, item.settings.env_id,
+                                                                      item.settings.seeds),
+                                       curves["reference"], curves["twin"], twin_label=code))
     return written
+
+
+def _title(code: str, name: str, env_id: str, seeds: int) -> str:
+    return f"{code} {name} on {env_id}, {seeds} seeds"
+
+
+def replot(record_path: Path, folder: Path | None, codes: Sequence[str]) -> int:
+    """`verify --replot ev.json --plot DIR`: the plots of a saved record, redrawn without training."""
+    from rich.console import Console
+
+    if folder is None:
+        raise VerifyError("--replot needs --plot DIR: the folder to write the plots to")
+    require_extra(plotting=True, training=False)
+    try:
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+        entries = record["evidence"]
+    except OSError as error:
+        raise VerifyError(f"cannot read {record_path}: {error.strerror or error}") from None
+    except (ValueError, KeyError, TypeError):
+        raise VerifyError(f"{record_path} is not an evidence record written by `dqn-lint verify --json`") from None
+    wanted = {code.strip().upper() for code in codes}
+    chosen = [entry for entry in entries if isinstance(entry, dict) and (not wanted or entry.get("rule") in wanted)]
+    without = [str(entry.get("rule")) for entry in chosen if "curves" not in entry]
+    if without:
+        raise VerifyError(f"{record_path} holds no curves for {', '.join(without)} (written before curves were "
+                          "recorded, or from cached evidence): run `dqn-lint verify --json` again")
+    if not chosen:
+        raise VerifyError(f"{record_path} holds no evidence for {', '.join(sorted(wanted))}")
+    from dqn_lint.verify.plot import plot_comparison
+
+    err = Console(stderr=True, highlight=False)
+    for entry in chosen:
+        try:
+            title = _title(entry["rule"], entry["name"], entry["env_id"], entry["settings"]["seeds"])
+            path = plot_comparison(folder / f"{entry['rule']}.png", title, entry["curves"]["reference"],
+                                   entry["curves"]["twin"], twin_label=entry["rule"])
+        except (KeyError, TypeError, ValueError) as error:
+            raise VerifyError(f"{record_path}: the curves of {entry.get('rule')} cannot be drawn: {error}") from None
+        err.print(f"wrote {path}")
+    return 0
