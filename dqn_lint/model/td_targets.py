@@ -381,7 +381,7 @@ class TDTargetFinder:
                 node=addition,
                 reward=reward,
                 bootstrap_term=term,
-                bootstrap_calls=tuple(call for call, reduced in calls.items() if reduced) or tuple(calls),
+                bootstrap_calls=_bootstrap_calls(calls),
                 masks=tuple(masks),
                 discount_is_scalar=all(kinds[id(factor)] in (None, "scalar") for factor in factors),
                 distributional=True,
@@ -445,7 +445,7 @@ class TDTargetFinder:
             node=node,
             reward=reward,
             bootstrap_term=term,
-            bootstrap_calls=tuple(call for call, reduced in calls.items() if reduced) or tuple(calls),
+            bootstrap_calls=_bootstrap_calls(calls),
             masks=tuple(masks),
             discount_is_scalar=all(kind == "scalar" for kind in kinds.values() if kind is not None)
             and all(kinds[id(factor)] is not None for factor in others),
@@ -808,6 +808,11 @@ def _names_in(node: cst.CSTNode) -> list[cst.Name]:
         elif not isinstance(current, (cst.Lambda, cst.ListComp, cst.GeneratorExp)):
             stack.extend(current.children)
     return found
+
+
+def _bootstrap_calls(calls: dict[cst.Call, bool]) -> tuple[cst.Call, ...]:
+    """The forward calls reduced over actions (`max`, `gather`); all of them when none is."""
+    return tuple(call for call, reduced in calls.items() if reduced) or tuple(calls)
 
 
 def _factors(node: cst.BaseExpression) -> list[cst.BaseExpression]:
