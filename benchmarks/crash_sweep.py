@@ -244,7 +244,7 @@ def sweep_file(package: str, path: Path, shown: str, options: Options) -> FileRe
         result.crashes.append(_crash("the sweep cannot read the file", str(error)))
         return result
     result.bytes, result.lines = len(data), data.count(b"\n")
-    result.parsed = engine.needs_parse(data, rules) or not options.prefilter
+    result.parsed = engine.needs_parse(data) or not options.prefilter
     start = time.perf_counter()
     try:
         findings = _linter(options)(data, shown, rules)

@@ -57,7 +57,7 @@ def linter_fingerprint() -> str:
     package = Path(dqn_lint.__file__).resolve().parent
     from dqn_lint import registry
 
-    folders = [package, Path(registry._rules_package().__path__[0]).resolve()]
+    folders = [package, Path(registry.rules_package().__path__[0]).resolve()]
     for folder in folders:
         for path in sorted(folder.rglob("*.py")):
             if _is_training_code(path.relative_to(folder)):

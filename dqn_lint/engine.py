@@ -73,7 +73,7 @@ def _mentions_discount(source: bytes) -> bool:
     return False
 
 
-def needs_parse(source: bytes, rules: Sequence[Rule]) -> bool:
+def needs_parse(source: bytes) -> bool:
     """Whether linting these bytes needs libcst at all (else `lint_source` is cheap and exact)."""
     return might_hold_td_target(source)
 

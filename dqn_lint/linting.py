@@ -89,7 +89,7 @@ def _lint_alone(
         datas[index] = data
         rules = rules_of[index] = rules_for(source_file)
         _RULES_BY_CODES[tuple(rule.code for rule in rules)] = rules  # forked workers find the very same rules
-        seeds[index] = engine.needs_parse(data, rules)
+        seeds[index] = engine.needs_parse(data)
 
     # First each file alone, as it always was; then the files that hold DQN training code (a TD
     # target, an env.step) again with their project (see dqn_lint.project): a library's thousand

@@ -16,7 +16,7 @@ from types import ModuleType
 from dqn_lint.rule import Rule
 
 
-def _rules_package() -> ModuleType:
+def rules_package() -> ModuleType:
     """`dqn_lint.rules`; in a source checkout run without installing (`python -m dqn_lint` from the
     repository root), the package's own rules/ folder beside dqn_lint/."""
     try:
@@ -36,7 +36,7 @@ def _rules_package() -> ModuleType:
 
 @cache
 def all_rules() -> tuple[Rule, ...]:
-    package = _rules_package()
+    package = rules_package()
 
     rules = []
     for info in pkgutil.iter_modules(package.__path__):

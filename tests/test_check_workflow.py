@@ -300,7 +300,7 @@ def test_the_linter_fingerprint_sees_its_own_sources_under_a_folder_named_verify
     rules.mkdir()
     (rules / "dqn001.py").write_text("# rule\n")
     monkeypatch.setattr(dqn_lint, "__file__", str(package / "__init__.py"))
-    monkeypatch.setattr(registry, "_rules_package", lambda: types.SimpleNamespace(__path__=[str(rules)]))
+    monkeypatch.setattr(registry, "rules_package", lambda: types.SimpleNamespace(__path__=[str(rules)]))
 
     first = linter_fingerprint()
     (package / "verify" / "runner.py").write_text("# training code, edited\n")
