@@ -868,3 +868,18 @@ def test_a_registered_buffer_is_a_field_of_every_instance_a_factory_makes():
     (read,) = [node for node in model.source.nodes_of_type(cst.Attribute) if model.code(node) == "target_net.support.unsqueeze"]
     values = model.dataflow.instance_field_values(read.value.value, "support")
     assert [model.code(value.node) for value in values] == ["torch.linspace(-10.0, 10.0, ATOMS)"]
+
+
+def test_an_element_read_by_index_from_a_list_filled_with_append_is_one_of_those_appended():
+    model = _model(
+        """
+        import gym
+        env = gym.make("CartPole-v1")
+        dones = []
+        _, _, done, _ = env.step(0)
+        dones.append(done)
+        flag = dones[-1]
+        print(flag)
+        """
+    )
+    assert "old-gym-done" in _kinds(model, "flag")

@@ -283,7 +283,12 @@ class Dataflow:
                 # (`batch[4] = batch[4].float()` updates it instead, and the old value still flows)
                 return self._resolve_all([value.project(*path) if path else value for value in replaced], follow_calls, stop_at_names)
             if index is not None and int_value(index) is not None:
-                return self._resolve_projection(node.value, ("item", int_value(index), None), path, ref, follow_calls, stop_at_names)
+                found = self._resolve_projection(node.value, ("item", int_value(index), None), path, ref, follow_calls, stop_at_names)
+                if isinstance(node.value, (cst.Name, cst.Attribute)):
+                    # `dones[-1]` of a list filled with `append`: any element put in may be there
+                    appended = self.container_elements(node.value, (ITER, *path))
+                    found = [leaf for leaf in found if leaf != ref] + self._resolve_all(appended, follow_calls, stop_at_names) if appended else found
+                return found
             if index is not None and string_value(index) is not None:
                 return self._resolve_projection(node.value, ("key", string_value(index)), path, ref, follow_calls, stop_at_names)
             if path and path[0] == ITER and _is_single_slice(node):
