@@ -883,3 +883,46 @@ def test_an_element_read_by_index_from_a_list_filled_with_append_is_one_of_those
         """
     )
     assert "old-gym-done" in _kinds(model, "flag")
+
+
+def test_a_class_whose_base_is_out_of_view_is_a_network_when_its_instances_are_used_as_one():
+    """`class IQN(BaseModel)` with BaseModel in a module not read: two instances are two networks
+    (not one object), because `load_state_dict` is called on one of them."""
+    code = """
+        import torch
+        from nets.base import BaseModel
+        class IQN(BaseModel):
+            def __init__(self):
+                super().__init__()
+                self.head = torch.nn.Linear(4, 2)
+            def quantiles(self, x):
+                return self.head(x)
+        online = IQN()
+        target = IQN()
+        target.load_state_dict(online.state_dict())
+        optimizer = torch.optim.Adam(online.parameters())
+        def learn(s, a, r, s2, d):
+            with torch.no_grad():
+                y = r + 0.99 * target.quantiles(s2).max(1)[0] * (1 - d)
+            loss = (online.quantiles(s).gather(1, a).squeeze(1) - y).pow(2).mean()
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        """
+    model = _model(code)
+    (iqn,) = [cls for cls in model.source.classes if cls.name.value == "IQN"]
+    assert model.dataflow.is_module_class(iqn)
+    (call,) = model.td_targets[0].bootstrap_calls
+    assert model.code(model.bootstrap_network(call)) == "target"
+    assert not model.shares_parameters_with_trained(model.bootstrap_network(call))
+    agent = _model(
+        """
+        from agents.base import BaseAgent
+        class Agent(BaseAgent):
+            def act(self, s):
+                return 0
+        a, b = Agent(), Agent()
+        """
+    )
+    (cls,) = [cls for cls in agent.source.classes if cls.name.value == "Agent"]
+    assert not agent.dataflow.is_module_class(cls)  # nothing says its instances are networks
