@@ -92,7 +92,7 @@ class ProgramModel:
     # ---- what a TD loss compares, and the shapes of its sides --------------------------------------
     @cached_property
     def _shapes(self) -> Shapes:
-        return Shapes(self.dataflow, self._finder.is_forward_call, self._made_by_loss_module)
+        return Shapes(self.dataflow, self._finder.is_forward_call, self._is_loss_module)
 
     def shape(self, node: cst.BaseExpression) -> Shape:
         """The trailing shape of a batch of values: `[B]`, `[B, 1]`, ... (see `model.shapes`)."""
@@ -134,19 +134,6 @@ class ProgramModel:
                 if found is not None:
                     return found
         return None
-
-    def _made_by_loss_module(self, func: cst.BaseExpression, constructors: frozenset[str]) -> bool:
-        """`criterion(q, y)` where `criterion = nn.MSELoss()` (one of `constructors`)."""
-        if isinstance(func, cst.Call):
-            return not self.source.qualified_names(func.func).isdisjoint(constructors)
-        if not self._loss_module_constructions:
-            return False
-        return any(
-            obj.kind == "new"
-            and obj.site in self._loss_module_constructions
-            and not self.source.qualified_names(obj.site.func).isdisjoint(constructors)
-            for obj in self.dataflow.objects(Ref(func))
-        )
 
     # ---- how a bootstrap is reduced ----------------------------------------------------------------
     @cached_property
@@ -376,12 +363,19 @@ class ProgramModel:
                 roots.append(call)
         return roots
 
-    def _is_loss_module(self, func: cst.BaseExpression) -> bool:
-        """Whether `func` may be an object made by `torch.nn.<X>Loss(...)`."""
+    def _is_loss_module(self, func: cst.BaseExpression, constructors: frozenset[str] | None = None) -> bool:
+        """Whether `func` may be an object made by `torch.nn.<X>Loss(...)` (one of `constructors`,
+        when given): `criterion` of `criterion = nn.MSELoss()`, or `nn.MSELoss()` itself."""
+        if isinstance(func, cst.Call):
+            names = self.source.qualified_names(func.func)
+            return constructors is not None and not names.isdisjoint(constructors)
         if not self._loss_module_constructions:  # most files make none: no callee needs resolving
             return False
         return any(
-            obj.kind == "new" and obj.site in self._loss_module_constructions for obj in self.dataflow.objects(Ref(func))
+            obj.kind == "new"
+            and obj.site in self._loss_module_constructions
+            and (constructors is None or not self.source.qualified_names(obj.site.func).isdisjoint(constructors))
+            for obj in self.dataflow.objects(Ref(func))
         )
 
     @cached_property

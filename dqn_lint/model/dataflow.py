@@ -166,11 +166,15 @@ class Dataflow:
         key = None if index is None else (string_value(index), int_value(index))
         if key is None or key == (None, None) or not isinstance(read.value, (cst.Name, cst.Attribute)):
             return []
+        return self._stored_under(read.value, key)
+
+    def _stored_under(self, container: cst.BaseExpression, key: tuple, rest: tuple = ()) -> list[Ref]:
+        """The values `container[k] = v` writes for a literal key `(text, None)` or position `(None, n)`."""
         found = []
-        for subscript, value, _statement in self.element_stores(read.value):
+        for subscript, value, _statement in self.element_stores(container):
             stored_index = _single_index(subscript)
             if value is not None and stored_index is not None and (string_value(stored_index), int_value(stored_index)) == key:
-                found.append(Ref(value.node, value.path))
+                found.append(Ref(value.node, value.path + rest))
         return found
 
     def _reads_same_entry(self, value: cst.CSTNode, read: cst.Subscript) -> bool:
@@ -215,7 +219,7 @@ class Dataflow:
         kind = type(node)  # hot: exact types, see node_types
         if kind is cst.Name:
             referents = self.src.referents(node)
-            if len(referents) == 1 and type(referents[0].node) is cst.Param and self.is_self_parameter(referents[0].node):
+            if self._self_class_of(referents) is not None:
                 # `self` in every method of a class is one object: `self["done"][i] = d` in
                 # `append` writes what `self["done"][idx]` reads in `sample` (a buffer that is a dict)
                 return ("object", self.objects(Ref(node)))
@@ -610,12 +614,7 @@ class Dataflow:
         if not path or path[0][0] not in ("key", "item"):
             return []
         wanted = (path[0][1], None) if path[0][0] == "key" else (None, path[0][1])
-        refs: list[Ref] = []
-        for subscript, value, _statement in self.element_stores(name_or_attr):
-            index = _single_index(subscript)
-            if value is not None and index is not None and (string_value(index), int_value(index)) == wanted:
-                refs.append(Ref(value.node, value.path + path[1:]))
-        return refs
+        return self._stored_under(name_or_attr, wanted, path[1:])
 
     def inplace_writes(self, name_or_attr: cst.BaseExpression) -> list[Ref]:
         """What an in-place tensor method writes into this storage, directly or through a view:
@@ -967,14 +966,9 @@ class Dataflow:
             if isinstance(ancestor, (cst.IndentedBlock, cst.Module)) and self._returned_earlier(child, ancestor, call, function, bound):
                 return True
             if isinstance(ancestor, cst.If) and child is not ancestor.test:
-                test, negated = ancestor.test, False
-                while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-                    test, negated = test.expression, not negated
-                value = self._literal_argument(test, call, function, bound)
-                if value is not None:
-                    in_body = child is ancestor.body
-                    if in_body != (value != negated):
-                        return True
+                value = self._test_value(ancestor.test, call, function, bound)
+                if value is not None and (child is ancestor.body) != value:
+                    return True
             child = ancestor
         return False
 
@@ -989,13 +983,18 @@ class Dataflow:
             last = earlier.body.body[-1]
             if not (isinstance(last, cst.SimpleStatementLine) and any(isinstance(part, cst.Return) for part in last.body)):
                 continue
-            test, negated = earlier.test, False
-            while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-                test, negated = test.expression, not negated
-            value = self._literal_argument(test, call, function, bound)
-            if value is not None and value != negated:
+            if self._test_value(earlier.test, call, function, bound):
                 return True
         return False
+
+    def _test_value(self, test: cst.BaseExpression, call: cst.Call, function: cst.FunctionDef, bound: bool) -> bool | None:
+        """What an `if` test on a parameter (`uses_target`, `not uses_target`) is for one call that
+        passes (or leaves by default) a literal True or False; None when that cannot be told."""
+        negated = False
+        while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            test, negated = test.expression, not negated
+        value = self._literal_argument(test, call, function, bound)
+        return None if value is None else value != negated
 
     def _literal_argument(self, test: cst.BaseExpression, call: cst.Call, function: cst.FunctionDef, bound: bool) -> bool | None:
         """The literal True/False a call passes (or leaves by default) for the parameter `test` names."""
@@ -1296,10 +1295,10 @@ class Dataflow:
 
     def _class_of_self(self, node: cst.BaseExpression) -> cst.ClassDef | None:
         """The class whose method `node` (a `self` parameter's name) is read in."""
-        if not isinstance(node, cst.Name):
-            return None
-        referents = self.src.referents(node)
-        if len(referents) != 1 or not isinstance(referents[0].node, cst.Param):
+        return self._self_class_of(self.src.referents(node)) if isinstance(node, cst.Name) else None
+
+    def _self_class_of(self, referents) -> cst.ClassDef | None:
+        if len(referents) != 1 or type(referents[0].node) is not cst.Param:
             return None
         return self.is_self_parameter(referents[0].node)
 

@@ -405,7 +405,7 @@ class TDTargetFinder:
                 continue
             if not self.src.qualified_names(value.func).isdisjoint(_SUPPORT_MAKERS):
                 return True
-            if isinstance(value.func, cst.Attribute) and value.func.attr.value in torch_api.VALUE_PRESERVING_METHODS | {"expand_as", "expand"}:
+            if isinstance(value.func, cst.Attribute) and value.func.attr.value in torch_api.VALUE_PRESERVING_METHODS:
                 if self._is_support(value.func.value, depth + 1):
                     return True
         return False

@@ -238,12 +238,14 @@ def write_json(path: Path, evidence: Sequence, curves: dict[str, dict] | None = 
 def write_plots(folder: Path, runs: dict[Task, dict], plans: Sequence[Plan]) -> list[Path]:
     from dqn_lint.verify.plot import plot_comparison
 
+    curves = curves_by_rule(runs, plans)
     written = []
-    for code, curves in curves_by_rule(runs, plans).items():
-        item = next(item for item in plans if item.rule.code == code)
-        written.append(plot_comparison(folder / f"{code}.png", _title(code, item.rule.name, item.settings.env_id,
-                                                                      item.settings.seeds),
-                                       curves["reference"], curves["twin"], twin_label=code))
+    for item in plans:
+        pair = curves.get(item.rule.code)
+        if pair is not None:
+            title = _title(item.rule.code, item.rule.name, item.settings.env_id, item.settings.seeds)
+            written.append(plot_comparison(folder / f"{item.rule.code}.png", title, pair["reference"], pair["twin"],
+                                           twin_label=item.rule.code))
     return written
 
 

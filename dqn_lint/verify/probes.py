@@ -18,6 +18,7 @@ import numpy as np
 import torch
 
 from dqn_lint.runtime.guards import shares_storage
+from dqn_lint.verify.experiment import PROBES
 
 LATE_FRACTION = 0.2  # effects are read over the last 20% of training
 TRUNCATION_WINDOW = 0.5  # Q before truncation: the last half of training
@@ -127,11 +128,7 @@ class Recorder:
         self._bootstrap_net: torch.nn.Module | None = None
         self._bootstrap_initial: list[torch.Tensor] = []
         self._phases = 0
-        self.probes = {key: False for key in (
-            "shared_storage", "bootstrap_from_trained", "td_target_requires_grad",
-            "grad_reaches_bootstrap_net", "grad_reaches_trained", "truncation_stored_as_terminal",
-            "terminal_bootstraps", "target_never_changes", "online_reset_to_target", "gradients_accumulate",
-            "bootstrap_shared_by_batch", "loss_pairs_all_transitions")}
+        self.probes = dict.fromkeys(PROBES, False)  # every probe a rule's experiment can name
         self._updates = 0
         self._last_gradient: list[torch.Tensor] | None = None
         self._started = time.perf_counter()
