@@ -8,7 +8,6 @@ on with the other files.
 
 from __future__ import annotations
 
-import io
 import re
 import stat
 import sys
@@ -93,7 +92,8 @@ def file_finding(code_name: tuple[str, str], message: str, filename: str, row: i
 def source_encoding(source: bytes) -> str:
     """The encoding Python reads the file in: `utf-8-sig` for a BOM, a coding cookie, else UTF-8.
     Raises SyntaxError for a bad cookie."""
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+    lines = iter(source.splitlines(keepends=True)[:2])  # CPython ends a line at \r too, not only \n
+    encoding, _ = tokenize.detect_encoding(lambda: next(lines, b""))
     return encoding
 
 

@@ -106,6 +106,8 @@ _EXAMPLES = [
     _MISSING_MASK.replace(b"\n", b"\r"),
     ds.BOM + _MISSING_MASK.replace(b"    ", b"\t").rstrip(b"\n"),
     b"# -*- coding: latin-1 -*-\n# caf\xe9\n" + _MISSING_MASK,
+    # lines ended by \r alone: the cookie is on the first of them, as CPython reads it
+    (b"# -*- coding: latin-1 -*-\n# caf\xe9\n" + _MISSING_MASK).replace(b"\n", b"\r"),
 ]
 
 
