@@ -926,3 +926,66 @@ def test_a_class_whose_base_is_out_of_view_is_a_network_when_its_instances_are_u
     )
     (cls,) = [cls for cls in agent.source.classes if cls.name.value == "Agent"]
     assert not agent.dataflow.is_module_class(cls)  # nothing says its instances are networks
+
+
+# ---- what is a TD target's bootstrap, and what masks it ------------------------------------------------
+def test_the_one_column_of_a_value_head_is_not_a_choice_among_actions():
+    model = _model("""
+    import torch
+    model = torch.nn.Linear(4, 1)
+    opt = torch.optim.Adam(model.parameters())
+
+    def update(states, rewards, next_states, masks, gamma=0.99):
+        with torch.no_grad():
+            next_value = model(next_states)[:, 0]
+        returns = rewards + gamma * next_value * masks
+        loss = (model(states)[:, 0] - returns).pow(2).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    """)
+    assert model.td_targets == []  # A2C's returns: `v[:, 0]` squeezes a value head, it picks no action
+
+
+def test_entries_written_under_a_flag_mask_by_the_flag_not_by_the_array():
+    from dqn_lint.model import MaskKind
+
+    model = _model("""
+    import torch
+    import torch.nn.functional as F
+    online, target = torch.nn.Linear(4, 2), torch.nn.Linear(4, 2)
+    opt = torch.optim.Adam(online.parameters())
+
+    def update(s, a, r, s2, dones, gamma=0.99):
+        with torch.no_grad():
+            q_next = target(s2)
+            q_next[dones, :] = 0.0
+            y = r + gamma * q_next.max(1)[0]
+        loss = F.mse_loss(online(s).gather(1, a).squeeze(1), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    """)
+    (target,) = model.td_targets
+    assert {model.code(mask.node) for mask in target.masks if mask.kind is MaskKind.OVERWRITE} == {"dones"}
+
+
+def test_a_flag_assigned_later_in_a_loop_reaches_the_top_of_the_next_pass():
+    model = _model("""
+    import numpy as np
+    flag = np.zeros(2)
+    for step in range(10):
+        seen = flag
+        flag = np.ones(2)
+    for step in range(10):
+        flag = np.zeros(2)
+        again = flag
+        flag = np.ones(2)
+    """)
+    values = {}
+    for node in model.source.nodes_of_type(cst.Name):
+        statement = model.code(model.source.statement(node))
+        if node.value == "flag" and statement.startswith(("seen", "again")):
+            values[statement.split()[0]] = sorted(model.code(ref.node) for ref in model.dataflow.definitions(node))
+    assert values["seen"] == ["np.ones(2)", "np.zeros(2)"]
+    assert values["again"] == ["np.zeros(2)"]  # the assignment before the read in the same pass kills the back edge

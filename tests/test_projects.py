@@ -242,6 +242,20 @@ def test_a_module_attribute_refers_to_the_module_s_binding():
     assert isinstance(binding.node, cst.ClassDef) and index.filename(binding.node) == "model.py"
 
 
+def test_a_star_import_of_a_project_module_refers_to_its_bindings():
+    import libcst as cst
+
+    index, units = _index({"train": "from utils import *\nWrapper()\n", "utils": "from wrappers import *\n",
+                           "wrappers": "class Wrapper:\n    pass\n"})
+    use = units[0].module.body[1].body[0].value.func
+    (binding,) = index.referents(use)  # through `utils`' own star import
+    assert isinstance(binding.node, cst.ClassDef) and index.filename(binding.node) == "wrappers.py"
+    index, units = _index({"train": "import numpy\nfrom utils import *\nWrapper()\n", "utils": "class Wrapper:\n    pass\n"})
+    use = units[0].module.body[2].body[0].value.func
+    (binding,) = index.referents(use)
+    assert isinstance(binding.node, cst.ClassDef) and index.filename(binding.node) == "utils.py"
+
+
 def test_a_name_two_files_answer_to_links_to_neither():
     import libcst
 

@@ -406,7 +406,7 @@ class Dataflow:
                     out.extend(self._resolve_all([r.project(*path) for r in returned], follow_calls, stop_at_names))
                 return out or [ref]
             if path and isinstance(call.func, cst.Attribute) and not qualified:
-                fetched = self._fetched_from_store(call, path)
+                fetched = self.fetched_from_store(call, path)
                 if fetched:
                     return self._resolve_all(fetched, follow_calls, stop_at_names)
         return [ref]
@@ -472,7 +472,8 @@ class Dataflow:
             return None
         if any(assignment.is_builtin for assignment in referents):
             return None
-        refs = self._values_bound(self._reaching(name, [assignment.node for assignment in referents]), path)
+        candidates = [assignment.node for assignment in (*referents, *self.src.loop_carried(name, referents))]
+        refs = self._values_bound(self._reaching(name, candidates), path)
         refs.extend(self.container_elements(name, path))
         refs.extend(self.keyed_elements(name, path))
         if not path:
@@ -966,7 +967,7 @@ class Dataflow:
             if isinstance(ancestor, (cst.IndentedBlock, cst.Module)) and self._returned_earlier(child, ancestor, call, function, bound):
                 return True
             if isinstance(ancestor, cst.If) and child is not ancestor.test:
-                value = self._test_value(ancestor.test, call, function, bound)
+                value = self.test_value(ancestor.test, call, function, bound)
                 if value is not None and (child is ancestor.body) != value:
                     return True
             child = ancestor
@@ -983,11 +984,11 @@ class Dataflow:
             last = earlier.body.body[-1]
             if not (isinstance(last, cst.SimpleStatementLine) and any(isinstance(part, cst.Return) for part in last.body)):
                 continue
-            if self._test_value(earlier.test, call, function, bound):
+            if self.test_value(earlier.test, call, function, bound):
                 return True
         return False
 
-    def _test_value(self, test: cst.BaseExpression, call: cst.Call, function: cst.FunctionDef, bound: bool) -> bool | None:
+    def test_value(self, test: cst.BaseExpression, call: cst.Call, function: cst.FunctionDef, bound: bool) -> bool | None:
         """What an `if` test on a parameter (`uses_target`, `not uses_target`) is for one call that
         passes (or leaves by default) a literal True or False; None when that cannot be told."""
         negated = False
@@ -1141,7 +1142,7 @@ class Dataflow:
             if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name)
         ]
 
-    def _fetched_from_store(self, fetch: cst.Call, path: tuple) -> list[Ref]:
+    def fetched_from_store(self, fetch: cst.Call, path: tuple) -> list[Ref]:
         """Slot `k` of what an opaque buffer returns is argument `k` of what was stored in it.
 
         Used only when the buffer's class is not in the file: the store call must be a statement
@@ -1151,6 +1152,9 @@ class Dataflow:
         receiver = fetch.func.value
         step = path[0]
         fetch_method = fetch.func.attr.value
+        library = self._library_buffer_fetch(fetch, receiver, step)
+        if library is not None:
+            return [ref.project(*path[1:]) for ref in library]
         matches: list[Ref] = []
         for method, calls in self.method_calls.items():
             if method == fetch_method:
@@ -1170,6 +1174,41 @@ class Dataflow:
                     if keyword is not None:
                         matches.append(Ref(keyword.value, path[1:]))
         return matches
+
+    def _library_buffer_fetch(self, fetch: cst.Call, receiver: cst.BaseExpression, step: tuple) -> list[Ref] | None:
+        """A field of `rb.sample(n)` for Stable-Baselines3's `ReplayBuffer`: the argument its `add`
+        calls pass for that field. `dones` only when the buffer was made with
+        `handle_timeout_termination=False` (by default SB3 takes time-outs back out of them).
+        None when `receiver` is no such buffer."""
+        if fetch.func.attr.value != "sample":
+            return None
+        constructions = [obj.site for obj in self.objects(Ref(receiver)) if obj.kind == "new" and isinstance(obj.site, cst.Call)]
+        if not constructions or not all(self.src.qualified_names(call.func) & torch_api.SB3_REPLAY_BUFFERS for call in constructions):
+            return None
+        if step[0] == "attr":
+            field = step[1]
+        elif step[0] == "item" and step[2] in (None, len(torch_api.SB3_SAMPLE_FIELDS)) and 0 <= step[1] < len(torch_api.SB3_SAMPLE_FIELDS):
+            field = torch_api.SB3_SAMPLE_FIELDS[step[1]]
+        else:
+            return []
+        if field not in torch_api.SB3_ADD_ARGUMENTS:
+            return []
+        if field == "dones" and not all(_passes_false(call, "handle_timeout_termination") for call in constructions):
+            return []
+        if field == "next_observations" and any(_passes_true(call, "optimize_memory_usage") for call in constructions):
+            field = "observations"  # next states are read back from the next slot's observation
+        position, keyword = torch_api.SB3_ADD_ARGUMENTS[field]
+        stored: list[Ref] = []
+        for call in self.method_calls.get("add", ()):
+            if self.objects(Ref(call.func.value)).isdisjoint(self.objects(Ref(receiver))):
+                continue
+            named = keyword_arg(call, keyword)
+            args = positional_args(call)
+            if named is not None:
+                stored.append(Ref(named.value))
+            elif position < len(args) and not any(arg.star for arg in call.args):
+                stored.append(Ref(args[position].value))
+        return stored
 
     # ==== objects: identity of networks ======================================================================
     def objects(self, ref: Ref) -> frozenset[Obj]:
@@ -1351,6 +1390,16 @@ class Dataflow:
             names = self.src.qualified_names(site.func)
             return any(name.startswith("torch.nn.") for name in names) and names.isdisjoint(torch_api.PARAMETER_FREE_MODULES)
         return False
+
+
+def _passes_false(call: cst.Call, name: str) -> bool:
+    keyword = keyword_arg(call, name)
+    return keyword is not None and isinstance(keyword.value, cst.Name) and keyword.value.value == "False"
+
+
+def _passes_true(call: cst.Call, name: str) -> bool:
+    keyword = keyword_arg(call, name)
+    return keyword is not None and isinstance(keyword.value, cst.Name) and keyword.value.value == "True"
 
 
 def first_argument(call: cst.Call) -> Ref | None:

@@ -17,7 +17,7 @@ import libcst as cst
 
 from dqn_lint.diagnostics import Position, Span
 from dqn_lint.model.node_types import is_node_type
-from dqn_lint.model.scopes import IMPORT, Binding, NameResolution, Scope, resolve_names
+from dqn_lint.model.scopes import ASSIGNMENT, IMPORT, Binding, NameResolution, Scope, resolve_names
 from dqn_lint.model.torch_api import MODULE_IMPORTING_FUNCTIONS
 
 class SourceUnit:
@@ -85,6 +85,7 @@ class SourceIndex:
         self._unit_by_name = _units_by_import_name(self.units)
         self._units_of: dict[cst.CSTNode, SourceUnit] = {}
         self._linked: dict[int, tuple[Binding, ...]] = {}
+        self._star_imports: dict[int, list[str]] = {}
         self._qualified_names: dict[cst.CSTNode, frozenset[str]] = {}
 
     @property
@@ -223,11 +224,14 @@ class SourceIndex:
         bindings of that name stand in. A name imported from a project module refers to that
         module's bindings (see `_link`).
         """
-        names = self.unit_of(name).names
+        unit = self.unit_of(name)
+        names = unit.names
         if names.is_read(name):
             found = names.referents(name)
             if len(self.units) > 1 and any(binding.kind == IMPORT for binding in found):
                 return self._link_all(found, name.value)
+            if not found and len(self.units) > 1:
+                return self._star_imported(unit, name.value)
             return found
         parent = self._parents.get(name)
         if isinstance(parent, cst.AugAssign) and parent.target is name:
@@ -235,6 +239,54 @@ class SourceIndex:
             if scope is not None:
                 return tuple(binding for binding in scope.assignments[name.value] if binding.node is not name)
         return ()
+
+    def _star_imported(self, unit: SourceUnit, name: str, depth: int = 0) -> tuple[Binding, ...]:
+        """A name no scope binds, from `from module import *` of a project module (the last such
+        import that has it, as Python does; through that module's own star imports too)."""
+        for module in reversed(self._star_modules(unit)):
+            found = self._project_bindings(f"{module}.{name}")
+            if found:
+                return tuple(dict.fromkeys(found))
+            target = self._unit_by_name.get(module)
+            if target is not None and depth < 3:
+                found = self._star_imported(target, name, depth + 1)
+                if found:
+                    return found
+        return ()
+
+    def _star_modules(self, unit: SourceUnit) -> list[str]:
+        known = self._star_imports.get(id(unit))
+        if known is None:
+            known = self._star_imports[id(unit)] = [
+                self._absolute(("." * len(statement.relative)) + (self.code(statement.module).strip() if statement.module else ""), unit)
+                for line in unit.module.body
+                if isinstance(line, cst.SimpleStatementLine)
+                for statement in line.body
+                if isinstance(statement, cst.ImportFrom) and isinstance(statement.names, cst.ImportStar)
+            ]
+        return known
+
+    def loop_carried(self, name: cst.Name, referents: tuple[Binding, ...]) -> tuple[Binding, ...]:
+        """Bindings of a used name made later in a loop that also holds the use: they reach it
+        through the loop's back edge (`autoreset = ...` at the end of the body, read at its start
+        in the next pass). Whether an earlier assignment kills them is `Dataflow`'s business."""
+        loops = []
+        for ancestor in self.ancestors(name):
+            if isinstance(ancestor, (cst.For, cst.While)):
+                loops.append(ancestor)
+            elif isinstance(ancestor, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+                break
+        if not loops or not referents or referents[0].kind != ASSIGNMENT:
+            return ()
+        seen, loop_ids = set(referents), {id(loop) for loop in loops}
+        return tuple(
+            binding
+            for binding in referents[0].scope.assignments.get(name.value, ())
+            if binding not in seen
+            and binding.kind == ASSIGNMENT
+            and binding.node is not None
+            and any(id(ancestor) in loop_ids for ancestor in self.ancestors(binding.node))
+        )
 
     def _link_all(self, bindings: tuple[Binding, ...], full_name: str) -> tuple[Binding, ...]:
         out: list[Binding] = []

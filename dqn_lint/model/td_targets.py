@@ -22,7 +22,7 @@ from dqn_lint.model.dataflow import STORE, Dataflow, Obj, Ref
 from dqn_lint.model.memo import RecursiveMemo
 from dqn_lint.model.flags import UNKNOWN, FlagAnalysis
 from dqn_lint.model.grad import forward_network
-from dqn_lint.model.source import keyword_arg, number_value, positional_args, walk
+from dqn_lint.model.source import int_value, keyword_arg, number_value, positional_args, walk
 
 _PROJECTIONS = ("index_add_", "scatter_add_")  # how C51 puts probabilities on the atoms
 _SUPPORT_MAKERS = frozenset({"torch.linspace", "numpy.linspace"})
@@ -550,7 +550,9 @@ class TDTargetFinder:
             return self._trace_call(node, path)
         if isinstance(node, cst.Subscript):
             inner = self._sub(node.value)
-            return inner.reduced() if len(node.slice) >= 2 else inner
+            if len(node.slice) < 2 or _constant_last_index(node):
+                return inner  # `v[:, 0]`: the one column of a value head, not a choice among actions
+            return inner.reduced()
         if isinstance(node, cst.BinaryOperation):
             left, right = self._sub(node.left), self._sub(node.right)
             if isinstance(node.operator, (cst.Divide, cst.Power)):
@@ -881,6 +883,15 @@ def _is_mask_like(test: cst.BaseExpression) -> bool:
     return False
 
 
+def _constant_last_index(subscript: cst.Subscript) -> bool:
+    last = subscript.slice[-1].slice
+    return isinstance(last, cst.Index) and int_value(last.value) is not None
+
+
 def _index_expression(subscript: cst.Subscript) -> cst.BaseExpression:
-    index = subscript.slice[0].slice
-    return index.value if len(subscript.slice) == 1 and isinstance(index, cst.Index) else subscript
+    """What selects the entries written: `done` in `q2[done] = 0` and in `q2[done, :] = 0`; never
+    the array written (`self.rew[env_id, step] = rew` is selected by `env_id`, not by the rewards)."""
+    for element in subscript.slice:
+        if isinstance(element.slice, cst.Index):
+            return element.slice.value
+    return subscript  # only slices (`q2[:n] = 0`): the write itself

@@ -53,7 +53,7 @@ VALUE_PRESERVING_METHODS = frozenset(
      "cpu", "cuda", "numpy", "item", "clone", "contiguous", "type", "astype", "view_as", "reshape_as", "expand",
      "expand_as", "squeeze_", "unsqueeze_", "type_as", "long", "int", "bool", "tolist", "mean", "sum", "clamp",
      "clip", "clamp_", "mul", "add", "mul_", "add_", "masked_fill", "masked_fill_", "where", "logical_or",
-     "logical_and", "logical_not", "T", "mT", "t", "transpose", "permute", "data", "values", "numel"}
+     "logical_and", "logical_not", "T", "mT", "t", "transpose", "permute", "data", "values", "numel", "copy"}
 )
 VALUE_PRESERVING_FUNCTIONS = frozenset(
     {"torch.tensor", "torch.as_tensor", "torch.from_numpy", "torch.FloatTensor", "torch.LongTensor", "torch.BoolTensor",
@@ -61,7 +61,7 @@ VALUE_PRESERVING_FUNCTIONS = frozenset(
      "torch.flatten", "torch.reshape", "numpy.array", "numpy.asarray", "numpy.stack", "numpy.vstack",
      "numpy.hstack", "numpy.concatenate", "numpy.float32", "numpy.float64", "numpy.squeeze", "numpy.expand_dims",
      "numpy.reshape", "numpy.asarray", "numpy.ascontiguousarray", "builtins.float", "builtins.int", "builtins.bool",
-     "builtins.list", "builtins.tuple", "torch.clamp", "torch.clip", "numpy.clip"}
+     "builtins.list", "builtins.tuple", "torch.clamp", "torch.clip", "numpy.clip", "einops.rearrange"}
 )
 
 # Ways to combine two flags into "either one happened".
@@ -102,3 +102,15 @@ SELF_RETURNING_MODULE_METHODS = frozenset(
 
 # `torch.autograd.Variable`: its `volatile=True` was the no-grad of PyTorch before 0.4 (now ignored)
 VARIABLE_CLASSES = frozenset({"torch.autograd.Variable", "torch.autograd.variable.Variable"})
+
+# Stable-Baselines3's replay buffer: each field of a sampled batch (`ReplayBufferSamples`, in this
+# order) is what `add(obs, next_obs, action, reward, done, infos)` stored at (position, keyword).
+SB3_REPLAY_BUFFERS = frozenset({"stable_baselines3.common.buffers.ReplayBuffer", "stable_baselines3.ReplayBuffer"})
+SB3_SAMPLE_FIELDS = ("observations", "actions", "next_observations", "dones", "rewards")
+SB3_ADD_ARGUMENTS = {
+    "observations": (0, "obs"),
+    "next_observations": (1, "next_obs"),
+    "actions": (2, "action"),
+    "rewards": (3, "reward"),
+    "dones": (4, "done"),
+}

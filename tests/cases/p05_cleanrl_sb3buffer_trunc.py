@@ -1,4 +1,4 @@
-# review case: clean
+# review case: DQN003 at line 45
 import random
 from dataclasses import dataclass
 import gymnasium as gym
@@ -39,7 +39,10 @@ for global_step in range(10000):
         actions = torch.argmax(q_values, dim=1).cpu().numpy()
     next_obs, rewards, terminations, truncations, infos = envs.step(actions)
     real_next_obs = next_obs.copy()
-    rb.add(obs, real_next_obs, actions, rewards, np.logical_or(terminations, truncations), infos)
+    for idx, trunc in enumerate(truncations):
+        if trunc:
+            real_next_obs[idx] = infos["final_observation"][idx]
+    rb.add(obs, real_next_obs, actions, rewards, np.logical_or(terminations, truncations), infos)  # expect: DQN003
     obs = next_obs
     if global_step > 1000 and global_step % 10 == 0:
         data = rb.sample(args.batch_size)
