@@ -81,6 +81,35 @@ def test_a_truncation_stored_as_non_terminal_is_not_flagged():
     assert not recorder.summary()["probes"]["truncation_stored_as_terminal"]
 
 
+def _store(recorder: Recorder, step: int, obs, next_obs, terminated=(False, False), truncated=(False, False)) -> None:
+    recorder.step(step, obs=np.asarray(obs, dtype=np.float32), terminated=np.array(terminated),
+                  truncated=np.array(truncated), stored_terminal=torch.tensor([float(t) for t in terminated]),
+                  stored_obs=torch.tensor(obs, dtype=torch.float32), stored_next_obs=torch.tensor(next_obs, dtype=torch.float32))
+
+
+def test_a_stored_transition_from_the_state_an_episode_ended_in_is_counted():
+    recorder = _started_recorder()
+    _store(recorder, 1, [[0.0] * 4, [1.0] * 4], [[0.5] * 4, [2.0] * 4], terminated=(True, False))
+    # next-step autoreset: env 0's next step starts where its episode ended
+    _store(recorder, 2, [[0.5] * 4, [2.0] * 4], [[0.01] * 4, [3.0] * 4])
+    recorder.close()
+    summary = recorder.summary()
+    assert summary["probes"]["autoreset_transition_stored"]
+    assert summary["details"]["transitions_from_final_state"] == 1
+    assert summary["details"]["episode_ends"] == 1
+
+
+def test_a_transition_from_the_reset_state_after_an_episode_end_is_not_flagged():
+    recorder = _started_recorder()
+    _store(recorder, 1, [[0.0] * 4, [1.0] * 4], [[0.5] * 4, [2.0] * 4], truncated=(False, True))
+    # same-step autoreset with the final observation stored: the next transition starts at the reset
+    _store(recorder, 2, [[0.5] * 4, [0.02] * 4], [[0.6] * 4, [0.03] * 4])
+    recorder.close()
+    summary = recorder.summary()
+    assert not summary["probes"]["autoreset_transition_stored"]
+    assert summary["details"]["episode_ends"] == 1
+
+
 def _update(recorder: Recorder, y: torch.Tensor, rewards: torch.Tensor, terminated: torch.Tensor,
             q_all: torch.Tensor | None = None) -> None:
     q_all = torch.ones(2, 3, 2) if q_all is None else q_all

@@ -15,6 +15,7 @@ import libcst as cst
 
 from dqn_lint.diagnostics import Finding, Fix, Related, Severity
 from dqn_lint.model import torch_api
+from dqn_lint.model.autoreset import AutoresetStore, AutoresetTrace
 from dqn_lint.model.dataflow import Dataflow, Obj, Ref, projection_roots
 from dqn_lint.model.flags import FlagAnalysis, FlagKind
 from dqn_lint.model.grad import GradAnalysis
@@ -27,8 +28,11 @@ from dqn_lint.model.shapes import Shape, Shapes, TDLoss
 from dqn_lint.model.transitions import Slot, TerminalFlag, Transition, Transitions
 from dqn_lint.model.source import SourceIndex, SourceUnit, walk
 from dqn_lint.model.td_targets import MaskKind, MaskUse, TDTarget, TDTargetFinder
+from dqn_lint.model.vector_envs import AutoresetMode, VectorEnv, VectorEnvs
 
 __all__ = [
+    "AutoresetMode",
+    "AutoresetStore",
     "FlagKind",
     "MaskKind",
     "MaskUse",
@@ -42,6 +46,7 @@ __all__ = [
     "TDTarget",
     "TerminalFlag",
     "Transition",
+    "VectorEnv",
     "build_model",
 ]
 
@@ -164,6 +169,17 @@ class ProgramModel:
     def terminal_flag(self, target: TDTarget) -> TerminalFlag | None:
         """The terminal flag that comes with a TD target's rewards (see `model.transitions`)."""
         return self._transitions.terminal_flag(target.reward)
+
+    # ---- vector environments and their autoreset ------------------------------------------------------
+    @cached_property
+    def autoreset_stores(self) -> tuple[AutoresetStore, ...]:
+        """Each vector env step whose observations a training TD target bootstraps from, with
+        where they are stored and how finished sub-environments are handled (see `model.autoreset`)."""
+        calls = [call for target in self.td_targets for call in target.bootstrap_calls]
+        if not calls or not self.dataflow.method_calls.get("step"):
+            return ()
+        trace = AutoresetTrace(self.dataflow, self.flags, VectorEnvs(self.dataflow))
+        return tuple(store for store in trace.stores(calls) if store.envs)
 
     # ---- networks and their syncs ------------------------------------------------------------------
     @cached_property

@@ -52,6 +52,7 @@ PROBES: Mapping[str, str] = {
     "gradients_accumulate": "gradients accumulate across updates",
     "bootstrap_shared_by_batch": "one bootstrap value for the whole batch",
     "loss_pairs_all_transitions": "the loss pairs every prediction with every target",
+    "autoreset_transition_stored": "transitions across an autoreset stored",
 }
 """The mechanism probes the recorder measures on every run, with the words a report uses."""
 

@@ -120,6 +120,9 @@ class Recorder:
         self._late_window = _Window(self.seeds)
         self._late_returns: list[np.ndarray] = []
         self._truncations = self._truncations_stored_terminal = 0
+        self._episode_ends = self._jumps_stored = 0
+        self._ended: np.ndarray | None = None  # per env: did the previous stored transition end an episode
+        self._final_obs: np.ndarray | None = None  # per env: the next state that previous transition stored
         self._q_trunc_sum = np.zeros(self.seeds)
         self._q_trunc_count = np.zeros(self.seeds)
         self._terminal_checked = 0
@@ -133,9 +136,11 @@ class Recorder:
         self._last_gradient: list[torch.Tensor] | None = None
         self._started = time.perf_counter()
 
-    def step(self, step: int, *, obs, terminated, truncated, stored_terminal) -> None:
+    def step(self, step: int, *, obs, terminated, truncated, stored_terminal, stored_obs=None, stored_next_obs=None) -> None:
         if self._forwards is not None:
             self._forwards.clear()  # forwards between updates are action selection
+        if stored_obs is not None and stored_next_obs is not None:
+            self._check_autoreset_transition(terminated, truncated, stored_obs, stored_next_obs)
         truncated_only = np.asarray(truncated) & ~np.asarray(terminated)
         if truncated_only.any():
             stored = torch.as_tensor(stored_terminal).numpy()[truncated_only] > 0.5
@@ -203,6 +208,9 @@ class Recorder:
 
     def summary(self) -> dict:
         self.probes["truncation_stored_as_terminal"] = self._truncations_stored_terminal > 0
+        self.probes["autoreset_transition_stored"] = self._jumps_stored > 0
+        self.details["episode_ends"] = self._episode_ends
+        self.details["transitions_from_final_state"] = self._jumps_stored
         if self._bootstrap_net is not None and self._phases > 1:
             self.probes["target_never_changes"] = _same_values(self._bootstrap_net, self._bootstrap_initial)
         self.details["truncations"] = self._truncations
@@ -297,6 +305,17 @@ class Recorder:
         gap = (y.detach() - rewards)[mask].abs()
         if bool((gap[torch.isfinite(gap)] > 1e-4).any()):
             self.probes["terminal_bootstraps"] = True
+
+    def _check_autoreset_transition(self, terminated, truncated, stored_obs, stored_next_obs) -> None:
+        """A stored transition that starts in the state where the env's previous transition ended
+        its episode: the reset step of next-step autoreset, stored as if the episode went on."""
+        obs = torch.as_tensor(stored_obs).numpy()
+        if self._ended is not None and self._final_obs is not None:
+            same = np.all(np.isclose(obs, self._final_obs), axis=tuple(range(1, obs.ndim)))
+            self._jumps_stored += int((self._ended & same).sum())
+            self._episode_ends += int(self._ended.sum())
+        self._ended = np.asarray(terminated, dtype=bool) | np.asarray(truncated, dtype=bool)
+        self._final_obs = torch.as_tensor(stored_next_obs).numpy().copy()
 
     def _record_q_before_truncation(self, obs, truncated_only: np.ndarray) -> None:
         with torch.no_grad():

@@ -82,5 +82,11 @@ def _notes(item: Evidence) -> list[str]:
         kept = details.get("reference_truncations_stored_terminal", 0)
         notes.append(f"truncations stored as terminal: twin {stored} of {truncations}, "
                       f"reference {kept} of {details.get('reference_truncations', 0)}.")
+    if any(check.probe == "autoreset_transition_stored" for check in item.mechanism):
+        notes.append(
+            "transitions stored from the state an episode ended in: "
+            f"twin {details.get('twin_transitions_from_final_state', 0)} of {details.get('twin_episode_ends', 0)} episode ends, "
+            f"reference {details.get('reference_transitions_from_final_state', 0)} of {details.get('reference_episode_ends', 0)}."
+        )
     return notes
 

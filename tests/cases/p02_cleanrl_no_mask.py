@@ -39,6 +39,9 @@ for global_step in range(10000):
         actions = torch.argmax(q_values, dim=1).cpu().numpy()
     next_obs, rewards, terminations, truncations, infos = envs.step(actions)
     real_next_obs = next_obs.copy()
+    for idx, trunc in enumerate(truncations):
+        if trunc:
+            real_next_obs[idx] = infos["final_observation"][idx]
     rb.add(obs, real_next_obs, actions, rewards, terminations, infos)
     obs = next_obs
     if global_step > 1000 and global_step % 10 == 0:

@@ -1,4 +1,4 @@
-# review case: DQN003 at line 18
+# review case: DQN003 at line 18, DQN011 at line 20
 import copy
 
 import gym
@@ -17,7 +17,7 @@ for step in range(10000):
     actions = np.random.randint(0, 2, size=4)
     next_obs, rewards, dones, infos = envs.step(actions)  # expect: DQN003
     for i in range(4):
-        storage.append((obs[i], actions[i], rewards[i], next_obs[i], dones[i]))
+        storage.append((obs[i], actions[i], rewards[i], next_obs[i], dones[i]))  # expect: DQN011
     obs = next_obs
     if len(storage) > 256:
         idx = np.random.randint(len(storage), size=64)

@@ -1,4 +1,4 @@
-# review case: DQN003 at line 23
+# review case: DQN003 at line 26
 import copy
 
 import gymnasium as gym
@@ -20,10 +20,13 @@ for step in range(20000):
     with torch.no_grad():
         actions = q_net(torch.as_tensor(obs)).argmax(1).numpy()
     next_obs, rewards, terminations, truncations, infos = envs.step(actions)
+    real_next = next_obs.copy()
+    for i in np.flatnonzero(truncations):
+        real_next[i] = infos["final_observation"][i]
     dones = np.logical_or(terminations, truncations)  # expect: DQN003
     for i in range(NUM_ENVS):
         k = ptr % CAP
-        obs_buf[k], next_obs_buf[k], act_buf[k] = obs[i], next_obs[i], actions[i]
+        obs_buf[k], next_obs_buf[k], act_buf[k] = obs[i], real_next[i], actions[i]
         rew_buf[k], term_buf[k] = rewards[i], dones[i]
         ptr += 1
     obs = next_obs

@@ -1,4 +1,4 @@
-# review case: DQN003 at line 23
+# review case: DQN003 at line 26
 import copy
 
 import gymnasium as gym
@@ -20,9 +20,12 @@ for step in range(20000):
     with torch.no_grad():
         actions = q_net(torch.as_tensor(obs)).argmax(1).numpy()
     next_obs, rewards, terminations, truncations, infos = envs.step(actions)
+    real_next = next_obs.copy()
+    for i in np.flatnonzero(truncations):
+        real_next[i] = infos["final_observation"][i]
     dones = terminations | truncations  # expect: DQN003
     k = np.arange(ptr, ptr + NUM_ENVS) % CAP
-    obs_buf[k], next_obs_buf[k], act_buf[k] = obs, next_obs, actions
+    obs_buf[k], next_obs_buf[k], act_buf[k] = obs, real_next, actions
     rew_buf[k], term_buf[k] = rewards, dones
     ptr += NUM_ENVS
     obs = next_obs
