@@ -28,7 +28,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 LABELS = HERE / "results" / "review-set" / "labels"
 TRIAGE = HERE / "results" / "review-set" / "triage.json"
-RULES = ("DQN001", "DQN002", "DQN003", "DQN004", "DQN005", "DQN006", "DQN007", "DQN008", "DQN009", "DQN010", "DQN012")
+RULES = ("DQN001", "DQN002", "DQN003", "DQN004", "DQN005", "DQN006", "DQN007", "DQN008", "DQN009", "DQN010", "DQN011", "DQN012")
 
 
 def lint(repo_dir: Path, python: str, env: dict[str, str]) -> list[dict]:
