@@ -1193,9 +1193,9 @@ class Dataflow:
             return []
         if field not in torch_api.SB3_ADD_ARGUMENTS:
             return []
-        if field == "dones" and not all(_passes_false(call, "handle_timeout_termination") for call in constructions):
+        if field == "dones" and not all(_passes(call, "handle_timeout_termination", "False") for call in constructions):
             return []
-        if field == "next_observations" and any(_passes_true(call, "optimize_memory_usage") for call in constructions):
+        if field == "next_observations" and any(_passes(call, "optimize_memory_usage", "True") for call in constructions):
             field = "observations"  # next states are read back from the next slot's observation
         position, keyword = torch_api.SB3_ADD_ARGUMENTS[field]
         stored: list[Ref] = []
@@ -1392,14 +1392,10 @@ class Dataflow:
         return False
 
 
-def _passes_false(call: cst.Call, name: str) -> bool:
+def _passes(call: cst.Call, name: str, literal: str) -> bool:
+    """Whether `call` passes `name=True` (`literal` "True") or `name=False`."""
     keyword = keyword_arg(call, name)
-    return keyword is not None and isinstance(keyword.value, cst.Name) and keyword.value.value == "False"
-
-
-def _passes_true(call: cst.Call, name: str) -> bool:
-    keyword = keyword_arg(call, name)
-    return keyword is not None and isinstance(keyword.value, cst.Name) and keyword.value.value == "True"
+    return keyword is not None and isinstance(keyword.value, cst.Name) and keyword.value.value == literal
 
 
 def first_argument(call: cst.Call) -> Ref | None:
