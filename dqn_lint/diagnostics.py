@@ -95,3 +95,20 @@ class Finding:
     @property
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.filename, self.span.start.row, self.span.start.column, self.code)
+
+
+# ---- findings about a whole file, which no rule gives ------------------------------------------------
+PARSE_ERROR = ("DQN900", "parse-error")
+READ_ERROR = ("DQN901", "unreadable-file")
+INTERNAL_ERROR = ("DQN902", "internal-error")
+TOO_COMPLEX = ("DQN903", "too-complex-to-check")
+FILE_CODES = frozenset({PARSE_ERROR[0], READ_ERROR[0], INTERNAL_ERROR[0], TOO_COMPLEX[0]})
+
+# libcst keeps 500 to 3000 bytes of tree per byte of source (more for many short expressions):
+# a 2 MiB file (1.5 times torch's largest source file) takes 1 to 6 GB and up to a minute. Larger
+# files that pass the prefilter are generated code; they get one DQN903 rather than exhausting
+# the machine's memory.
+MAX_FILE_SIZE = 2 * 1024 * 1024
+# Deeper expressions make libcst's parser slow (quadratic) long before they are wrong; real code
+# stays below 100.
+MAX_NESTING = 1000

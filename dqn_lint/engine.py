@@ -18,26 +18,23 @@ from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
-from dqn_lint.diagnostics import Finding, Position, Severity, Span
-from dqn_lint.rule import Rule
+from dqn_lint.diagnostics import (
+    FILE_CODES,
+    INTERNAL_ERROR,
+    MAX_FILE_SIZE,
+    MAX_NESTING,
+    PARSE_ERROR,
+    READ_ERROR,
+    TOO_COMPLEX,
+    Finding,
+    Position,
+    Severity,
+    Span,
+)
+from dqn_lint.rule import FileReport, Rule
 from dqn_lint.suppression import Suppressions, read_suppressions
-from dqn_lint.unused_noqa import UNUSED_NOQA, unused_noqa_findings
 
-PARSE_ERROR = ("DQN900", "parse-error")
-READ_ERROR = ("DQN901", "unreadable-file")
-INTERNAL_ERROR = ("DQN902", "internal-error")
-TOO_COMPLEX = ("DQN903", "too-complex-to-check")
 _T = TypeVar("_T")
-FILE_CODES = frozenset({PARSE_ERROR[0], READ_ERROR[0], INTERNAL_ERROR[0], TOO_COMPLEX[0]})
-
-# libcst keeps 500 to 3000 bytes of tree per byte of source (more for many short expressions):
-# a 2 MiB file (1.5 times torch's largest source file) takes 1 to 6 GB and up to a minute. Larger
-# files that pass the prefilter are generated code; they get one DQN903 rather than exhausting
-# the machine's memory.
-MAX_FILE_SIZE = 2 * 1024 * 1024
-# Deeper expressions make libcst's parser slow (quadratic) long before they are wrong; real code
-# stays below 100.
-MAX_NESTING = 1000
 # libcst's native parser recurses on the C stack: the main thread's 8 MiB overflow (a segfault,
 # not an exception) on an 8000-term `a + a + ...`. Parsing and analysis run in a thread with a
 # large stack instead, where Python's recursion limit is what runs out first, as a RecursionError.
@@ -48,7 +45,6 @@ _ANALYSIS_RECURSION_LIMIT = 20_000
 # Substring tests and a literal regex only: an alternation or a look-behind makes the regex engine
 # try every position, which cost 3 s over torch's 46 MB (most of a cached run).
 _POINT_NINE = re.compile(rb"\.9")
-_MENTIONS_NOQA = re.compile(rb"(?i)noqa")
 
 
 def might_hold_td_target(source: bytes) -> bool:
@@ -102,10 +98,10 @@ def decode_source(source: bytes) -> str:
     return source.decode(source_encoding(source))
 
 
-def judges_unused_noqa(source: bytes, rules: Sequence[Rule]) -> bool:
-    """Whether DQN100 runs and the bytes hold a `noqa` for it to judge. A file the prefilter rejects
-    can have no finding, so its `# noqa: DQN...` codes are all unused: it is tokenized, never parsed."""
-    return any(rule.code == UNUSED_NOQA for rule in rules) and bool(_MENTIONS_NOQA.search(source))
+def judged_after_rules(source: bytes, rules: Sequence[Rule]) -> bool:
+    """Whether a rule judged after the others (DQN100) runs and finds something to judge in the
+    bytes: then a file the prefilter rejects is still decoded for it (never parsed)."""
+    return any(rule.after_rules is not None and rule.after_rules.applies_to(source) for rule in rules)
 
 
 class FileFacts:
@@ -121,7 +117,7 @@ class FileFacts:
 def lint_source(source: bytes, filename: str, rules: Sequence[Rule], facts: FileFacts | None = None) -> list[Finding]:
     """All unsuppressed findings of `rules` in one file's bytes (and, into `facts`, what it holds)."""
     parse = might_hold_td_target(source)
-    if not parse and not judges_unused_noqa(source, rules):
+    if not parse and not judged_after_rules(source, rules):
         return []
     try:
         text = decode_source(source)
@@ -410,13 +406,14 @@ def _finish(
     *,
     parsed: bool,
 ) -> list[Finding]:
-    """Add DQN100's verdict on the noqa comments, drop what the comments silence, and sort."""
-    findings = findings + _unused_noqa(text, filename, rules, suppressions, findings, parsed=parsed)
+    """Add the verdicts of the rules judged after the others (DQN100 on the noqa comments), drop
+    what the comments silence, and sort."""
+    findings = findings + _after_rules(text, filename, rules, suppressions, findings, parsed=parsed)
     findings = [finding for finding in findings if not suppressions.silences(finding)]
     return sorted(set(findings), key=lambda finding: (*finding.sort_key, finding.message))
 
 
-def _unused_noqa(
+def _after_rules(
     text: str,
     filename: str,
     rules: Sequence[Rule],
@@ -425,21 +422,22 @@ def _unused_noqa(
     *,
     parsed: bool,
 ) -> list[Finding]:
-    """DQN100's findings, judged against every finding before suppression; only for a file that was
-    checked in full. After a DQN9xx finding (a rule crashed, say) nobody knows what the comments
-    would have silenced; a file the prefilter rejected is judged only if CPython parses it, as a
+    """The findings of the rules judged on every other finding before suppression; only for a file
+    that was checked in full. After a DQN9xx finding (a rule crashed, say) nobody knows what the
+    others would have found; a file the prefilter rejected is judged only if CPython parses it, as a
     parsed file with a syntax error gets its DQN900 alone."""
-    dqn100 = next((rule for rule in rules if rule.code == UNUSED_NOQA), None)
-    if dqn100 is None or not suppressions.directives or any(finding.code in FILE_CODES for finding in findings):
+    after = [rule for rule in rules if rule.after_rules is not None]
+    if not after or any(finding.code in FILE_CODES for finding in findings):
         return []
     from dqn_lint import registry
 
     enabled = frozenset(rule.code for rule in rules) | FILE_CODES
     known = frozenset(rule.code for rule in registry.all_rules()) | enabled
-    unused = unused_noqa_findings(text, filename, dqn100, suppressions, findings, enabled, known)
-    if unused and not parsed and _cpython_parse_error(text, filename) is not None:
+    report = FileReport(text, filename, suppressions, tuple(findings), enabled, known)
+    judged = [finding for rule in after for finding in rule.after_rules.judge(report)]
+    if judged and not parsed and _cpython_parse_error(text, filename) is not None:
         return []
-    return unused
+    return judged
 
 
 def _cpython_parse(text: str, filename: str):

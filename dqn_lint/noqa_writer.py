@@ -23,7 +23,7 @@ from dqn_lint.diagnostics import Finding
 from dqn_lint.fixes.edits import split_lines
 from dqn_lint.rule import Rule
 from dqn_lint.suppression import Directive, read_suppressions
-from dqn_lint.unused_noqa import UNUSED_NOQA
+from dqn_lint.rules.dqn100_unused_noqa import UNUSED_NOQA
 
 
 @dataclass(frozen=True)

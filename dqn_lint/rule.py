@@ -9,13 +9,36 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from dqn_lint.diagnostics import Finding, Severity
-from dqn_lint.verify.experiment import Experiment
+from dqn_lint.experiment import Experiment
 
 if TYPE_CHECKING:
     from dqn_lint.model import ProgramModel
+    from dqn_lint.suppression import Suppressions
+
+
+class FileReport(NamedTuple):
+    """One file's outcome once every rule's `check` ran, before suppression: what a rule judged on
+    the other rules' findings sees (DQN100 asks which `# noqa` codes silenced none of them)."""
+
+    text: str
+    filename: str
+    suppressions: Suppressions
+    findings: tuple[Finding, ...]
+    enabled: frozenset[str]  # the codes that ran on this file, with the DQN9xx file codes
+    known: frozenset[str]  # every code a rule or the engine can give
+
+
+@dataclass(frozen=True)
+class AfterRules:
+    """How a rule judges a file after the others: `applies_to` tells from the bytes, cheaply, whether
+    there can be anything to judge (a file the prefilter rejects is still read for it), `judge`
+    gives the findings. The engine runs it only on files checked in full."""
+
+    applies_to: Callable[[bytes], bool]
+    judge: Callable[[FileReport], Iterable[Finding]]
 
 
 @dataclass(frozen=True)
@@ -41,6 +64,7 @@ class Rule:
     valid: tuple[str, ...] = ()
     invalid: tuple[str, ...] = ()
     experiment: Experiment | None = None  # how `dqn-lint verify` confirms the rule by training
+    after_rules: AfterRules | None = None  # judged on the other rules' findings (see `AfterRules`)
 
     def page(self) -> str:
         """The rule's documentation page in Markdown, from the rule's own module."""

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from dqn_lint.diagnostics import Applicability, Finding, Fix, Severity
 from dqn_lint.rule import Rule, RuleDocs
-from dqn_lint.verify.experiment import Experiment, Measure
+from dqn_lint.experiment import Experiment, Measure, Probe
 
 if TYPE_CHECKING:
     from dqn_lint.model import ProgramModel
@@ -866,7 +866,7 @@ def _fix(model: ProgramModel, site, how: str, network, online: str) -> Fix:
 
 EXPERIMENT = Experiment(
     twin="dqn001_target_aliases_online",
-    mechanism=("shared_storage",),
+    mechanism=(Probe.SHARED_STORAGE,),
     measures=(
         Measure("final_return", "eval return", "lower", primary=True),
         Measure("q_abs", "mean |Q|", "higher"),

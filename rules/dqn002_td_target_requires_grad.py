@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from dqn_lint.diagnostics import Applicability, Finding, Fix, Severity
 from dqn_lint.rule import Rule, RuleDocs
-from dqn_lint.verify.experiment import Experiment, Measure
+from dqn_lint.experiment import Experiment, Measure, Probe
 
 if TYPE_CHECKING:
     from dqn_lint.model import ProgramModel
@@ -987,7 +987,7 @@ def _each_feeds_the_next(model: ProgramModel, statements: list) -> bool:
 
 EXPERIMENT = Experiment(
     twin="dqn002_td_target_requires_grad",
-    mechanism=("td_target_requires_grad", "grad_reaches_bootstrap_net"),
+    mechanism=(Probe.TD_TARGET_REQUIRES_GRAD, Probe.GRAD_REACHES_BOOTSTRAP_NET),
     measures=(
         Measure("update_ms", "ms per update", "higher", primary=True, unit="training phases"),
         Measure("final_return", "eval return", "none"),

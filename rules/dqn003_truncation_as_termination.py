@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from dqn_lint.diagnostics import Applicability, Finding, Fix, Severity
 from dqn_lint.rule import Rule, RuleDocs
-from dqn_lint.verify.experiment import Experiment, Measure
+from dqn_lint.experiment import Experiment, Measure, Probe
 
 if TYPE_CHECKING:
     from dqn_lint.model import ProgramModel
@@ -1362,7 +1362,7 @@ _MESSAGES = {  # by flag kind (dqn_lint.model.flags), kept here so importing the
 
 EXPERIMENT = Experiment(
     twin="dqn003_truncation_as_termination",
-    mechanism=("truncation_stored_as_terminal",),
+    mechanism=(Probe.TRUNCATION_STORED_AS_TERMINAL,),
     measures=(
         Measure("q_before_truncation", "max Q before a truncation", "lower", primary=True),
         Measure("final_return", "eval return", "lower"),

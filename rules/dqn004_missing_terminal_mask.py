@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from dqn_lint.diagnostics import Applicability, Finding, Fix, Severity
 from dqn_lint.rule import Rule, RuleDocs
-from dqn_lint.verify.experiment import Experiment, Measure
+from dqn_lint.experiment import Experiment, Measure, Probe
 
 if TYPE_CHECKING:
     from dqn_lint.model import ProgramModel
@@ -969,7 +969,7 @@ def _fix(model: ProgramModel, target) -> Fix:
 
 EXPERIMENT = Experiment(
     twin="dqn004_missing_terminal_mask",
-    mechanism=("terminal_bootstraps",),
+    mechanism=(Probe.TERMINAL_BOOTSTRAPS,),
     measures=(
         Measure("final_return", "eval return", "lower", primary=True),
         Measure("q_abs", "mean |Q|", "higher"),

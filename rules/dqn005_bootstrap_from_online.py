@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from dqn_lint.diagnostics import Applicability, Finding, Fix, Severity
 from dqn_lint.rule import Rule, RuleDocs
-from dqn_lint.verify.experiment import Experiment, Measure
+from dqn_lint.experiment import Experiment, Measure, Probe
 
 if TYPE_CHECKING:
     from dqn_lint.model import ProgramModel
@@ -743,7 +743,7 @@ def check(model: ProgramModel) -> Iterator[Finding]:
 
 EXPERIMENT = Experiment(
     twin="dqn005_bootstrap_from_online",
-    mechanism=("bootstrap_from_trained",),
+    mechanism=(Probe.BOOTSTRAP_FROM_TRAINED,),
     measures=(
         Measure("final_return", "eval return", "lower", primary=True),
         Measure("q_abs", "mean |Q|", "higher"),

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from dqn_lint.diagnostics import Applicability, Finding, Fix, Severity
 from dqn_lint.rule import Rule, RuleDocs
-from dqn_lint.verify.experiment import Experiment, Measure
+from dqn_lint.experiment import Experiment, Measure, Probe
 
 if TYPE_CHECKING:
     from dqn_lint.model import ProgramModel
@@ -678,7 +678,7 @@ def _finding(model: ProgramModel, network, call) -> Finding:
 
 EXPERIMENT = Experiment(
     twin="dqn006_target_never_synced",
-    mechanism=("target_never_changes",),
+    mechanism=(Probe.TARGET_NEVER_CHANGES,),
     measures=(
         Measure("final_return", "eval return", "lower", primary=True),
         Measure("q_abs", "mean |Q|", "lower"),

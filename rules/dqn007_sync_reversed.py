@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from dqn_lint.diagnostics import Applicability, Finding, Fix, Severity
 from dqn_lint.rule import Rule, RuleDocs
-from dqn_lint.verify.experiment import Experiment, Measure
+from dqn_lint.experiment import Experiment, Measure, Probe
 
 if TYPE_CHECKING:
     from dqn_lint.model import ProgramModel, Sync
@@ -706,7 +706,7 @@ def _swap_fix(model: ProgramModel, sync: Sync, online: str, target: str) -> Fix:
 
 EXPERIMENT = Experiment(
     twin="dqn007_sync_reversed",
-    mechanism=("target_never_changes", "online_reset_to_target"),
+    mechanism=(Probe.TARGET_NEVER_CHANGES, Probe.ONLINE_RESET_TO_TARGET),
     measures=(
         Measure("final_return", "eval return", "lower", primary=True),
         Measure("q_abs", "mean |Q|", "lower"),

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from dqn_lint.diagnostics import Applicability, Finding, Fix, Severity
 from dqn_lint.rule import Rule, RuleDocs
-from dqn_lint.verify.experiment import Experiment, Measure
+from dqn_lint.experiment import Experiment, Measure, Probe
 
 if TYPE_CHECKING:
     from dqn_lint.model import ProgramModel
@@ -362,7 +362,7 @@ def _fix(model: ProgramModel, loss, predicted, targeted) -> Fix:
 
 EXPERIMENT = Experiment(
     twin="dqn008_loss_shape_broadcast",
-    mechanism=("loss_pairs_all_transitions",),
+    mechanism=(Probe.LOSS_PAIRS_ALL_TRANSITIONS,),
     measures=(
         Measure("final_return", "eval return", "lower", primary=True),
         Measure("td_std", "TD-error std", "higher"),

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from dqn_lint.diagnostics import Applicability, Finding, Fix, Severity
 from dqn_lint.rule import Rule, RuleDocs
-from dqn_lint.verify.experiment import Experiment, Measure
+from dqn_lint.experiment import Experiment, Measure, Probe
 
 if TYPE_CHECKING:
     from dqn_lint.model import ProgramModel
@@ -530,7 +530,7 @@ def _fix(model: ProgramModel, call, how: str) -> Fix:
 
 EXPERIMENT = Experiment(
     twin="dqn009_bootstrap_max_over_batch",
-    mechanism=("bootstrap_shared_by_batch",),
+    mechanism=(Probe.BOOTSTRAP_SHARED_BY_BATCH,),
     measures=(
         Measure("final_return", "eval return", "lower", primary=True),
         Measure("q_abs", "mean |Q|", "higher"),

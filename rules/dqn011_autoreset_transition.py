@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from dqn_lint.diagnostics import Applicability, Finding, Fix, Severity
 from dqn_lint.rule import Rule, RuleDocs
-from dqn_lint.verify.experiment import Experiment, Measure
+from dqn_lint.experiment import Experiment, Measure, Probe
 
 if TYPE_CHECKING:
     from dqn_lint.model import AutoresetStore, ProgramModel
@@ -505,7 +505,7 @@ def _advice(modes: set[str], final: str) -> str:
 
 EXPERIMENT = Experiment(
     twin="dqn011_autoreset_transition",
-    mechanism=("autoreset_transition_stored",),
+    mechanism=(Probe.AUTORESET_TRANSITION_STORED,),
     measures=(
         Measure("final_return", "eval return", "lower", primary=True),
         Measure("td_std", "TD-error std", "higher"),

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from dqn_lint.diagnostics import Applicability, Finding, Fix, Severity
 from dqn_lint.rule import Rule, RuleDocs
-from dqn_lint.verify.experiment import Experiment, Measure
+from dqn_lint.experiment import Experiment, Measure, Probe
 
 if TYPE_CHECKING:
     from dqn_lint.model import Optimizer, ProgramModel
@@ -444,7 +444,7 @@ def _fix(model: ProgramModel, step, name: str) -> Fix:
 
 EXPERIMENT = Experiment(
     twin="dqn012_missing_zero_grad",
-    mechanism=("gradients_accumulate",),
+    mechanism=(Probe.GRADIENTS_ACCUMULATE,),
     measures=(
         Measure("final_return", "eval return", "lower", primary=True),
         Measure("td_std", "TD-error std", "higher"),

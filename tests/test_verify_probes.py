@@ -12,6 +12,7 @@ pytest.importorskip("gymnasium")
 np = pytest.importorskip("numpy")
 
 from dqn_lint import registry  # noqa: E402
+from dqn_lint.experiment import Probe  # noqa: E402
 from dqn_lint.verify.probes import Recorder, gradient_reaches, saved_tensor_bytes, shares_storage  # noqa: E402
 from dqn_lint.verify.runner import REFERENCE, Settings, Task, train  # noqa: E402
 
@@ -124,9 +125,9 @@ def test_a_terminal_transition_whose_target_is_not_its_reward_means_a_missing_ma
     terminated = torch.tensor([[0.0, 1.0, 0.0], [0.0, 0.0, 0.0]])
     masked = rewards + 0.99 * (1 - terminated) * 5.0
     _update(recorder, masked, rewards, terminated)
-    assert not recorder.probes["terminal_bootstraps"]
+    assert not recorder.probes[Probe.TERMINAL_BOOTSTRAPS]
     _update(recorder, rewards + 0.99 * 5.0, rewards, terminated)
-    assert recorder.probes["terminal_bootstraps"]
+    assert recorder.probes[Probe.TERMINAL_BOOTSTRAPS]
     recorder.close()
 
 

@@ -49,7 +49,7 @@ def fix_source(
     """Apply every allowed fix to a file's bytes; the findings that remain on the result. With
     `project`, the file is linted in its group (see `dqn_lint.project`) after every pass."""
     parse = engine.might_hold_td_target(source)  # else only DQN100 can report, from the comments
-    if project is None and not parse and not engine.judges_unused_noqa(source, rules):
+    if project is None and not parse and not engine.judged_after_rules(source, rules):
         return FixOutcome(source, source)
     try:
         encoding = engine.source_encoding(source)

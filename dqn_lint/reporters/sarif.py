@@ -23,8 +23,18 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 from urllib.parse import quote
 
-from dqn_lint.diagnostics import Finding, Fix, Severity, Span
-from dqn_lint.engine import INTERNAL_ERROR, MAX_FILE_SIZE, MAX_NESTING, PARSE_ERROR, READ_ERROR, TOO_COMPLEX
+from dqn_lint.diagnostics import (
+    INTERNAL_ERROR,
+    MAX_FILE_SIZE,
+    MAX_NESTING,
+    PARSE_ERROR,
+    READ_ERROR,
+    TOO_COMPLEX,
+    Finding,
+    Fix,
+    Severity,
+    Span,
+)
 from dqn_lint.reporters import ReportContext
 
 INFORMATION_URI = "https://github.com/dqn-lint/dqn-lint"  # placeholder until the project has a home

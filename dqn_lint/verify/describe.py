@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from dqn_lint.rule import Rule
-from dqn_lint.verify.experiment import PROBES
 
 _DIRECTIONS = {"lower": "predicted lower", "higher": "predicted higher", "none": "no difference expected"}
 
@@ -38,7 +37,7 @@ def experiment_section(rule: Rule) -> str:
     lines = [
         "## Confirmed by training",
         f"- Twin: `fixtures/twins/{experiment.twin}.py` (the reference agent with this fault, nothing else changed)",
-        "- Mechanism: " + "; ".join(PROBES[probe] for probe in experiment.mechanism),
+        "- Mechanism: " + "; ".join(probe.label for probe in experiment.mechanism),
         "- Measures: " + "; ".join(
             f"{measure.label} ({_DIRECTIONS.get(measure.direction, measure.direction)}{', primary' if measure.primary else ''})"
             for measure in experiment.measures
@@ -65,7 +64,7 @@ def experiment_json(rule: Rule) -> dict[str, Any] | None:
     evidence = cached_evidence(rule)
     return {
         "twin": experiment.twin,
-        "mechanism": [{"probe": probe, "says": PROBES[probe]} for probe in experiment.mechanism],
+        "mechanism": [{"probe": probe.value, "says": probe.label} for probe in experiment.mechanism],
         "measures": [
             {"key": m.key, "label": m.label, "direction": m.direction, "primary": m.primary} for m in experiment.measures
         ],

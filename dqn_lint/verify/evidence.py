@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
-from dqn_lint.verify.experiment import PROBES, Experiment, Measure
+from dqn_lint.experiment import Experiment, Measure, Probe
 from dqn_lint.verify.stats import Comparison, Summary, compare, format_estimate
 
 CONFIRMED = "confirmed"
@@ -34,13 +34,13 @@ class LintCheck:
 
 @dataclass(frozen=True)
 class MechanismCheck:
-    probe: str
+    probe: Probe
     reference: bool
     twin: bool
 
     @property
     def label(self) -> str:
-        return PROBES[self.probe]
+        return self.probe.label
 
     @property
     def holds(self) -> bool:
@@ -98,7 +98,7 @@ class Evidence:
             expectation=data["expectation"],
             lint=LintCheck(data["lint"]["rule"], tuple(data["lint"]["twin_codes"]),
                            tuple(data["lint"]["reference_codes"])),
-            mechanism=tuple(MechanismCheck(m["probe"], m["reference"], m["twin"]) for m in data["mechanism"]),
+            mechanism=tuple(MechanismCheck(Probe(m["probe"]), m["reference"], m["twin"]) for m in data["mechanism"]),
             measures=tuple(_measure_result(m) for m in data["measures"]),
             details=data.get("details", {}),
         )

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from dqn_lint.runtime.guards import shares_storage
-from dqn_lint.verify.experiment import PROBES
+from dqn_lint.experiment import Probe
 
 LATE_FRACTION = 0.2  # effects are read over the last 20% of training
 TRUNCATION_WINDOW = 0.5  # Q before truncation: the last half of training
@@ -104,7 +104,7 @@ class Recorder:
 
     def __init__(self, progress: Callable[[int], None] | None = None, progress_every: int = 500):
         self.progress, self.progress_every = progress, progress_every
-        self.probes: dict[str, bool] = {}
+        self.probes: dict[Probe, bool] = {}
         self.details: dict[str, float] = {}
         self.curves: dict[str, list] = {"step": [], "eval_return": [], "q_abs": [], "td_std": []}
 
@@ -131,7 +131,7 @@ class Recorder:
         self._bootstrap_net: torch.nn.Module | None = None
         self._bootstrap_initial: list[torch.Tensor] = []
         self._phases = 0
-        self.probes = dict.fromkeys(PROBES, False)  # every probe a rule's experiment can name
+        self.probes = dict.fromkeys(Probe, False)  # every probe a rule's experiment can name
         self._updates = 0
         self._last_gradient: list[torch.Tensor] | None = None
         self._started = time.perf_counter()
@@ -207,16 +207,16 @@ class Recorder:
         }
 
     def summary(self) -> dict:
-        self.probes["truncation_stored_as_terminal"] = self._truncations_stored_terminal > 0
-        self.probes["autoreset_transition_stored"] = self._jumps_stored > 0
+        self.probes[Probe.TRUNCATION_STORED_AS_TERMINAL] = self._truncations_stored_terminal > 0
+        self.probes[Probe.AUTORESET_TRANSITION_STORED] = self._jumps_stored > 0
         self.details["episode_ends"] = self._episode_ends
         self.details["transitions_from_final_state"] = self._jumps_stored
         if self._bootstrap_net is not None and self._phases > 1:
-            self.probes["target_never_changes"] = _same_values(self._bootstrap_net, self._bootstrap_initial)
+            self.probes[Probe.TARGET_NEVER_CHANGES] = _same_values(self._bootstrap_net, self._bootstrap_initial)
         self.details["truncations"] = self._truncations
         self.details["truncations_stored_terminal"] = self._truncations_stored_terminal
         self.details["wall_time_s"] = time.perf_counter() - self._started
-        return {"probes": dict(self.probes), "details": dict(self.details), "samples": self.samples(),
+        return {"probes": {probe.value: held for probe, held in self.probes.items()}, "details": dict(self.details), "samples": self.samples(),
                 "curves": self.curves, "diverged": list(self.diverged)}
 
     # --- probes ----------------------------------------------------------------------------------
@@ -233,7 +233,7 @@ class Recorder:
     def _probe_first_update(self, online, y, loss, next_obs) -> None:
         bootstrap = [m for m, arg in self._forwards if arg is next_obs]
         self._remove_hook()
-        self.probes["td_target_requires_grad"] = bool(y.requires_grad)
+        self.probes[Probe.TD_TARGET_REQUIRES_GRAD] = bool(y.requires_grad)
         exclude = {p.untyped_storage().data_ptr() for m in (online, *bootstrap) for p in m.parameters()}
         self.details["autograd_bytes_per_update"] = saved_tensor_bytes(loss, exclude)
         self.details["bootstrap_network_found"] = bool(bootstrap)
@@ -243,11 +243,11 @@ class Recorder:
         if net is not online:
             self._bootstrap_net = net
             self._bootstrap_initial = [p.detach().clone() for p in net.parameters()]
-        self.probes["bootstrap_from_trained"] = net is online
-        self.probes["shared_storage"] = shares_storage(net, online)
+        self.probes[Probe.BOOTSTRAP_FROM_TRAINED] = net is online
+        self.probes[Probe.SHARED_STORAGE] = shares_storage(net, online)
         reaches_net, reaches_trained = gradient_reaches(y, (net, online))
-        self.probes["grad_reaches_bootstrap_net"] = reaches_net
-        self.probes["grad_reaches_trained"] = reaches_trained
+        self.probes[Probe.GRAD_REACHES_BOOTSTRAP_NET] = reaches_net
+        self.probes[Probe.GRAD_REACHES_TRAINED] = reaches_trained
 
     def _check_gradients_cleared(self, online, loss) -> None:
         """Before each of the first updates' backward pass, the parameters' `.grad` should hold the
@@ -259,7 +259,7 @@ class Recorder:
                 held = torch.cat([p.grad[seed].flatten() for p in params])
                 fresh = torch.cat([g[seed].flatten() for g in self._last_gradient])
                 if float(torch.nn.functional.cosine_similarity(held, fresh, dim=0)) < 0.999:
-                    self.probes["gradients_accumulate"] = True
+                    self.probes[Probe.GRADIENTS_ACCUMULATE] = True
         if loss.requires_grad:
             grads = torch.autograd.grad(loss, params, retain_graph=True, allow_unused=True)
             self._last_gradient = [torch.zeros_like(p) if g is None else g.detach() for p, g in zip(params, grads)]
@@ -277,7 +277,7 @@ class Recorder:
             values = bootstrap[seed][live[seed]]
             if values.numel() > 1:
                 shared.append(bool((values.max() - values.min()).abs() < 1e-6))
-        self.probes["bootstrap_shared_by_batch"] = bool(shared) and all(shared)
+        self.probes[Probe.BOOTSTRAP_SHARED_BY_BATCH] = bool(shared) and all(shared)
 
     def _check_loss_pairs(self, q, y, loss) -> None:
         """The loss's gradient with respect to the predictions against that of the reference's
@@ -288,14 +288,14 @@ class Recorder:
         (got,) = torch.autograd.grad(loss, q, retain_graph=True)
         own = torch.nn.functional.smooth_l1_loss(q, y.detach(), reduction="none").mean(dim=1).sum()
         (want,) = torch.autograd.grad(own, q, retain_graph=True)
-        self.probes["loss_pairs_all_transitions"] = not torch.allclose(got, want, rtol=1e-4, atol=1e-7)
+        self.probes[Probe.LOSS_PAIRS_ALL_TRANSITIONS] = not torch.allclose(got, want, rtol=1e-4, atol=1e-7)
 
     def _phase_started(self, online) -> None:
         """At the first update of each training phase after the first: is the online network back at
         the target network's initial weights (a sync that runs the wrong way)?"""
         self._phases += 1
-        if self._phases > 1 and self._bootstrap_initial and not self.probes["online_reset_to_target"]:
-            self.probes["online_reset_to_target"] = _same_values(online, self._bootstrap_initial)
+        if self._phases > 1 and self._bootstrap_initial and not self.probes[Probe.ONLINE_RESET_TO_TARGET]:
+            self.probes[Probe.ONLINE_RESET_TO_TARGET] = _same_values(online, self._bootstrap_initial)
 
     def _check_terminal_mask(self, y, rewards, terminated) -> None:
         mask = torch.as_tensor(terminated) > 0.5
@@ -304,7 +304,7 @@ class Recorder:
         self._terminal_checked += 1
         gap = (y.detach() - rewards)[mask].abs()
         if bool((gap[torch.isfinite(gap)] > 1e-4).any()):
-            self.probes["terminal_bootstraps"] = True
+            self.probes[Probe.TERMINAL_BOOTSTRAPS] = True
 
     def _check_autoreset_transition(self, terminated, truncated, stored_obs, stored_next_obs) -> None:
         """A stored transition that starts in the state where the env's previous transition ended

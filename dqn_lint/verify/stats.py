@@ -20,7 +20,7 @@ from typing import Literal
 import numpy as np
 from scipy import stats
 
-from dqn_lint.verify.experiment import Direction
+from dqn_lint.experiment import Direction
 
 Verdict = Literal["confirmed", "not confirmed", "no difference expected", "unexpected difference"]
 

@@ -1,0 +1,82 @@
+"""What a rule's experiment is: the twin to train, the mechanism to confirm and the measured effects.
+
+Each rule module names its own `EXPERIMENT`, as plain data: linting never imports torch nor the
+verifier (`dqn_lint.verify` looks experiments up by rule code and runs them). A probe is named by
+one definition, `Probe`, which the recorder sets and the rules cite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Literal
+
+Direction = Literal["higher", "lower", "none"]
+"""What the twin's value is predicted to be against the reference's; `none`: no difference expected."""
+
+
+class Probe(str, Enum):
+    """A mechanism the recorder checks on every run (a `str` enum: its value is the key in records)."""
+
+    SHARED_STORAGE = "shared_storage"
+    BOOTSTRAP_FROM_TRAINED = "bootstrap_from_trained"
+    TD_TARGET_REQUIRES_GRAD = "td_target_requires_grad"
+    GRAD_REACHES_BOOTSTRAP_NET = "grad_reaches_bootstrap_net"
+    GRAD_REACHES_TRAINED = "grad_reaches_trained"
+    TRUNCATION_STORED_AS_TERMINAL = "truncation_stored_as_terminal"
+    TERMINAL_BOOTSTRAPS = "terminal_bootstraps"
+    TARGET_NEVER_CHANGES = "target_never_changes"
+    ONLINE_RESET_TO_TARGET = "online_reset_to_target"
+    GRADIENTS_ACCUMULATE = "gradients_accumulate"
+    BOOTSTRAP_SHARED_BY_BATCH = "bootstrap_shared_by_batch"
+    LOSS_PAIRS_ALL_TRANSITIONS = "loss_pairs_all_transitions"
+    AUTORESET_TRANSITION_STORED = "autoreset_transition_stored"
+
+    @property
+    def label(self) -> str:
+        """The words a report uses for it."""
+        return _PROBE_LABELS[self]
+
+
+_PROBE_LABELS: Mapping[Probe, str] = {
+    Probe.SHARED_STORAGE: "target shares storage with online",
+    Probe.BOOTSTRAP_FROM_TRAINED: "bootstraps from the trained net",
+    Probe.TD_TARGET_REQUIRES_GRAD: "TD target requires grad",
+    Probe.GRAD_REACHES_BOOTSTRAP_NET: "gradient reaches the target net",
+    Probe.GRAD_REACHES_TRAINED: "gradient reaches trained weights",
+    Probe.TRUNCATION_STORED_AS_TERMINAL: "truncation stored as terminal",
+    Probe.TERMINAL_BOOTSTRAPS: "terminal transitions bootstrap",
+    Probe.TARGET_NEVER_CHANGES: "target keeps its initial weights",
+    Probe.ONLINE_RESET_TO_TARGET: "online reset to the target's initial weights",
+    Probe.GRADIENTS_ACCUMULATE: "gradients accumulate across updates",
+    Probe.BOOTSTRAP_SHARED_BY_BATCH: "one bootstrap value for the whole batch",
+    Probe.LOSS_PAIRS_ALL_TRANSITIONS: "the loss pairs every prediction with every target",
+    Probe.AUTORESET_TRANSITION_STORED: "transitions across an autoreset stored",
+}
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A measured effect: samples per run (one per seed, or per training phase for timings)."""
+
+    key: str
+    label: str
+    direction: Direction
+    primary: bool = False  # the effect the rule's verdict rests on, with the mechanism
+    unit: str = "seeds"  # what one sample is
+
+
+@dataclass(frozen=True)
+class Experiment:
+    twin: str  # module name in fixtures/twins
+    mechanism: tuple[Probe, ...]  # what must hold on the twin and not on the reference
+    measures: tuple[Measure, ...]
+    expectation: str  # what the mechanism and the literature predict, in one or two sentences
+    time_limits: Mapping[str, int] = field(default_factory=dict)  # env id -> TimeLimit for this experiment
+
+    def time_limit(self, env_id: str) -> int | None:
+        return self.time_limits.get(env_id)
+
+
+__all__ = ["Direction", "Experiment", "Measure", "Probe"]
