@@ -9,10 +9,8 @@ on with the other files.
 from __future__ import annotations
 
 import re
-import stat
 import sys
 import threading
-import tokenize
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -27,11 +25,9 @@ from dqn_lint.diagnostics import (
     READ_ERROR,
     TOO_COMPLEX,
     Finding,
-    Position,
-    Severity,
-    Span,
 )
 from dqn_lint.rule import FileReport, Rule
+from dqn_lint.sources import decode_source, file_finding, read_source
 from dqn_lint.suppression import Suppressions, read_suppressions
 
 _T = TypeVar("_T")
@@ -71,31 +67,6 @@ def _mentions_discount(source: bytes) -> bool:
 def needs_parse(source: bytes) -> bool:
     """Whether linting these bytes needs libcst at all (else `lint_source` is cheap and exact)."""
     return might_hold_td_target(source)
-
-
-def file_finding(code_name: tuple[str, str], message: str, filename: str, row: int = 1, column: int = 1) -> Finding:
-    where = Position(max(row, 1), max(column, 1))
-    return Finding(
-        code=code_name[0],
-        name=code_name[1],
-        message=message,
-        severity=Severity.ERROR,
-        span=Span(where, where),
-        filename=filename,
-    )
-
-
-def source_encoding(source: bytes) -> str:
-    """The encoding Python reads the file in: `utf-8-sig` for a BOM, a coding cookie, else UTF-8.
-    Raises SyntaxError for a bad cookie."""
-    lines = iter(source.splitlines(keepends=True)[:2])  # CPython ends a line at \r too, not only \n
-    encoding, _ = tokenize.detect_encoding(lambda: next(lines, b""))
-    return encoding
-
-
-def decode_source(source: bytes) -> str:
-    """Decode as Python does (a BOM is dropped). Raises UnicodeDecodeError/SyntaxError/LookupError."""
-    return source.decode(source_encoding(source))
 
 
 def judged_after_rules(source: bytes, rules: Sequence[Rule]) -> bool:
@@ -514,17 +485,6 @@ def _syntax_error_finding(text: str, filename: str, error: Exception, cpython_er
     first_line = str(error).strip().splitlines()[0]
     row, column = getattr(error, "raw_line", 1), getattr(error, "raw_column", 0) + 1
     return file_finding(PARSE_ERROR, f"syntax error, file not checked: {first_line}", filename, row, column)
-
-
-def read_source(path: Path, filename: str) -> bytes | Finding:
-    """The file's bytes, or the DQN901 finding that says why they cannot be read."""
-    try:
-        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO or device would block or never end
-            return file_finding(READ_ERROR, "cannot read the file: not a regular file", filename)
-        return path.read_bytes()
-    except OSError as error:
-        reason = error.strerror or type(error).__name__
-        return file_finding(READ_ERROR, f"cannot read the file: {reason}", filename)
 
 
 def lint_path(path: Path, filename: str, rules: Sequence[Rule]) -> list[Finding]:

@@ -19,6 +19,7 @@ from dqn_lint import engine
 from dqn_lint.diagnostics import Finding
 from dqn_lint.discovery import SourceFile
 from dqn_lint.rule import Rule
+from dqn_lint.sources import read_source
 
 if TYPE_CHECKING:
     from dqn_lint.cache import ResultCache
@@ -82,7 +83,7 @@ def _lint_alone(
     rules_of: list[tuple[Rule, ...]] = [()] * len(sources)
     seeds = [False] * len(sources)
     for index, source_file in enumerate(sources):
-        data = engine.read_source(Path(source_file.path), source_file.display_name)
+        data = read_source(Path(source_file.path), source_file.display_name)
         if isinstance(data, Finding):
             results[index] = [data]
             continue

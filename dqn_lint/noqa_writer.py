@@ -18,12 +18,12 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from dqn_lint import engine
+from dqn_lint import engine, sources
 from dqn_lint.diagnostics import Finding
 from dqn_lint.fixes.edits import split_lines
 from dqn_lint.rule import Rule
-from dqn_lint.suppression import Directive, read_suppressions
 from dqn_lint.rules.dqn100_unused_noqa import UNUSED_NOQA
+from dqn_lint.suppression import Directive, read_suppressions
 
 
 @dataclass(frozen=True)
@@ -36,13 +36,13 @@ def add_noqa(path: Path, filename: str, rules: Sequence[Rule]) -> AddNoqaResult:
     """Add `# noqa: CODES` for every unsilenced finding of `rules` in the file at `path`."""
     from dqn_lint.fixes.writer import WriteError, write_fixed
 
-    source = engine.read_source(path, filename)
+    source = sources.read_source(path, filename)
     if isinstance(source, Finding):
         return AddNoqaResult(error=source.message)
     findings = [finding for finding in engine.lint_source(source, filename, rules) if _can_silence(finding)]
     if not findings:
         return AddNoqaResult()
-    encoding = engine.source_encoding(source)  # the file was decoded to find them, so this works
+    encoding = sources.source_encoding(source)  # the file was decoded to find them, so this works
     text, added = with_noqa(source.decode(encoding), findings)
     if not added:
         return AddNoqaResult()

@@ -11,7 +11,6 @@ reports the codes that silenced nothing and its fix rewrites them, and `--add-no
 
 from __future__ import annotations
 
-import io
 import re
 import tokenize
 from collections.abc import Iterator

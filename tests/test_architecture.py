@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Lowest first. A module belongs to the layer of its longest matching prefix.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("data", ("dqn_lint", "dqn_lint.diagnostics", "dqn_lint.experiment", "dqn_lint.selection",
+    ("data", ("dqn_lint", "dqn_lint.diagnostics", "dqn_lint.experiment", "dqn_lint.sources", "dqn_lint.selection",
               "dqn_lint.suppression", "dqn_lint.config", "dqn_lint.discovery", "dqn_lint.project",
               "dqn_lint.runtime")),
     ("model", ("dqn_lint.model",)),

@@ -26,7 +26,7 @@ import pytest
 
 from dqn_lint import registry
 from dqn_lint.diagnostics import Applicability
-from dqn_lint.engine import decode_source
+from dqn_lint.sources import decode_source
 from dqn_lint.diagnostics import allowed_applicabilities
 from dqn_lint.fixes.apply import fix_source
 from dqn_lint.fixes.edits import split_lines

@@ -38,7 +38,7 @@ import pytest
 from hypothesis import HealthCheck, event, example, given, settings
 
 import dqn_strategies as ds
-from dqn_lint import cli, engine, registry
+from dqn_lint import cli, engine, registry, sources
 from dqn_lint.diagnostics import Applicability, Finding
 from dqn_lint.fixes.apply import FixOutcome, fix_source
 
@@ -214,8 +214,8 @@ def test_check_fix_on_disk_writes_what_fix_source_computes(source: bytes) -> Non
 def test_fixing_keeps_the_bom_cookie_and_line_endings(source: bytes, allowed: frozenset[Applicability]) -> None:
     outcome = _fix(source, allowed)
     assert outcome.fixed.startswith(ds.BOM) == source.startswith(ds.BOM)
-    original_text, fixed_text = engine.decode_source(source), engine.decode_source(outcome.fixed)
-    assert engine.source_encoding(outcome.fixed) == engine.source_encoding(source)
+    original_text, fixed_text = sources.decode_source(source), sources.decode_source(outcome.fixed)
+    assert sources.source_encoding(outcome.fixed) == sources.source_encoding(source)
     newline = ds.newline_of(original_text)
     if newline is not None:
         assert ds.newline_of(fixed_text) == newline, repr(fixed_text)

@@ -14,7 +14,7 @@ import ast
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
-from dqn_lint import engine
+from dqn_lint import engine, sources
 from dqn_lint.diagnostics import Applicability, Finding
 from dqn_lint.fixes.edits import apply_fixes
 from dqn_lint.rule import Rule
@@ -52,7 +52,7 @@ def fix_source(
     if project is None and not parse and not engine.judged_after_rules(source, rules):
         return FixOutcome(source, source)
     try:
-        encoding = engine.source_encoding(source)
+        encoding = sources.source_encoding(source)
         text = source.decode(encoding)
     except (UnicodeDecodeError, SyntaxError, LookupError):
         return FixOutcome(source, source, remaining=engine.lint_source(source, filename, rules))

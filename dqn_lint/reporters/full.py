@@ -34,7 +34,7 @@ def read_lines(filename: str) -> list[str] | None:
     """The file's lines as the parser numbered them, or None when it cannot be read or decoded."""
     from pathlib import Path
 
-    from dqn_lint.engine import decode_source, read_source
+    from dqn_lint.sources import decode_source, read_source
 
     source = read_source(Path(filename), filename)  # never opens a FIFO: that would wait forever
     if not isinstance(source, bytes):
