@@ -134,6 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("codes", nargs="*", metavar="CODE", help="rules to verify (default: every rule with an experiment)")
     verify.add_argument("--env", default="CartPole-v1", choices=ENVIRONMENTS, help="gymnasium environment")
     verify.add_argument("--seeds", type=_positive_int, default=5, help="seeds per program (default 5)")
+    verify.add_argument("--first-seed", type=_non_negative_int, default=0,
+                        help="the seeds are this one and the next ones (default 0)")
     verify.add_argument("--steps", type=_at_least(200), default=50_000, help="env steps per seed (default 50000)")
     verify.add_argument("--time-limit", type=_positive_int, help="override the env's TimeLimit for every rule")
     verify.add_argument("--lr", type=_positive_float, help="learning rate (default: the reference agent's)")
@@ -167,6 +169,7 @@ def _at_least(minimum: int):
 
 
 _positive_int = _at_least(1)
+_non_negative_int = _at_least(0)
 
 
 def _positive_float(text: str) -> float:
@@ -318,7 +321,8 @@ def run_check(args: argparse.Namespace) -> int:
 def _unreadable_folder_findings(discovery: Discovery) -> list[Finding]:
     """A DQN901 finding for each folder that could not be listed (as ruff's E902): its files were
     not checked, so the run must not pass silently."""
-    from dqn_lint.engine import READ_ERROR, file_finding
+    from dqn_lint.diagnostics import READ_ERROR
+    from dqn_lint.sources import file_finding
 
     return [
         file_finding(READ_ERROR, f"cannot read the folder: {folder.reason}; the files in it were not checked", folder.display_name)

@@ -84,7 +84,7 @@ def test_verify_fills_the_evidence_cache_that_check_reads(tiny_verify):
 def _fake_evidence(code: str) -> Evidence:
     rule = registry.rule_by_code(code)
     samples = {"final_return": [500.0, 490.0, 480.0, 495.0, 500.0], "q_abs": [50.0] * 5, "td_std": [1.0] * 5,
-               "q_before_truncation": [90.0] * 5, "update_ms": [1.0] * 5}
+               "q_before_truncation": [90.0] * 5, "q_bias_at_cut": [5.0] * 5, "update_ms": [1.0] * 5}
     twin_samples = {**samples, "final_return": [14.0, 12.0, 20.0, 9.0, 11.0]}
     probes = dict.fromkeys(rule.experiment.mechanism, False)
     reference = {"probes": probes, "samples": samples, "details": {}, "diverged": [False] * 5}

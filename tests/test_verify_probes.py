@@ -161,6 +161,12 @@ def test_no_probe_fires_on_the_reference_agent(reference_run):
     assert len(reference_run["samples"]["final_return"]) == 2
 
 
+def test_a_short_run_measures_the_bias_at_its_cut_states(reference_run):
+    biases = reference_run["samples"]["q_bias_at_cut"]
+    # TimeLimit 20 cuts episodes in the late window (one seed or both, at this length)
+    assert 1 <= len(biases) <= 2 and all(math.isfinite(bias) for bias in biases)
+
+
 @pytest.mark.parametrize("code", sorted(TWINS))
 def test_each_twin_shows_its_rules_mechanism(code):
     rule = registry.rule_by_code(code)
@@ -169,3 +175,49 @@ def test_each_twin_shows_its_rules_mechanism(code):
     fired = {probe for probe, value in run["probes"].items() if value}
     assert set(rule.experiment.mechanism) <= fired, (code, fired)
     assert len(run["curves"]["step"]) == 10 and all(len(row) == 2 for row in run["curves"]["eval_return"])
+
+
+class _LeanPolicy(torch.nn.Module):
+    """Pushes the cart toward the pole's lean (it balances CartPole); every Q-value is `value`."""
+
+    def __init__(self, value: float = 50.0):
+        super().__init__()
+        self.value = value
+
+    def forward(self, x):
+        action = (x[..., 2] + 0.5 * x[..., 3] > 0).long()
+        return torch.nn.functional.one_hot(action, 2).float() * self.value
+
+
+def test_the_continuation_return_of_a_balancing_policy_reaches_the_horizon():
+    from dqn_lint.verify.continuation import bias_at, continuation_returns, horizon
+
+    upright = np.zeros((1, 2, 4), dtype=np.float32)
+    returns = continuation_returns(_LeanPolicy(), upright, "CartPole-v1", 0.99)
+    assert returns == pytest.approx((1 - 0.99 ** horizon(0.99)) / 0.01)  # every step rewarded, none terminal
+    # Q of 50 where the policy earns 99: biased low by 49
+    assert bias_at(_LeanPolicy(), [[upright[0, 0]]], "CartPole-v1", 0.99) == [pytest.approx(50 - returns[0, 0])]
+
+
+def test_a_state_about_to_fail_earns_less_and_an_env_that_cannot_be_restored_gives_no_bias():
+    from dqn_lint.verify.continuation import bias_at, continuation_returns
+
+    falling = np.array([[[0.0, 0.0, 0.2, 2.0]]], dtype=np.float32)  # past saving: fails in a few steps
+    assert continuation_returns(_LeanPolicy(), falling, "CartPole-v1", 0.99)[0, 0] < 10
+    assert all(math.isnan(v) for v in bias_at(_LeanPolicy(), [[falling[0, 0]]], "Acrobot-v1", 0.99))
+    assert all(math.isnan(v) for v in bias_at(_LeanPolicy(), [[], []], "CartPole-v1", 0.99))
+
+
+def test_the_recorder_measures_the_bias_at_states_cut_late_in_training():
+    class Cfg:
+        seeds, total_steps, env_id, gamma = 2, 100, "CartPole-v1", 0.99
+
+    recorder = Recorder()
+    recorder.start(Cfg(), online=_LeanPolicy(60.0))
+    upright = np.zeros((2, 4), dtype=np.float32)
+    for step, cut in ((10, (True, True)), (90, (True, False))):  # only step 90 is in the late window
+        recorder.step(step, obs=upright, terminated=np.array([False, False]), truncated=np.array(cut),
+                      stored_terminal=torch.tensor([0.0, 0.0]))
+    recorder.close()
+    (bias,) = recorder.summary()["samples"]["q_bias_at_cut"]  # seed 1 had no late cut: no sample
+    assert bias == pytest.approx(60 - 99.0, abs=0.1)

@@ -81,7 +81,11 @@ def lint_codes(program: str) -> tuple[str, ...]:
 def cache_key(item: Plan) -> str:
     from dqn_lint.verify.cache import evidence_key
 
-    sources = (program_source(REFERENCE), program_source(item.rule.experiment.twin))
+    # what the evidence depends on: both programs, the experiment (its measures and probes), and
+    # the code that measures them
+    measuring = [Path(__file__).with_name(name).read_bytes() for name in ("probes.py", "continuation.py", "evidence.py")]
+    sources = (program_source(REFERENCE), program_source(item.rule.experiment.twin),
+               repr(item.rule.experiment).encode(), *measuring)
     return evidence_key(item.rule.code, asdict(item.settings), dqn_lint.__version__, sources)
 
 
@@ -157,7 +161,8 @@ def verify_command(args) -> int:
         return replot(args.replot, args.plot, args.codes)
     rules = selected_rules(args.codes)
     require_extra(plotting=args.plot is not None)
-    base = Settings(env_id=args.env, seeds=args.seeds, steps=args.steps, lr=args.lr, time_limit=args.time_limit)
+    base = Settings(env_id=args.env, seeds=args.seeds, first_seed=args.first_seed, steps=args.steps, lr=args.lr,
+                    time_limit=args.time_limit)
     plans = plan(rules, base, time_limit_given=args.time_limit is not None)
     out, err = Console(highlight=False), Console(stderr=True, highlight=False)
     if not out.is_terminal:

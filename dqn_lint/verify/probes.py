@@ -18,10 +18,12 @@ import numpy as np
 import torch
 
 from dqn_lint.runtime.guards import shares_storage
+from dqn_lint.verify.continuation import bias_at
 from dqn_lint.experiment import Probe
 
 LATE_FRACTION = 0.2  # effects are read over the last 20% of training
 TRUNCATION_WINDOW = 0.5  # Q before truncation: the last half of training
+CUT_STATES = 32  # per seed: the states where the time limit cut an episode, for the bias measure
 GRADIENT_PROBE_UPDATES = 20  # updates whose held gradient is compared with the previous one
 
 
@@ -125,6 +127,10 @@ class Recorder:
         self._final_obs: np.ndarray | None = None  # per env: the next state that previous transition stored
         self._q_trunc_sum = np.zeros(self.seeds)
         self._q_trunc_count = np.zeros(self.seeds)
+        self._cut_states: list[list[np.ndarray]] = [[] for _ in range(self.seeds)]
+        self._cuts_seen = np.zeros(self.seeds, dtype=int)
+        self._cut_sampler = np.random.default_rng(0)  # which cut states are kept: the same in every run
+        self._cut_bias: list[float] | None = None
         self._terminal_checked = 0
         self._last_update: tuple[int, float] | None = None
         self._phase_times: dict[int, list[float]] = {}
@@ -148,6 +154,8 @@ class Recorder:
             self._truncations_stored_terminal += int(stored.sum())
             if step > (1 - TRUNCATION_WINDOW) * self.total_steps:
                 self._record_q_before_truncation(obs, truncated_only)
+            if step > (1 - LATE_FRACTION) * self.total_steps:
+                self._keep_cut_states(obs, truncated_only)
         if self.progress is not None and step % self.progress_every == 0:
             self.progress(step)
 
@@ -203,6 +211,7 @@ class Recorder:
             "q_abs": self._with_divergence(self._late_window.q_abs_mean()),
             "td_std": self._with_divergence(self._late_window.td_std()),
             "q_before_truncation": [v for v in q_trunc if not math.isnan(v)],
+            "q_bias_at_cut": [v for v in self._bias_at_cuts() if not math.isnan(v)],
             "update_ms": [1000 * float(np.mean(times)) for times in self._phase_times.values() if times],
         }
 
@@ -316,6 +325,28 @@ class Recorder:
             self._episode_ends += int(self._ended.sum())
         self._ended = np.asarray(terminated, dtype=bool) | np.asarray(truncated, dtype=bool)
         self._final_obs = torch.as_tensor(stored_next_obs).numpy().copy()
+
+    def _keep_cut_states(self, obs, truncated_only: np.ndarray) -> None:
+        """Up to CUT_STATES states per seed where the time limit cut an episode, a uniform sample
+        (reservoir) over the late window."""
+        states = np.asarray(obs, dtype=np.float32)
+        for seed in np.flatnonzero(truncated_only):
+            self._cuts_seen[seed] += 1
+            kept = self._cut_states[seed]
+            if len(kept) < CUT_STATES:
+                kept.append(states[seed].copy())
+            else:
+                slot = int(self._cut_sampler.integers(self._cuts_seen[seed]))
+                if slot < CUT_STATES:
+                    kept[slot] = states[seed].copy()
+
+    def _bias_at_cuts(self) -> list[float]:
+        """Per seed: max Q minus the greedy policy's continuation return at the kept cut states,
+        with the final network (see `verify.continuation`); computed once, at the end."""
+        if self._cut_bias is None:
+            self._cut_bias = (bias_at(self.online, self._cut_states, self.cfg.env_id, self.cfg.gamma)
+                              if any(self._cut_states) else [math.nan] * self.seeds)
+        return self._with_divergence(self._cut_bias)
 
     def _record_q_before_truncation(self, obs, truncated_only: np.ndarray) -> None:
         with torch.no_grad():
