@@ -989,3 +989,17 @@ def test_a_flag_assigned_later_in_a_loop_reaches_the_top_of_the_next_pass():
             values[statement.split()[0]] = sorted(model.code(ref.node) for ref in model.dataflow.definitions(node))
     assert values["seen"] == ["np.ones(2)", "np.zeros(2)"]
     assert values["again"] == ["np.zeros(2)"]  # the assignment before the read in the same pass kills the back edge
+
+
+def test_any_or_all_of_a_flag_array_is_a_flag_of_the_same_kind():
+    model = _model("""
+    import gymnasium as gym
+    import numpy as np
+    envs = gym.make_vec("CartPole-v1", num_envs=4)
+    obs, rewards, terminated, truncated, infos = envs.step(envs.action_space.sample())
+    ended = np.logical_or(terminated, truncated).any()
+    stopped = terminated.all(axis=0)
+    print(ended, stopped)
+    """)
+    assert _kinds(model, "ended") == {"terminated-or-truncated"}
+    assert _kinds(model, "stopped") == {"terminated"}

@@ -361,8 +361,6 @@ class AutoresetTrace:
         return False
 
     def _tests_episode_end(self, test: cst.BaseExpression) -> bool:
-        while isinstance(test, cst.Call) and isinstance(test.func, cst.Attribute) and test.func.attr.value in ("any", "all"):
-            test = test.func.value  # `ended.any()`: whether any env's episode ended
         return any(source.kind in _EPISODE_END_FLAGS for source in self.flags.sources(Ref(test)))
 
     def _inside(self, node: cst.CSTNode | None, call: cst.Call) -> bool:

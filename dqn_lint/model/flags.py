@@ -475,6 +475,8 @@ class FlagAnalysis:
         return set()  # observation or reward: no flag
 
     def _call(self, call: cst.Call, path: tuple) -> set[FlagSource]:
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value in torch_api.FLAG_REDUCE_METHODS:
+            return set(self._of(call.func.value))  # of any receiver, `np.logical_or(t, tr).any()` too
         names = self.src.qualified_names(call.func)
         args = [arg.value for arg in call.args if not arg.keyword]
         if names:

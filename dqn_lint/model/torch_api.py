@@ -74,6 +74,8 @@ FLAG_INTERSECT_FUNCTIONS = frozenset({"numpy.logical_and", "torch.logical_and", 
 FLAG_INTERSECT_METHODS = frozenset({"logical_and", "logical_and_"})
 FLAG_NEGATE_FUNCTIONS = frozenset({"numpy.logical_not", "torch.logical_not", "operator.not_"})
 FLAG_NEGATE_METHODS = frozenset({"logical_not", "logical_not_", "bitwise_not"})
+# `dones.any()`, `ended.all(axis=0)`: whether any (every) env's flag is set, a flag of the same kind
+FLAG_REDUCE_METHODS = frozenset({"any", "all"})
 TIME_LIMIT_KEYS = frozenset({"TimeLimit.truncated"})
 # gym's TimeLimit wrapper and EnvSpec: the step count at which an episode is truncated
 TIME_LIMIT_ATTRIBUTES = frozenset({"_max_episode_steps", "max_episode_steps"})
