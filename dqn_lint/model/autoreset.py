@@ -29,7 +29,6 @@ from dqn_lint.model.source import positional_args, string_value
 from dqn_lint.model.vector_envs import FINAL_OBSERVATION_KEYS, NEXT_STEP, SAME_STEP, AutoresetMode, VectorEnv, VectorEnvs
 
 _EPISODE_END_FLAGS = frozenset({TERMINATED, TRUNCATED, CONFLATED, OLD_DONE})
-_PASS_THROUGH_METHODS = torch_api.VALUE_PRESERVING_METHODS
 _SELECTING_FUNCTIONS = frozenset({"numpy.where", "torch.where"})
 OBSERVATION, FINAL = "observation", "final"
 _MAX_CALL_DEPTH = 4  # deeper helpers are read for all their calls at once
@@ -277,7 +276,7 @@ class AutoresetTrace:
             args = positional_args(call)
             if method == "get" and args and string_value(args[0].value) is not None:
                 return set(self._origins(Ref(receiver, (("key", string_value(args[0].value)),) + path)))
-            if method in _PASS_THROUGH_METHODS:
+            if method in torch_api.VALUE_PRESERVING_METHODS:
                 return set(self._origins(Ref(receiver, path)))
             if path:
                 return self._union(self.df.fetched_from_store(call, path))
