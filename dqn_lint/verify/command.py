@@ -8,6 +8,7 @@ crashed run) are `VerifyError`s: one line, exit 2.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 from collections.abc import Sequence
@@ -83,10 +84,15 @@ def cache_key(item: Plan) -> str:
 
     # what the evidence depends on: both programs, the experiment (its measures and probes), and
     # the code that measures them
-    measuring = [Path(__file__).with_name(name).read_bytes() for name in ("probes.py", "continuation.py", "evidence.py")]
     sources = (program_source(REFERENCE), program_source(item.rule.experiment.twin),
-               repr(item.rule.experiment).encode(), *measuring)
+               repr(item.rule.experiment).encode(), *_measuring_code())
     return evidence_key(item.rule.code, asdict(item.settings), dqn_lint.__version__, sources)
+
+
+@functools.cache
+def _measuring_code() -> tuple[bytes, ...]:
+    """The verifier's own measuring modules, read once per process (every rule's key holds them)."""
+    return tuple(Path(__file__).with_name(name).read_bytes() for name in ("probes.py", "continuation.py", "evidence.py"))
 
 
 def run(plans: Sequence[Plan], jobs: int, console, use_cache: bool = False) -> tuple[list, dict, bool]:
