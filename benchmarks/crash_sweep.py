@@ -190,16 +190,16 @@ def _within_limits(data: bytes, filename: str) -> str | None:
     bug of ours), or None when it is not, or CPython cannot tell."""
     import ast
 
-    from dqn_lint import engine
+    from dqn_lint import diagnostics, parsing
 
-    max_size, max_nesting = engine.MAX_FILE_SIZE, engine.MAX_NESTING
+    max_size, max_nesting = diagnostics.MAX_FILE_SIZE, diagnostics.MAX_NESTING
     if len(data) > max_size:
         return None
     try:
         tree = compile(data, filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    deepest = engine.nesting_depth(tree)
+    deepest = parsing.nesting_depth(tree)
     if deepest > max_nesting:
         return None
     return f"{len(data):,} bytes (limit {max_size:,}), nesting {deepest} (limit {max_nesting})"
@@ -211,10 +211,10 @@ def _crash(kind: str, detail: str) -> dict:
 
 def lint_every_file(data: bytes, filename: str, rules) -> list:
     """`lint_source` without the byte prefilter: every decodable file is parsed and analysed."""
-    from dqn_lint import engine
+    from dqn_lint import engine, sources
 
     try:
-        text = engine.decode_source(data)
+        text = sources.decode_source(data)
     except (UnicodeDecodeError, SyntaxError, LookupError):
         return engine.lint_source(data, filename, rules)
     return engine.lint_text(text, filename, rules, parse=True)

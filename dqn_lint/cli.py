@@ -22,9 +22,10 @@ from dqn_lint.reporters import MACHINE_FORMATS, OUTPUT_FORMATS, ReportContext
 from dqn_lint.verify.experiment import ENVIRONMENTS
 
 if TYPE_CHECKING:
-    from dqn_lint.config import ConfigResolver, Settings
+    from dqn_lint.config import ConfigResolver
     from dqn_lint.diagnostics import Finding
     from dqn_lint.discovery import Discovery, SourceFile
+    from dqn_lint.file_rules import RulesPerFile
     from dqn_lint.rule import Rule
 
 PROG = "dqn-lint"
@@ -205,16 +206,14 @@ def _cli_selectors(values: list[str] | None) -> tuple[str, ...] | None:
     return tuple(selector for value in values for selector in split_selectors(value))
 
 
-def _enabled_rules(args: argparse.Namespace, rules: Sequence[Rule], settings: Settings) -> tuple[Rule, ...]:
-    from dqn_lint.selection import DEFAULT_LAYER, SelectorLayer, enabled_codes
+def _command_line_selectors(args: argparse.Namespace):
+    from dqn_lint.selection import SelectorLayer
 
-    command_line = SelectorLayer(
+    return SelectorLayer(
         select=_cli_selectors(args.select),
         extend_select=_cli_selectors(args.extend_select) or (),
         ignore=_cli_selectors(args.ignore) or (),
     )
-    enabled = enabled_codes((rule.code for rule in rules), (DEFAULT_LAYER, settings.selectors, command_line))
-    return tuple(rule for rule in rules if rule.code in enabled)
 
 
 def _check_cli_selectors(args: argparse.Namespace, known_codes: frozenset[str]) -> None:
@@ -226,47 +225,14 @@ def _check_cli_selectors(args: argparse.Namespace, known_codes: frozenset[str]) 
             raise UsageError(f"unknown rule code or prefix {unknown[0]!r} in {option}")
 
 
-class _RulesPerFile:
-    """The rules for each file: its settings' selection under the command line's, minus the
-    `per-file-ignores` that match it. Computed once per settings object and per file."""
-
-    def __init__(self, args: argparse.Namespace, rules: Sequence[Rule], resolver: ConfigResolver) -> None:
-        self._args = args
-        self._rules = rules
-        self._resolver = resolver
-        self._enabled: dict[Settings, tuple[Rule, ...]] = {}
-        self._ignores: dict[Settings, list] = {}
-
-    def for_file(self, source: SourceFile) -> tuple[Rule, ...]:
-        settings = source.settings or self._resolver.for_file(source.path)
-        enabled = self._enabled.get(settings)
-        if enabled is None:
-            enabled = self._enabled[settings] = _enabled_rules(self._args, self._rules, settings)
-        if not settings.per_file_ignores:
-            return enabled
-        from dqn_lint.discovery import compile_globs
-        from dqn_lint.selection import codes_matching
-
-        ignores = self._ignores.get(settings)
-        if ignores is None:
-            ignores = self._ignores[settings] = [
-                (compile_globs([pattern]), codes) for pattern, codes in settings.per_file_ignores
-            ]
-        codes = [rule.code for rule in enabled]
-        ignored: set[str] = set()
-        for spec, selectors in ignores:
-            if spec.match_file(source.glob_path):
-                ignored |= codes_matching(selectors, codes)
-        return tuple(rule for rule in enabled if rule.code not in ignored)
-
-
 def run_check(args: argparse.Namespace) -> int:
-    from dqn_lint import engine, registry
+    from dqn_lint import registry
     from dqn_lint.config import ConfigError, ConfigResolver
+    from dqn_lint.diagnostics import FILE_CODES
     from dqn_lint.discovery import discover
 
     rules = registry.all_rules()
-    known_codes = frozenset(rule.code for rule in rules) | engine.FILE_CODES
+    known_codes = frozenset(rule.code for rule in rules) | FILE_CODES
     _check_cli_selectors(args, known_codes)
     reading_stdin = "-" in args.paths
     if reading_stdin and len(args.paths) > 1:
@@ -288,7 +254,9 @@ def run_check(args: argparse.Namespace) -> int:
         settings = resolver.current
     except ConfigError as error:
         raise UsageError(str(error)) from None
-    per_file = _RulesPerFile(args, rules, resolver)
+    from dqn_lint.file_rules import RulesPerFile
+
+    per_file = RulesPerFile(rules, resolver, _command_line_selectors(args))
     force_exclude = settings.force_exclude if args.force_exclude is None else args.force_exclude
     unsafe = settings.unsafe_fixes if args.unsafe_fixes is None else args.unsafe_fixes
 
@@ -311,11 +279,14 @@ def run_check(args: argparse.Namespace) -> int:
         return _run_fixes(args, discovery.files, per_file, unsafe, unreadable)
 
     from dqn_lint.linting import default_jobs, lint_sources
+    from dqn_lint.sources import HeldSources
 
     cache = None if args.no_cache else _open_cache(args.cache_dir)
     jobs = args.jobs or default_jobs()
-    findings = unreadable + lint_sources(discovery.files, per_file.for_file, cache=cache, jobs=jobs)
-    return _report(args, findings, ReportContext(unsafe_fixes=unsafe, evidence=_evidence_for(findings) if args.verify else {}))
+    held = HeldSources()
+    findings = unreadable + lint_sources(discovery.files, per_file.for_file, cache=cache, jobs=jobs, held=held)
+    evidence = _evidence_for(findings) if args.verify else {}
+    return _report(args, findings, ReportContext(unsafe_fixes=unsafe, evidence=evidence, source_lines=held.lines))
 
 
 def _unreadable_folder_findings(discovery: Discovery) -> list[Finding]:
@@ -365,7 +336,7 @@ def _report_stream(output_file: str | None):
 
 
 def _run_stdin(
-    args: argparse.Namespace, resolver: ConfigResolver, per_file: _RulesPerFile, force_exclude: bool, unsafe: bool
+    args: argparse.Namespace, resolver: ConfigResolver, per_file: RulesPerFile, force_exclude: bool, unsafe: bool
 ) -> int:
     """`dqn-lint check -`: lint (or fix, printing the fixed source) the bytes of stdin as one file."""
     from dqn_lint.discovery import named_source
@@ -384,9 +355,12 @@ def _run_stdin(
     rules = per_file.for_file(source_file)
     if not fixing:
         from dqn_lint import engine
+        from dqn_lint.sources import HeldSources
 
         findings = engine.lint_source(data, source_file.display_name, rules)
-        return _report(args, findings, ReportContext(unsafe_fixes=unsafe))
+        held = HeldSources()
+        held.hold(source_file.display_name, data)
+        return _report(args, findings, ReportContext(unsafe_fixes=unsafe, source_lines=held.lines))
     return _fix_stdin(args, data, source_file.display_name, rules, unsafe)
 
 
@@ -417,7 +391,7 @@ def _fix_stdin(args: argparse.Namespace, data: bytes, filename: str, rules: Sequ
     return EXIT_FINDINGS if remaining and not args.exit_zero and not args.fix_only else EXIT_CLEAN
 
 
-def _run_add_noqa(files: Sequence[SourceFile], per_file: _RulesPerFile, unreadable: Sequence[Finding] = ()) -> int:
+def _run_add_noqa(files: Sequence[SourceFile], per_file: RulesPerFile, unreadable: Sequence[Finding] = ()) -> int:
     from dqn_lint.noqa_writer import add_noqa
     from dqn_lint.reporters import plural
 
@@ -443,14 +417,13 @@ def _sort(findings: list[Finding]) -> None:
 def _run_fixes(
     args: argparse.Namespace,
     files: Sequence[SourceFile],
-    per_file: _RulesPerFile,
+    per_file: RulesPerFile,
     unsafe: bool,
     unreadable: Sequence[Finding] = (),
 ) -> int:
     """--fix, --fix-only and --diff. Exit 2 when a file could not be fixed, whatever else happened.
     --fix-only and --diff report no findings, but name on stderr each file that was not checked."""
-    from dqn_lint.diagnostics import allowed_applicabilities
-    from dqn_lint.engine import FILE_CODES
+    from dqn_lint.diagnostics import FILE_CODES, allowed_applicabilities
     from dqn_lint.fixes.run import fix_file
     from dqn_lint.reporters import plural
     from dqn_lint.reporters.concise import format_finding
@@ -490,8 +463,11 @@ def _run_fixes(
             sys.stdout.write(f"Fixed {plural(len(fixed), 'error')}.\n" if fixed else "No errors fixed.\n")
         return EXIT_ERROR if failed else EXIT_CLEAN
     # What is left is judged as `check` judges it, on the fixed files, whole projects included.
-    remaining = list(unreadable) + lint_sources(files, per_file.for_file, jobs=jobs)
-    code = _report(args, remaining, ReportContext(unsafe_fixes=unsafe, fixing=True, fixed=tuple(fixed)))
+    from dqn_lint.sources import HeldSources
+
+    held = HeldSources()
+    remaining = list(unreadable) + lint_sources(files, per_file.for_file, jobs=jobs, held=held)
+    code = _report(args, remaining, ReportContext(unsafe_fixes=unsafe, fixing=True, fixed=tuple(fixed), source_lines=held.lines))
     return EXIT_ERROR if failed else code
 
 

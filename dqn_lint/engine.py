@@ -1,41 +1,26 @@
-"""Lints one file: read, prefilter, decode, parse once, build the program model, run rules, apply noqa.
+"""One file through the linter: read, prefilter, decode, parse, program model, rules, noqa.
 
-Files that cannot hold a DQN TD target stop at the byte prefilter and are never parsed: most files
-of a large repository end there (when DQN100 runs, their `# noqa` comments are still read, with
-tokenize only). Problems with the file itself become one finding with a DQN9xx code so the run goes
-on with the other files.
+`SourceInput` is that pipeline for one file, and every command lints through it: `check` (in
+worker processes), stdin, `--fix`, `--diff`, `--add-noqa`, `verify`. Files that cannot hold a DQN
+TD target stop at the byte prefilter and are never parsed: most files of a large repository end
+there (when DQN100 runs, their `# noqa` comments are still read, with tokenize only). Problems
+with the file itself become one finding with a DQN9xx code so the run goes on with the other
+files. `lint_group` is the same pipeline over the files of a project analysed together.
 """
 
 from __future__ import annotations
 
 import re
-import sys
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple
 
-from dqn_lint.diagnostics import (
-    FILE_CODES,
-    INTERNAL_ERROR,
-    MAX_FILE_SIZE,
-    MAX_NESTING,
-    PARSE_ERROR,
-    READ_ERROR,
-    TOO_COMPLEX,
-    Finding,
-)
+from dqn_lint import parsing
+from dqn_lint.diagnostics import FILE_CODES, READ_ERROR, Finding
 from dqn_lint.rule import FileReport, Rule
-from dqn_lint.sources import decode_source, file_finding, read_source
+from dqn_lint.sources import file_finding, read_source, source_encoding
 from dqn_lint.suppression import Suppressions, read_suppressions
-
-_T = TypeVar("_T")
-# libcst's native parser recurses on the C stack: the main thread's 8 MiB overflow (a segfault,
-# not an exception) on an 8000-term `a + a + ...`. Parsing and analysis run in a thread with a
-# large stack instead, where Python's recursion limit is what runs out first, as a RecursionError.
-_ANALYSIS_STACK_SIZE = 512 * 1024 * 1024
-_ANALYSIS_RECURSION_LIMIT = 20_000
 
 # A TD target needs torch and a discount factor; a file that mentions neither is not parsed.
 # Substring tests and a literal regex only: an alternation or a look-behind makes the regex engine
@@ -85,24 +70,100 @@ class FileFacts:
         self.holds_dqn_code = False
 
 
+class SourceInput:
+    """One file on its way through the pipeline, its bytes decoded at most once.
+
+    `findings()` lints the file's bytes; `findings_of(text)` lints new text of the same file (what
+    a fix or a noqa comment would write) under the same prefilter verdict; `encode(text)` gives
+    the bytes to write, in the file's own encoding, BOM and cookie kept. With a `project` (the
+    group `check` analyses the file in), linting goes through the group, so `--fix` fixes what
+    `check` reports; a project read from other bytes than these is not used.
+    """
+
+    __slots__ = ("source", "filename", "rules", "project", "parse", "_decoded")
+
+    def __init__(self, source: bytes, filename: str, rules: Sequence[Rule], project: ProjectContext | None = None) -> None:
+        self.source = source
+        self.filename = filename
+        self.rules = rules
+        self.project = project if project is not None and project.source == source else None
+        self.parse = might_hold_td_target(source)
+        self._decoded: tuple[str, str] | Finding | None = None
+
+    @classmethod
+    def read(cls, path: Path, filename: str, rules: Sequence[Rule], project: ProjectContext | None = None) -> SourceInput | Finding:
+        """The file at `path`, or the DQN901 finding that says why it cannot be read."""
+        source = read_source(path, filename)
+        return source if isinstance(source, Finding) else cls(source, filename, rules, project)
+
+    @property
+    def checked(self) -> bool:
+        """Whether any rule can report on these bytes: a TD target may be there, or a rule judged
+        after the others (DQN100) has `noqa` comments to judge."""
+        return self.project is not None or self.parse or judged_after_rules(self.source, self.rules)
+
+    def decoded(self) -> tuple[str, str] | Finding:
+        """The text and its encoding, or the DQN901 finding that says why the bytes cannot be decoded."""
+        if self._decoded is None:
+            try:
+                encoding = source_encoding(self.source)
+                self._decoded = (self.source.decode(encoding), encoding)
+            except (UnicodeDecodeError, SyntaxError, LookupError) as error:
+                self._decoded = file_finding(READ_ERROR, f"cannot decode the file: {error}", self.filename)
+        return self._decoded
+
+    @property
+    def text(self) -> str | None:
+        decoded = self.decoded()
+        return None if isinstance(decoded, Finding) else decoded[0]
+
+    def findings(self, facts: FileFacts | None = None) -> list[Finding]:
+        """All unsuppressed findings of the rules in the file (and, into `facts`, what it holds)."""
+        if self.project is not None:
+            return self.project.lint(self.source)
+        if not self.checked:
+            return []
+        decoded = self.decoded()
+        if isinstance(decoded, Finding):  # a file that is not checked is not reported for its bytes either
+            return [decoded] if self.parse else []
+        return lint_text(decoded[0], self.filename, self.rules, parse=self.parse, facts=facts)
+
+    def findings_of(self, text: str) -> list[Finding]:
+        """The findings of new text of this (decoded) file."""
+        if self.project is not None:
+            try:
+                return self.project.lint(self.encode(text))
+            except UnicodeEncodeError:
+                pass  # the caller finds out when it encodes the text to write it
+        return lint_text(text, self.filename, self.rules, parse=self.parse)
+
+    def encode(self, text: str) -> bytes:
+        """`text` as the file's bytes: `utf-8-sig` puts the BOM back; any other codec encodes
+        exactly what the text holds. Raises UnicodeEncodeError."""
+        decoded = self.decoded()
+        if isinstance(decoded, Finding):
+            raise ValueError(f"{self.filename} was never decoded")
+        return text.encode(decoded[1])
+
+    def syntax_problem(self, text: str) -> str | None:
+        """What CPython's parser finds wrong with new text of the file; None when it parses."""
+        return parsing.syntax_problem(text, self.filename)
+
+
 def lint_source(source: bytes, filename: str, rules: Sequence[Rule], facts: FileFacts | None = None) -> list[Finding]:
     """All unsuppressed findings of `rules` in one file's bytes (and, into `facts`, what it holds)."""
-    parse = might_hold_td_target(source)
-    if not parse and not judged_after_rules(source, rules):
-        return []
-    try:
-        text = decode_source(source)
-    except (UnicodeDecodeError, SyntaxError, LookupError) as error:
-        if not parse:  # a file that is not checked is not reported for its bytes either
-            return []
-        return [file_finding(READ_ERROR, f"cannot decode the file: {error}", filename)]
-    return lint_text(text, filename, rules, parse=parse, facts=facts)
+    return SourceInput(source, filename, rules).findings(facts)
+
+
+def lint_path(path: Path, filename: str, rules: Sequence[Rule]) -> list[Finding]:
+    read = SourceInput.read(path, filename, rules)
+    return [read] if isinstance(read, Finding) else read.findings()
 
 
 def lint_text(
     text: str, filename: str, rules: Sequence[Rule], *, parse: bool = True, facts: FileFacts | None = None
 ) -> list[Finding]:
-    """All unsuppressed findings of `rules` in one file's decoded text (the fixer re-lints with it).
+    """All unsuppressed findings of `rules` in one file's decoded text.
 
     `parse=False` is for a file the byte prefilter rejected: no rule can fire there, so only its
     noqa comments are read, for DQN100.
@@ -112,32 +173,21 @@ def lint_text(
         return []
     if not parse:
         return _finish(text, filename, rules, suppressions, [], parsed=False)
-
-    too_large = _too_large(text, filename)
-    if too_large is not None:
-        return [too_large]
-
-    # CPython's parser runs first on files that look deeply nested: it rejects the nesting that
-    # libcst cannot handle, fast, and its verdict is reused for the syntax error message.
-    risky = _may_nest_deeply(text)
-    cpython_result = _cpython_parse(text, filename) if risky else None
-    refused = _beyond_limits(text, filename, cpython_result)
-    if refused is not None:
-        return [refused]
-    cpython_error = cpython_result if isinstance(cpython_result, Exception) else None
-    findings, checked = _on_deep_stack(lambda: _analyse(text, filename, rules, cpython_error, risky, facts))
+    measured = parsing.measure(text, filename)
+    if measured.refused is not None:
+        return [measured.refused]
+    findings, checked = parsing.on_deep_stack(lambda: _analyse(text, filename, rules, measured, facts))
     if not checked:  # the file itself is the problem: its one finding, never silenced by a noqa
         return findings
     return _finish(text, filename, rules, suppressions, findings, parsed=True)
 
 
 def _analyse(
-    text: str, filename: str, rules: Sequence[Rule], cpython_error: Exception | None, cpython_ran: bool,
-    facts: FileFacts | None = None,
+    text: str, filename: str, rules: Sequence[Rule], measured: parsing.Measured, facts: FileFacts | None = None
 ) -> tuple[list[Finding], bool]:
     """Parse with libcst, build the program model and run the rules (on the deep stack). The flag
     says whether the rules ran; if not, the one finding says why."""
-    module = _parse(text, filename, cpython_error, cpython_ran)
+    module = parsing.parse_module(text, filename, measured.cpython_error, measured.cpython_ran)
     if isinstance(module, Finding):
         return [module], False
 
@@ -146,35 +196,19 @@ def _analyse(
     try:
         model = build_model(module)
     except RecursionError:
-        return [_too_deep(filename)], False
+        return [parsing.too_deep(filename)], False
     except Exception as error:  # a bug of ours must not end the run
-        return [_internal_error("while analysing the file", error, filename)], False
+        return [parsing.internal_error("while analysing the file", error, filename)], False
 
     if facts is not None:
         try:
             facts.holds_dqn_code = model.holds_training_code
         except RecursionError:
-            return [_too_deep(filename)], False
+            return [parsing.too_deep(filename)], False
         except Exception:  # noqa: BLE001 - a bug of ours: the file is still linted alone, as before
             facts.holds_dqn_code = False
     findings, checked = _run_rules(model, filename, rules, every_file=True)
     return [replace(finding, filename=filename) for finding in findings], checked
-
-
-def _parse(text: str, filename: str, cpython_error: Exception | None = None, cpython_ran: bool = False):
-    """libcst's tree of the file, or the DQN900/DQN903 finding that says why there is none."""
-    import libcst
-
-    try:
-        return libcst.parse_module(text)
-    except libcst.ParserSyntaxError as error:
-        if not cpython_ran:
-            cpython_error = _cpython_parse_error(text, filename)
-        if cpython_error is None:  # valid Python beyond libcst's limits (4000 joined strings, say)
-            return _beyond_libcst(error, filename)
-        return _syntax_error_finding(text, filename, error, cpython_error)
-    except RecursionError:
-        return _too_deep(filename)
 
 
 class GroupMember(NamedTuple):
@@ -196,6 +230,11 @@ class ProjectContext(NamedTuple):
     position: int
     rules_of: tuple[tuple[Rule, ...], ...]
 
+    @property
+    def source(self) -> bytes:
+        """The bytes of the file the group was read with."""
+        return self.members[self.position].source
+
     def lint(self, source: bytes) -> list[Finding]:
         members = list(self.members)
         members[self.position] = members[self.position]._replace(source=source)
@@ -208,26 +247,29 @@ def lint_group(members: Sequence[GroupMember], rules_of: Sequence[Sequence[Rule]
     cannot be decoded or parsed gets its DQN9xx finding (when named) and the others are analysed
     without it."""
     results: list[list[Finding]] = [[] for _ in members]
-    texts: dict[int, tuple[str, Suppressions]] = {}
+    texts: dict[int, tuple[str, Suppressions, parsing.Measured]] = {}
     for index, member in enumerate(members):
-        try:
-            text = decode_source(member.source)
-        except (UnicodeDecodeError, SyntaxError, LookupError) as error:
-            if member.named and might_hold_td_target(member.source):
-                results[index] = [file_finding(READ_ERROR, f"cannot decode the file: {error}", member.filename)]
+        file = SourceInput(member.source, member.filename, rules_of[index])
+        decoded = file.decoded()
+        if isinstance(decoded, Finding):
+            if member.named and file.parse:
+                results[index] = [decoded]
             continue
+        text = decoded[0]
         if member.named:
-            refused = _refused_before_parse(text, member.filename)
-            if refused is not None:
-                results[index] = [refused]
+            measured = parsing.measure(text, member.filename)
+            if measured.refused is not None:
+                results[index] = [measured.refused]
                 continue
-        elif len(text) > MAX_FILE_SIZE or _may_nest_deeply(text):
+        elif parsing.too_large(text, member.filename) is not None or parsing.may_nest_deeply(text):
             continue  # context is a help, never a risk
-        texts[index] = (text, read_suppressions(text))
-    analysed = _on_deep_stack(lambda: _analyse_group(members, texts, rules_of))
+        else:
+            measured = parsing.Measured(None)
+        texts[index] = (text, read_suppressions(text), measured)
+    analysed = parsing.on_deep_stack(lambda: _analyse_group(members, texts, rules_of))
     for index, (findings, checked) in analysed.items():
         member = members[index]
-        text, suppressions = texts[index]
+        text, suppressions, _measured = texts[index]
         if not checked or suppressions.skips_file:
             results[index] = [] if suppressions.skips_file else findings
             continue
@@ -235,26 +277,10 @@ def lint_group(members: Sequence[GroupMember], rules_of: Sequence[Sequence[Rule]
     return results
 
 
-def _too_large(text: str, filename: str) -> Finding | None:
-    if len(text) <= MAX_FILE_SIZE:
-        return None
-    size = len(text.encode("utf-8", "surrogatepass")) / 2**20
-    limit = MAX_FILE_SIZE / 2**20
-    return file_finding(TOO_COMPLEX, f"the file is too large to check ({size:.1f} MiB, the limit is {limit:g} MiB); it was not checked", filename)
-
-
-def _refused_before_parse(text: str, filename: str) -> Finding | None:
-    """The DQN903 of a file too large or too deeply nested to parse, or its CPython DQN900."""
-    too_large = _too_large(text, filename)
-    if too_large is not None:
-        return too_large
-    if _may_nest_deeply(text):
-        return _beyond_limits(text, filename, _cpython_parse(text, filename))
-    return None
-
-
 def _analyse_group(
-    members: Sequence[GroupMember], texts: dict[int, tuple[str, Suppressions]], rules_of: Sequence[Sequence[Rule]]
+    members: Sequence[GroupMember],
+    texts: dict[int, tuple[str, Suppressions, parsing.Measured]],
+    rules_of: Sequence[Sequence[Rule]],
 ) -> dict[int, tuple[list[Finding], bool]]:
     """Parse each member, build one model over them and run the rules once per named member
     (that member primary, so the fixes of its findings edit its own text)."""
@@ -263,9 +289,9 @@ def _analyse_group(
 
     outcome: dict[int, tuple[list[Finding], bool]] = {}
     units: dict[int, SourceUnit] = {}
-    for index, (text, _suppressions) in texts.items():
+    for index, (text, _suppressions, measured) in texts.items():
         member = members[index]
-        module = _parse(text, member.filename)
+        module = parsing.parse_module(text, member.filename, measured.cpython_error, measured.cpython_ran)
         if isinstance(module, Finding):
             if member.named:
                 outcome[index] = ([module], False)
@@ -278,11 +304,11 @@ def _analyse_group(
     try:
         model = build_model(ordered[0], ordered[1:])
     except RecursionError:
-        return {**outcome, **{index: ([_too_deep(members[index].filename)], False) for index in named}}
+        return {**outcome, **{index: ([parsing.too_deep(members[index].filename)], False) for index in named}}
     except Exception as error:  # a bug of ours must not end the run
         return {
             **outcome,
-            **{index: ([_internal_error("while analysing the file", error, members[index].filename)], False) for index in named},
+            **{index: ([parsing.internal_error("while analysing the file", error, members[index].filename)], False) for index in named},
         }
     # The rules run once with the first member primary; a member with findings of its own runs
     # them again as the primary, so its fixes are built against its own text.
@@ -310,62 +336,10 @@ def _run_rules(model, filename: str, rules: Sequence[Rule], *, every_file: bool 
         try:
             findings.extend(finding for finding in rule.check(model) if every_file or finding.filename == filename)
         except RecursionError:
-            return [_too_deep(filename)], False
+            return [parsing.too_deep(filename)], False
         except Exception as error:  # one rule's bug must not hide the others' findings
-            findings.append(_internal_error(f"in rule {rule.code}", error, filename))
+            findings.append(parsing.internal_error(f"in rule {rule.code}", error, filename))
     return findings, True
-
-
-def _internal_error(where: str, error: Exception, filename: str) -> Finding:
-    reason = " ".join(f"{type(error).__name__}: {error}".split())
-    return file_finding(
-        INTERNAL_ERROR,
-        f"internal error {where} ({reason}); this is a bug in dqn-lint, please report it with this file",
-        filename,
-    )
-
-
-def _too_deep(filename: str, depth: int | None = None) -> Finding:
-    how = f"{depth} levels deep, too deeply" if depth is not None else "too deeply"
-    return file_finding(
-        TOO_COMPLEX, f"the file is nested {how} to check (the limit is {MAX_NESTING} levels); it was not checked", filename
-    )
-
-
-def _beyond_libcst(error: Exception, filename: str) -> Finding:
-    reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    return file_finding(
-        TOO_COMPLEX, f"the file is valid Python that libcst cannot parse ({reason}); it was not checked", filename
-    )
-
-
-def _on_deep_stack(work: Callable[[], _T]) -> _T:
-    """`work()` run in a thread with a large C stack and a high recursion limit (see
-    _ANALYSIS_STACK_SIZE); its exception, if any, is raised here."""
-    outcome: list = []
-
-    def run() -> None:
-        try:
-            outcome.append(work())
-        except BaseException as error:  # handed to the calling thread
-            outcome.append(error)
-
-    previous_size = threading.stack_size(_ANALYSIS_STACK_SIZE)
-    previous_limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(previous_limit, _ANALYSIS_RECURSION_LIMIT))
-    try:
-        thread = threading.Thread(target=run, name="dqn-lint-analysis", daemon=True)
-        thread.start()
-    finally:
-        threading.stack_size(previous_size)
-    try:
-        thread.join()
-    finally:
-        sys.setrecursionlimit(previous_limit)
-    result = outcome[0]
-    if isinstance(result, BaseException):
-        raise result
-    return result
 
 
 def _finish(
@@ -406,89 +380,6 @@ def _after_rules(
     known = frozenset(rule.code for rule in registry.all_rules()) | enabled
     report = FileReport(text, filename, suppressions, tuple(findings), enabled, known)
     judged = [finding for rule in after for finding in rule.after_rules.judge(report)]
-    if judged and not parsed and _cpython_parse_error(text, filename) is not None:
+    if judged and not parsed and parsing.cpython_parse_error(text, filename) is not None:
         return []
     return judged
-
-
-def _cpython_parse(text: str, filename: str):
-    """CPython's own tree of the file, or the exception its parser raised."""
-    import ast
-
-    try:
-        return compile(text, filename, "exec", ast.PyCF_ONLY_AST)
-    except (SyntaxError, RecursionError, MemoryError, ValueError) as error:
-        return error
-
-
-def _cpython_parse_error(text: str, filename: str) -> Exception | None:
-    """What CPython's own parser says about the file: None when it parses."""
-    result = _cpython_parse(text, filename)
-    return result if isinstance(result, Exception) else None
-
-
-_BRACKET = re.compile(r"[][(){}]")
-_OPENING = frozenset("([{")
-
-
-def _may_nest_deeply(text: str) -> bool:
-    """Cheap signs of deep nesting: brackets 50 deep, or a very long line (a long `a + a + ...`).
-    Brackets in strings and comments count too; that only costs a needless check."""
-    depth = deepest = 0
-    for match in _BRACKET.finditer(text):
-        depth = depth + 1 if match.group() in _OPENING else max(depth - 1, 0)
-        deepest = max(deepest, depth)
-    if deepest >= 50:
-        return True
-    return len(text) > 4000 and max(map(len, text.splitlines()), default=0) > 4000
-
-
-def _beyond_limits(text: str, filename: str, cpython_result) -> Finding | None:
-    """The finding for a file CPython rejects for its nesting, or that nests deeper than MAX_NESTING."""
-    if isinstance(cpython_result, SyntaxError):
-        message = cpython_result.msg or ""
-        if "nested" in message or "too many" in message or "too complex" in message:
-            return _syntax_error_finding(text, filename, cpython_result, cpython_result)
-        return None
-    if isinstance(cpython_result, Exception):
-        return _too_deep(filename)
-    if cpython_result is not None:
-        depth = nesting_depth(cpython_result)
-        if depth > MAX_NESTING:
-            return _too_deep(filename, depth)
-    return None
-
-
-def nesting_depth(tree) -> int:
-    """How deep the tree nests, counted without recursion (the tree may be too deep for it)."""
-    import ast
-
-    deepest = 0
-    pending = [(tree, 1)]
-    while pending:
-        node, depth = pending.pop()
-        deepest = max(deepest, depth)
-        pending.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
-    return deepest
-
-
-def _syntax_error_finding(text: str, filename: str, error: Exception, cpython_error: Exception | None) -> Finding:
-    """CPython's own message and position when it agrees the file is invalid; libcst's otherwise."""
-    if isinstance(cpython_error, SyntaxError):
-        return file_finding(
-            PARSE_ERROR,
-            f"syntax error, file not checked: {cpython_error.msg}",
-            filename,
-            cpython_error.lineno or 1,
-            cpython_error.offset or 1,
-        )
-    first_line = str(error).strip().splitlines()[0]
-    row, column = getattr(error, "raw_line", 1), getattr(error, "raw_column", 0) + 1
-    return file_finding(PARSE_ERROR, f"syntax error, file not checked: {first_line}", filename, row, column)
-
-
-def lint_path(path: Path, filename: str, rules: Sequence[Rule]) -> list[Finding]:
-    source = read_source(path, filename)
-    if isinstance(source, Finding):
-        return [source]
-    return lint_source(source, filename, rules)

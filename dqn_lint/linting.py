@@ -16,17 +16,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from dqn_lint import engine
-from dqn_lint.diagnostics import Finding
+from dqn_lint.diagnostics import INTERNAL_ERROR, Finding
 from dqn_lint.discovery import SourceFile
 from dqn_lint.rule import Rule
 from dqn_lint.sources import read_source
 
 if TYPE_CHECKING:
     from dqn_lint.cache import ResultCache
+    from dqn_lint.sources import HeldSources
 
 # Below this many files to parse, starting processes costs more than it saves.
 MIN_FILES_PER_WORKER = 2
-_UNCACHEABLE = frozenset({engine.INTERNAL_ERROR[0]})  # a crash of ours may be fixed by the next version
+_UNCACHEABLE = frozenset({INTERNAL_ERROR[0]})  # a crash of ours may be fixed by the next version
 
 
 # Rules by their codes: filled by the parent before forking, looked up in the registry after a spawn.
@@ -57,8 +58,10 @@ def lint_sources(
     *,
     cache: ResultCache | None = None,
     jobs: int = 1,
+    held: HeldSources | None = None,
 ) -> list[Finding]:
-    """Findings of every file in `sources` (unsorted across files)."""
+    """Findings of every file in `sources` (unsorted across files); into `held`, the bytes of
+    each file with findings, for the report to show their lines."""
     results, datas, rules_of, holds = _lint_alone(sources, rules_for, cache, jobs)
     groups = [group for group in _groups(sources, datas, holds, rules_of, cache, results) if group.members]
     for item, findings in zip(groups, _run(groups, jobs), strict=True):
@@ -68,6 +71,10 @@ def lint_sources(
                 _remember(cache, key, member_findings)
     if cache is not None:
         cache.save()
+    if held is not None:
+        for source_file, data, findings in zip(sources, datas, results, strict=True):
+            if findings and data is not None:
+                held.hold(source_file.display_name, data)
     return [finding for findings in results for finding in findings]
 
 
@@ -126,7 +133,9 @@ def _lint_alone(
 
 
 def project_contexts(
-    sources: Sequence[SourceFile], rules_for: Callable[[SourceFile], tuple[Rule, ...]], jobs: int = 1
+    sources: Sequence[SourceFile],
+    rules_for: Callable[[SourceFile], tuple[Rule, ...]],
+    jobs: int = 1,
 ) -> dict[int, engine.ProjectContext]:
     """For `--fix`: the group each file is analysed in (by its index in `sources`), so its fixes
     are those of the findings `check` reports, whole projects included."""

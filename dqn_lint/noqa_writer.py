@@ -18,8 +18,8 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from dqn_lint import engine, sources
-from dqn_lint.diagnostics import Finding
+from dqn_lint import engine
+from dqn_lint.diagnostics import FILE_CODES, Finding
 from dqn_lint.fixes.edits import split_lines
 from dqn_lint.rule import Rule
 from dqn_lint.rules.dqn100_unused_noqa import UNUSED_NOQA
@@ -36,26 +36,25 @@ def add_noqa(path: Path, filename: str, rules: Sequence[Rule]) -> AddNoqaResult:
     """Add `# noqa: CODES` for every unsilenced finding of `rules` in the file at `path`."""
     from dqn_lint.fixes.writer import WriteError, write_fixed
 
-    source = sources.read_source(path, filename)
-    if isinstance(source, Finding):
-        return AddNoqaResult(error=source.message)
-    findings = [finding for finding in engine.lint_source(source, filename, rules) if _can_silence(finding)]
-    if not findings:
+    file = engine.SourceInput.read(path, filename, rules)
+    if isinstance(file, Finding):
+        return AddNoqaResult(error=file.message)
+    findings = [finding for finding in file.findings() if _can_silence(finding)]
+    if not findings or file.text is None:
         return AddNoqaResult()
-    encoding = sources.source_encoding(source)  # the file was decoded to find them, so this works
-    text, added = with_noqa(source.decode(encoding), findings)
+    text, added = with_noqa(file.text, findings)
     if not added:
         return AddNoqaResult()
     try:
-        fixed = text.encode(encoding)
+        fixed = file.encode(text)
     except UnicodeEncodeError as error:
-        reason = f"the file cannot be written back as {encoding} ({error.reason})"
+        reason = f"the file cannot be written back as {error.encoding} ({error.reason})"
         return AddNoqaResult(error=f"{reason}; the file was left unchanged")
-    problem = _problem(fixed, text, filename, rules, {finding.code for finding in findings})
+    problem = _problem(file, text, {finding.code for finding in findings})
     if problem is not None:
         return AddNoqaResult(error=f"{problem}; the file was left unchanged")
     try:
-        write_fixed(path, source, fixed)
+        write_fixed(path, file.source, fixed)
     except WriteError as error:
         return AddNoqaResult(error=str(error))
     return AddNoqaResult(added=added)
@@ -64,7 +63,7 @@ def add_noqa(path: Path, filename: str, rules: Sequence[Rule]) -> AddNoqaResult:
 def _can_silence(finding: Finding) -> bool:
     """File problems (DQN9xx) are not findings about a line, and silencing DQN100 would keep the
     stale directive it reports: both are left to the author."""
-    return finding.code not in engine.FILE_CODES and finding.code != UNUSED_NOQA
+    return finding.code not in FILE_CODES and finding.code != UNUSED_NOQA
 
 
 def noqa_row(finding: Finding) -> int:
@@ -111,17 +110,14 @@ def _line_with_codes(line: str, directive: Directive | None, codes: Sequence[str
     return f"{code}  # noqa: {listed}{ending}"
 
 
-def _problem(fixed: bytes, text: str, filename: str, rules: Sequence[Rule], codes: Collection[str]) -> str | None:
+def _problem(file: engine.SourceInput, text: str, codes: Collection[str]) -> str | None:
     """Why the new text must not be written: it does not parse, or linting it again still reports
     one of the codes (a comment that landed where it silences nothing, inside a string say)."""
-    import ast
-
-    try:
-        compile(text, filename, "exec", ast.PyCF_ONLY_AST)
-    except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
-        return f"the file would no longer parse with the noqa comments ({getattr(error, 'msg', error)})"
-    for finding in engine.lint_source(fixed, filename, rules):
-        if finding.code in engine.FILE_CODES:
+    problem = file.syntax_problem(text)
+    if problem is not None:
+        return f"the file would no longer parse with the noqa comments ({problem})"
+    for finding in file.findings_of(text):
+        if finding.code in FILE_CODES:
             return f"the file could not be checked again with the noqa comments ({finding.message})"
         if finding.code in codes:
             row = finding.span.start.row

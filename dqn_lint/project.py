@@ -4,7 +4,7 @@ A DQN project splits `model.py`, `replay_buffer.py`, `agent.py` and `train.py`; 
 one masks the target in another, so a file is analysed with the project modules around it:
 
 - every *seed* (in a run over files, a file whose own analysis found DQN training code, see
-  `engine.holds_dqn_code`) brings the project modules it imports, transitively up to
+  `engine.FileFacts`) brings the project modules it imports, transitively up to
   `MAX_IMPORT_DEPTH` steps;
 - in a run over several files, the linted files that import a seed join it with the modules they
   import directly (the training loop that stores the flag into the agent's buffer); a file named

@@ -1,16 +1,20 @@
 """A file's bytes and text as CPython reads them, and the finding that says why they cannot be.
 
-Every part of dqn-lint that reads a file (the linting pipeline, `--fix`, `--add-noqa`, the
-source lines of a report) reads and decodes it here, so all agree on what the file says.
+Every part of dqn-lint that reads a file (the linting pipeline, `--fix`, `--add-noqa`) reads and
+decodes it here, so all agree on what the file says; a report shows a finding's lines from the
+bytes the run linted (`HeldSources`), never from a second read.
 """
 
 from __future__ import annotations
 
+import re
 import stat
 import tokenize
 from pathlib import Path
 
 from dqn_lint.diagnostics import READ_ERROR, Finding, Position, Severity, Span
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def file_finding(code_name: tuple[str, str], message: str, filename: str, row: int = 1, column: int = 1) -> Finding:
@@ -47,3 +51,32 @@ def source_encoding(source: bytes) -> str:
 def decode_source(source: bytes) -> str:
     """Decode as Python does (a BOM is dropped). Raises UnicodeDecodeError/SyntaxError/LookupError."""
     return source.decode(source_encoding(source))
+
+
+def source_lines(source: bytes) -> list[str] | None:
+    """The file's lines as the parser numbers them (`\r`, `\n` and `\r\n` each end one), or None
+    when the bytes cannot be decoded."""
+    try:
+        return _LINE_BREAK.split(decode_source(source))
+    except (UnicodeDecodeError, SyntaxError, LookupError):
+        return None
+
+
+class HeldSources:
+    """The bytes a run linted, by the name its findings give the file, decoded into lines only
+    when a report shows them: the lines shown are the ones linted, even when the file has changed
+    since or was read from stdin."""
+
+    def __init__(self) -> None:
+        self._sources: dict[str, bytes] = {}
+        self._lines: dict[str, list[str] | None] = {}
+
+    def hold(self, filename: str, source: bytes) -> None:
+        self._sources[filename] = source
+        self._lines.pop(filename, None)
+
+    def lines(self, filename: str) -> list[str] | None:
+        if filename not in self._lines:
+            source = self._sources.get(filename)
+            self._lines[filename] = None if source is None else source_lines(source)
+        return self._lines[filename]

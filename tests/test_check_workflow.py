@@ -160,6 +160,14 @@ def test_stdin_is_linted_and_named_by_stdin_filename(tmp_path, buggy_program, bu
     assert result.stdout.startswith(f"{os.path.join('agent', 'train.py')}:{buggy_row}:")
 
 
+def test_the_full_report_of_stdin_shows_the_lines_read_from_stdin(tmp_path, buggy_program, buggy_row):
+    """The lines come from stdin, not from a file of that name: none exists here."""
+    result = run_stdin(tmp_path, buggy_program, "-", "--stdin-filename", "agent/train.py")
+    line = buggy_program.splitlines()[buggy_row - 1]
+    assert result.returncode == 1
+    assert f"{buggy_row} | {line}" in result.stdout.splitlines()
+
+
 def test_stdin_without_a_name_is_shown_as_a_dash(tmp_path, buggy_program):
     result = run_stdin(tmp_path, buggy_program, "-", "--output-format", "json")
     assert [record["filename"] for record in json.loads(result.stdout)] == ["-"]

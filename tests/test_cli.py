@@ -591,21 +591,35 @@ def test_a_non_utf8_file_gives_dqn901_and_the_full_report_skips_its_lines(lint, 
     assert "|" not in out
 
 
-def test_the_full_report_skips_the_lines_of_a_file_that_vanished(stand_in_rules, tmp_path, monkeypatch, capsys):
+@pytest.mark.parametrize("afterwards", ["deleted", "rewritten"])
+def test_the_full_report_shows_the_lines_that_were_linted(afterwards, stand_in_rules, tmp_path, monkeypatch, capsys):
+    """The report never reads the file again: a file deleted or edited between linting and
+    reporting is shown as it was linted."""
     from dqn_lint import engine
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "gone.py").write_text(HEADER + "x = 1  # flag: DQN001\n")
     real_lint_source = engine.lint_source
 
-    def lint_then_delete(source, display_name, rules, facts=None):
+    def lint_then_change(source, display_name, rules, facts=None):
         findings = real_lint_source(source, display_name, rules, facts)
-        Path(display_name).unlink()
+        if afterwards == "deleted":
+            Path(display_name).unlink()
+        else:
+            Path(display_name).write_text("something else entirely\n" * 5)
         return findings
 
-    monkeypatch.setattr(engine, "lint_source", lint_then_delete)
+    monkeypatch.setattr(engine, "lint_source", lint_then_change)
     assert cli.main(["check"]) == 1
-    assert capsys.readouterr().out == "gone.py:3:1: DQN001 stand-in finding DQN001\n\nFound 1 error.\n"
+    assert capsys.readouterr().out == (
+        "gone.py:3:1: DQN001 stand-in finding DQN001\n"
+        "  |\n"
+        "3 | x = 1  # flag: DQN001\n"
+        "  | ^^^^^ DQN001\n"
+        "  |\n"
+        "\n"
+        "Found 1 error.\n"
+    )
 
 
 def test_an_unexpected_exception_is_one_line_and_exit_2(stand_in_rules, tmp_path, monkeypatch, capsys):

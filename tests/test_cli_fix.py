@@ -133,14 +133,14 @@ def test_a_read_only_file_is_reported_and_left_untouched(run_cli, write) -> None
 def test_a_file_that_vanishes_mid_run_is_reported_and_not_recreated(tmp_path: Path, monkeypatch) -> None:
     path = tmp_path / "train.py"
     path.write_text(TWO_BUGS)
-    real_fix_source = fix_run.fix_source
+    real_fix_input = fix_run.fix_input
 
     def fix_then_delete(*args, **kwargs):
-        outcome = real_fix_source(*args, **kwargs)
+        outcome = real_fix_input(*args, **kwargs)
         path.unlink()
         return outcome
 
-    monkeypatch.setattr(fix_run, "fix_source", fix_then_delete)
+    monkeypatch.setattr(fix_run, "fix_input", fix_then_delete)
     result = fix_run.fix_file(path, "train.py", registry.all_rules(), allowed_applicabilities(True), write=True)
     assert result.error is not None and "vanished" in result.error
     assert not path.exists() and os.listdir(tmp_path) == []

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from dqn_lint import engine
+from dqn_lint import engine, parsing
 from dqn_lint.engine import lint_source, might_hold_td_target
 from dqn_lint.registry import all_rules, rule_by_code
 
@@ -92,7 +92,7 @@ def test_nesting_below_the_limit_is_checked_and_found(tmp_path):
 def test_a_file_over_the_size_limit_gets_one_dqn903_without_parsing(monkeypatch):
     import libcst
 
-    monkeypatch.setattr(engine, "MAX_FILE_SIZE", len(BUGGY) - 1)
+    monkeypatch.setattr(parsing, "MAX_FILE_SIZE", len(BUGGY) - 1)
     monkeypatch.setattr(libcst, "parse_module", lambda *a, **k: pytest.fail("parsed a file over the limit"))
     [finding] = lint_source(BUGGY, "big.py", all_rules())
     assert (finding.code, finding.filename) == ("DQN903", "big.py")
@@ -100,7 +100,7 @@ def test_a_file_over_the_size_limit_gets_one_dqn903_without_parsing(monkeypatch)
 
 
 def test_a_file_at_the_size_limit_is_checked(monkeypatch):
-    monkeypatch.setattr(engine, "MAX_FILE_SIZE", len(BUGGY.decode()))
+    monkeypatch.setattr(parsing, "MAX_FILE_SIZE", len(BUGGY.decode()))
     assert [f.code for f in lint_source(BUGGY, "x.py", all_rules())] == ["DQN004"]
 
 
@@ -168,7 +168,7 @@ def test_the_analysis_thread_allows_recursion_far_deeper_than_the_main_threads_l
     assert 10_000 > sys.getrecursionlimit()
     with pytest.raises(RecursionError):
         nest(10_000)
-    assert engine._on_deep_stack(lambda: nest(10_000)) == 10_000
+    assert parsing.on_deep_stack(lambda: nest(10_000)) == 10_000
 
 
 def test_valid_python_that_libcst_cannot_parse_is_dqn903_not_a_syntax_error():

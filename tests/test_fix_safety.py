@@ -134,12 +134,12 @@ _LINTS: dict[tuple, list] = {}
 
 @pytest.fixture
 def fast_lint(monkeypatch: pytest.MonkeyPatch) -> None:
-    real_fix_source, real_lint_source = fix_run.fix_source, engine.lint_source
+    real_fix_input, real_lint_source = fix_run.fix_input, engine.lint_source
 
-    def fix_source(source, filename, rules, allowed, project=None):
-        key = (source, filename, tuple(rule.code for rule in rules), frozenset(allowed), project)
+    def fix_input(file, allowed):
+        key = (file.source, file.filename, tuple(rule.code for rule in file.rules), frozenset(allowed), file.project)
         if key not in _FIXES:
-            _FIXES[key] = real_fix_source(source, filename, rules, allowed, project)
+            _FIXES[key] = real_fix_input(file, allowed)
         outcome = _FIXES[key]
         return dataclasses.replace(outcome, remaining=list(outcome.remaining))
 
@@ -149,7 +149,7 @@ def fast_lint(monkeypatch: pytest.MonkeyPatch) -> None:
             _LINTS[key] = real_lint_source(source, filename, rules, facts)
         return list(_LINTS[key])
 
-    monkeypatch.setattr(fix_run, "fix_source", fix_source)
+    monkeypatch.setattr(fix_run, "fix_input", fix_input)
     monkeypatch.setattr(engine, "lint_source", lint_source)
 
 

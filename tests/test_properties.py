@@ -38,7 +38,7 @@ import pytest
 from hypothesis import HealthCheck, event, example, given, settings
 
 import dqn_strategies as ds
-from dqn_lint import cli, engine, registry, sources
+from dqn_lint import cli, diagnostics, engine, registry, sources
 from dqn_lint.diagnostics import Applicability, Finding
 from dqn_lint.fixes.apply import FixOutcome, fix_source
 
@@ -125,9 +125,9 @@ def _fix(source: bytes, allowed: frozenset[Applicability]) -> FixOutcome:
 
 def _is_our_bug(finding: Finding) -> bool:
     """A file-level finding a valid program must never get (DQN903, too complex, is allowed)."""
-    if finding.code == engine.INTERNAL_ERROR[0]:
+    if finding.code == diagnostics.INTERNAL_ERROR[0]:
         return "nested too deeply" not in finding.message
-    return finding.code in (engine.READ_ERROR[0], engine.PARSE_ERROR[0])
+    return finding.code in (diagnostics.READ_ERROR[0], diagnostics.PARSE_ERROR[0])
 
 
 def _describe(findings: list[Finding]) -> list[str]:

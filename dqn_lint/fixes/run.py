@@ -7,14 +7,13 @@ findings in the report, and makes the run exit 2.
 
 from __future__ import annotations
 
-import stat
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dqn_lint import engine
 from dqn_lint.diagnostics import Applicability, Finding
-from dqn_lint.fixes.apply import fix_source
+from dqn_lint.fixes.apply import fix_input
 from dqn_lint.rule import Rule
 
 
@@ -38,13 +37,10 @@ def fix_file(
     from dqn_lint.fixes.diff import unified_diff
     from dqn_lint.fixes.writer import WriteError, write_fixed
 
-    try:
-        if not stat.S_ISREG(path.stat().st_mode):
-            return FileFix(engine.lint_path(path, filename, rules))
-        original = path.read_bytes()
-    except OSError:
-        return FileFix(engine.lint_path(path, filename, rules))
-    outcome = fix_source(original, filename, rules, allowed, project if project is not None and project.members[project.position].source == original else None)
+    file = engine.SourceInput.read(path, filename, rules, project)
+    if isinstance(file, Finding):
+        return FileFix([file])
+    outcome = fix_input(file, allowed)
     if outcome.error is not None:
         return FileFix(outcome.remaining, error=f"{outcome.error}; the file was left unchanged")
     if not outcome.changed:
@@ -52,7 +48,7 @@ def fix_file(
     if not write:
         return FileFix(outcome.remaining, outcome.fixed_findings, unified_diff(outcome.original_text, outcome.fixed_text, filename))
     try:
-        write_fixed(path, original, outcome.fixed)
+        write_fixed(path, file.source, outcome.fixed)
     except WriteError as error:
-        return FileFix(engine.lint_source(original, filename, rules), error=str(error))
+        return FileFix(engine.lint_source(file.source, filename, rules), error=str(error))
     return FileFix(outcome.remaining, outcome.fixed_findings)

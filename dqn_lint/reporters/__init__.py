@@ -10,7 +10,7 @@ their document, and `quiet` changes nothing in them.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -33,13 +33,15 @@ MACHINE_FORMATS = frozenset({"json", "sarif", "github", "junit"})
 
 @dataclass(frozen=True)
 class ReportContext:
-    """What a report says beyond the findings: which fixes `--fix` may apply, what was fixed, and
-    the runtime evidence for each rule (`check --verify`)."""
+    """What a report says beyond the findings: which fixes `--fix` may apply, what was fixed, the
+    runtime evidence for each rule (`check --verify`), and the lines of the linted files (from the
+    bytes the pipeline linted: a report never reads a file)."""
 
     unsafe_fixes: bool = False
     fixing: bool = False  # --fix ran: the summary counts fixed and remaining
     fixed: tuple[Finding, ...] = ()
     evidence: Mapping[str, Any] = field(default_factory=dict)  # rule code -> verify.evidence.Evidence
+    source_lines: Callable[[str], Sequence[str] | None] | None = None  # file name -> its lines
 
     def evidence_line(self, finding: Finding) -> str | None:
         """`confirmed on CartPole-v1, 5 seeds: eval return 487 ± 9 -> 14 ± 3`, when verified."""

@@ -11,13 +11,13 @@ train.py:8:13: DQN004 [*] message
 ```
 
 Colour comes from rich and only when the stream is a terminal; rich is imported only then, so a
-piped report costs nothing extra. A file that cannot be read again is reported without its lines.
+piped report costs nothing extra. The lines come with the report (`ReportContext.source_lines`,
+the bytes the run linted); a finding without them is reported without its lines.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TextIO
 
 from dqn_lint.diagnostics import Finding, Severity, Span
@@ -26,25 +26,6 @@ from dqn_lint.reporters import ReportContext, summary_line
 # A line of output is a list of (text, style) pieces; the style is used only on a terminal.
 Piece = tuple[str, str]
 Line = list[Piece]
-
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
-
-def read_lines(filename: str) -> list[str] | None:
-    """The file's lines as the parser numbered them, or None when it cannot be read or decoded."""
-    from pathlib import Path
-
-    from dqn_lint.sources import decode_source, read_source
-
-    source = read_source(Path(filename), filename)  # never opens a FIFO: that would wait forever
-    if not isinstance(source, bytes):
-        return None
-    try:
-        text = decode_source(source)
-    except (UnicodeDecodeError, SyntaxError, LookupError):
-        return None
-    return _LINE_BREAK.split(text)
-
 
 def _code_style(finding: Finding) -> str:
     return "bold yellow" if finding.severity is Severity.WARNING else "bold red"
@@ -81,7 +62,7 @@ def _underline_bounds(text: str, row: int, span: Span) -> tuple[int, int]:
     return start, end
 
 
-def _snippet(finding: Finding, lines: list[str] | None) -> list[Line]:
+def _snippet(finding: Finding, lines: Sequence[str] | None) -> list[Line]:
     span = finding.span
     if lines is None or not 1 <= span.start.row <= span.end.row <= len(lines):
         return []
@@ -117,19 +98,13 @@ def _notes(finding: Finding, context: ReportContext) -> list[Line]:
     return notes
 
 
-def report_lines(
-    findings: Sequence[Finding],
-    read: Callable[[str], list[str] | None] = read_lines,
-    context: ReportContext = ReportContext(),
-) -> list[Line]:
+def report_lines(findings: Sequence[Finding], context: ReportContext = ReportContext()) -> list[Line]:
     """Every line of the report except the summary, each finding followed by a blank line."""
-    cache: dict[str, list[str] | None] = {}
+    lines_of = context.source_lines
     out: list[Line] = []
     for finding in findings:
-        if finding.filename not in cache:
-            cache[finding.filename] = read(finding.filename)
         out.append(_header(finding, context))
-        out.extend(_snippet(finding, cache[finding.filename]))
+        out.extend(_snippet(finding, lines_of(finding.filename) if lines_of is not None else None))
         out.extend(_notes(finding, context))
         out.append([])
     return out

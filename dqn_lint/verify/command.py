@@ -137,7 +137,8 @@ def run(plans: Sequence[Plan], jobs: int, console, use_cache: bool = False) -> t
 
 
 def selected_rules(codes: Sequence[str]) -> list[Rule]:
-    from dqn_lint import engine, registry
+    from dqn_lint import registry
+    from dqn_lint.diagnostics import FILE_CODES
 
     verifiable = [rule for rule in registry.all_rules() if rule.experiment is not None]
     if not codes:
@@ -145,7 +146,7 @@ def selected_rules(codes: Sequence[str]) -> list[Rule]:
     by_code = {rule.code: rule for rule in registry.all_rules()}
     chosen = []
     for code in dict.fromkeys(code.upper() for code in codes):
-        if code in engine.FILE_CODES:
+        if code in FILE_CODES:
             raise VerifyError(f"{code} reports a file that cannot be checked; it has no experiment to verify")
         if code not in by_code:
             raise VerifyError(f"unknown rule code {code!r} (see 'dqn-lint rule --all')")
