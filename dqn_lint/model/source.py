@@ -46,9 +46,9 @@ class SourceUnit:
     @cached_property
     def positions(self):
         """Positions cost a full pass; only files that report something need them."""
-        import libcst.metadata as meta  # a file that reports nothing never pays for the import
+        from dqn_lint.model.positions import module_positions
 
-        return meta.MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(meta.PositionProvider)
+        return module_positions(self.module)
 
     @cached_property
     def text(self) -> str:
@@ -188,11 +188,8 @@ class SourceIndex:
 
     # --- positions ---------------------------------------------------------------------------
     def span(self, node: cst.CSTNode) -> Span:
-        code_range = self.unit_of(node).positions[node]
-        return Span(
-            Position(code_range.start.line, code_range.start.column + 1),
-            Position(code_range.end.line, code_range.end.column + 1),
-        )
+        start_line, start_column, end_line, end_column = self.unit_of(node).positions[node]
+        return Span(Position(start_line, start_column + 1), Position(end_line, end_column + 1))
 
     def statement_rows(self, node: cst.CSTNode) -> tuple[int, int]:
         """Rows of the statement that holds `node`; a compound statement counts only its header."""
