@@ -149,6 +149,11 @@ def build_parser() -> argparse.ArgumentParser:
     clean = commands.add_parser("clean", help="remove the result cache", description="Remove the result cache.")
     clean.add_argument("--cache-dir", metavar="PATH", help="the cache folder (default .dqn_lint_cache)")
 
+    commands.add_parser(
+        "server", help="run the language server (LSP, on stdin and stdout)",
+        description="Run the language server: findings, fixes and rule pages in the editor (needs the lsp extra).",
+    )
+
     rule = commands.add_parser("rule", help="show a rule's documentation", description="Show a rule's documentation.")
     rule.add_argument("code", nargs="?", metavar="CODE", help="the rule's code, e.g. DQN003")
     rule.add_argument("--all", action="store_true", help="list every rule")
@@ -507,6 +512,17 @@ def run_clean(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+# --- server ------------------------------------------------------------------------------------
+
+
+def run_server(args: argparse.Namespace) -> int:
+    try:
+        from dqn_lint.lsp.server import serve
+    except ImportError as error:
+        raise UsageError(f"the language server needs the lsp extra ({error}): pip install 'dqn-lint[lsp]'") from None
+    return serve()
+
+
 # --- rule --------------------------------------------------------------------------------------
 
 
@@ -611,9 +627,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         _tolerate_unencodable_output()
         args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
-        command = {"check": run_check, "clean": run_clean, "rule": run_rule, "verify": run_verify}[args.command]
+        command = {"check": run_check, "clean": run_clean, "rule": run_rule, "server": run_server, "verify": run_verify}[args.command]
         code = command(args)
-        sys.stdout.flush()
+        with contextlib.suppress(OSError, ValueError):  # the language server's client closed stdout
+            sys.stdout.flush()
         return code
     except UsageError as error:
         _error(str(error))

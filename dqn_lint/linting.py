@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -59,11 +59,14 @@ def lint_sources(
     cache: ResultCache | None = None,
     jobs: int = 1,
     held: HeldSources | None = None,
+    contents: Mapping[Path, bytes] | None = None,
 ) -> list[Finding]:
     """Findings of every file in `sources` (unsorted across files); into `held`, the bytes of
-    each file with findings, for the report to show their lines."""
-    results, datas, rules_of, holds = _lint_alone(sources, rules_for, cache, jobs)
-    groups = [group for group in _groups(sources, datas, holds, rules_of, cache, results) if group.members]
+    each file with findings, for the report to show their lines. `contents` holds text not yet
+    saved (an editor's buffers, by resolved path): it is linted, and read as the project's
+    context, in place of the file on disk."""
+    results, datas, rules_of, holds = _lint_alone(sources, rules_for, cache, jobs, contents)
+    groups = [group for group in _groups(sources, datas, holds, rules_of, cache, results, contents) if group.members]
     for item, findings in zip(groups, _run(groups, jobs), strict=True):
         for index, key, member_findings in zip(item.indices, item.keys, findings, strict=True):
             if index >= 0:
@@ -83,6 +86,7 @@ def _lint_alone(
     rules_for: Callable[[SourceFile], tuple[Rule, ...]],
     cache: ResultCache | None,
     jobs: int,
+    contents: Mapping[Path, bytes] | None = None,
 ) -> tuple[list[list[Finding]], list[bytes | None], list[tuple[Rule, ...]], list[bool]]:
     """Each file alone: its findings, bytes, rules, and whether it holds DQN training code."""
     results: list[list[Finding]] = [[] for _ in sources]
@@ -90,7 +94,9 @@ def _lint_alone(
     rules_of: list[tuple[Rule, ...]] = [()] * len(sources)
     seeds = [False] * len(sources)
     for index, source_file in enumerate(sources):
-        data = read_source(Path(source_file.path), source_file.display_name)
+        data = _unsaved(contents, Path(source_file.path))
+        if data is None:
+            data = read_source(Path(source_file.path), source_file.display_name)
         if isinstance(data, Finding):
             results[index] = [data]
             continue
@@ -136,17 +142,39 @@ def project_contexts(
     sources: Sequence[SourceFile],
     rules_for: Callable[[SourceFile], tuple[Rule, ...]],
     jobs: int = 1,
+    contents: Mapping[Path, bytes] | None = None,
 ) -> dict[int, engine.ProjectContext]:
     """For `--fix`: the group each file is analysed in (by its index in `sources`), so its fixes
     are those of the findings `check` reports, whole projects included."""
-    results, datas, rules_of, holds = _lint_alone(sources, rules_for, None, jobs)
+    results, datas, rules_of, holds = _lint_alone(sources, rules_for, None, jobs, contents)
     contexts: dict[int, engine.ProjectContext] = {}
-    for group in _groups(sources, datas, holds, rules_of, None, results):
+    for group in _groups(sources, datas, holds, rules_of, None, results, contents):
         rules = tuple(_rules(codes) for codes in group.codes)
         for position, index in enumerate(group.indices):
             if index >= 0:
                 contexts[index] = engine.ProjectContext(group.members, position, rules)
     return contexts
+
+
+class LintedFile(NamedTuple):
+    """One file's findings as `check` reports them, and the group it was analysed in (None when
+    alone): what fixing it needs, so its fixes are those of these findings."""
+
+    findings: list[Finding]
+    project: engine.ProjectContext | None
+
+
+def lint_one(
+    source_file: SourceFile, rules_for: Callable[[SourceFile], tuple[Rule, ...]], contents: Mapping[Path, bytes] | None = None
+) -> LintedFile:
+    """One file, with the project around it, as `lint_sources` lints it (the editor's path)."""
+    results, datas, rules_of, holds = _lint_alone([source_file], rules_for, None, 1, contents)
+    for group in _groups([source_file], datas, holds, rules_of, None, results, contents):
+        position = group.indices.index(0)
+        rules = tuple(_rules(codes) for codes in group.codes)
+        context = engine.ProjectContext(group.members, position, rules)
+        return LintedFile(engine.lint_group(group.members, rules)[position], context)
+    return LintedFile(results[0], None)
 
 
 def _remember(cache: ResultCache | None, key: str, findings: list[Finding], holds_dqn_code: bool = False) -> None:
@@ -161,6 +189,7 @@ def _groups(
     rules_of: Sequence[tuple[Rule, ...]],
     cache: ResultCache | None,
     results: list[list[Finding]],
+    contents: Mapping[Path, bytes] | None = None,
 ) -> list[_GroupWork]:
     """The groups of files analysed together around the `anchors` (files that hold DQN training
     code); a group whose every member is cached is filled in `results` and returned without
@@ -173,7 +202,8 @@ def _groups(
     read_back: dict[Path, bytes] = {}
 
     def read(path: Path) -> bytes:
-        data = read_back[path] = path.read_bytes()
+        data = _unsaved(contents, path)
+        read_back[path] = data = path.read_bytes() if data is None else data
         return data
 
     paths = [Path(source_file.path) for source_file in sources]
@@ -212,6 +242,15 @@ def _groups(
             continue
         out.append(_GroupWork(tuple(indices), tuple(members), codes, keys))
     return out
+
+
+def _unsaved(contents: Mapping[Path, bytes] | None, path: Path) -> bytes | None:
+    """The unsaved text of a file, when an editor holds some."""
+    if not contents:
+        return None
+    from dqn_lint.project import resolved_path
+
+    return contents.get(resolved_path(path))
 
 
 def _display_name(path: Path) -> str:

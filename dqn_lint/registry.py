@@ -15,6 +15,10 @@ from types import ModuleType
 
 from dqn_lint.rule import Rule
 
+# Each rule's page, as `dqn-lint rule CODE` prints it, is kept in docs/rules/ of the repository
+# (tests/test_rule_pages.py keeps them current): editors and SARIF viewers link to it.
+RULE_PAGE_URL = "https://github.com/dqn-lint/dqn-lint/blob/main/docs/rules/{code}.md"
+
 
 def rules_package() -> ModuleType:
     """`dqn_lint.rules`; in a source checkout run without installing (`python -m dqn_lint` from the
@@ -52,3 +56,7 @@ def all_rules() -> tuple[Rule, ...]:
 def rule_by_code(code: str) -> Rule | None:
     code = code.upper()
     return next((rule for rule in all_rules() if rule.code == code), None)
+
+
+def rule_page_url(code: str) -> str:
+    return RULE_PAGE_URL.format(code=code.upper())

@@ -20,6 +20,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("rules", ("dqn_lint.rule", "dqn_lint.rules", "dqn_lint.registry")),
     ("pipeline", ("dqn_lint.parsing", "dqn_lint.engine", "dqn_lint.cache", "dqn_lint.linting", "dqn_lint.file_rules")),
     ("outputs", ("dqn_lint.fixes", "dqn_lint.noqa_writer", "dqn_lint.reporters")),
+    ("server", ("dqn_lint.lsp",)),
     ("verify", ("dqn_lint.verify",)),
     ("commands", ("dqn_lint.cli", "dqn_lint.__main__")),
 )

@@ -42,7 +42,7 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
 SRCROOT = "%SRCROOT%"
 
-# The problems with a file itself (dqn_lint.engine.FILE_CODES): not Rule objects, but findings can
+# The problems with a file itself (dqn_lint.diagnostics.FILE_CODES): not Rule objects, but findings can
 # carry them, so they are described here for the rules table.
 _FILE_CODES = (
     (
@@ -82,7 +82,7 @@ def _text(text: str) -> dict[str, str]:
 
 
 def _rule_descriptors() -> list[dict[str, Any]]:
-    from dqn_lint.registry import all_rules
+    from dqn_lint.registry import all_rules, rule_page_url
 
     descriptors = []
     for rule in all_rules():
@@ -93,6 +93,7 @@ def _rule_descriptors() -> list[dict[str, Any]]:
                 "name": rule.name,
                 "shortDescription": _text(rule.summary),
                 "fullDescription": _text(rule.docs.what_it_does.strip()),
+                "helpUri": rule_page_url(rule.code),
                 "help": {"text": page, "markdown": page},
                 "defaultConfiguration": {"level": _level(rule.severity)},
                 "properties": {"tags": ["dqn", "correctness"], "problem.severity": _level(rule.severity)},
