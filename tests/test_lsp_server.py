@@ -79,6 +79,23 @@ async def diagnostics_for(client: LanguageClient, uri: str) -> list[types.Diagno
     return await asyncio.wait_for(wait(), WAIT)
 
 
+async def open_twin(client: LanguageClient, workspace: Path) -> tuple[str, str]:
+    """The DQN004 twin as `train.py` of the workspace, opened: its uri and text."""
+    path = workspace / "train.py"
+    shutil.copy(TWIN, path)
+    return await open_document(client, path), path.read_text()
+
+
+def written_by_check_fix(workspace: Path, *options: str) -> str:
+    """What `dqn-lint check --fix` writes into a copy of the twin, in a folder of the workspace."""
+    folder = workspace / "written"
+    folder.mkdir()
+    shutil.copy(TWIN, folder / "train.py")
+    subprocess.run([sys.executable, "-m", "dqn_lint", "check", "--no-cache", "--fix", *options, "train.py"],
+                   cwd=folder, capture_output=True, timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    return (folder / "train.py").read_text()
+
+
 def apply_edits(text: str, edits: list[types.TextEdit]) -> str:
     """Apply LSP text edits (positions in UTF-16 units, ASCII here) to `text`, last first."""
     lines = text.splitlines(keepends=True)
@@ -105,9 +122,7 @@ def change_whole(client: LanguageClient, uri: str, text: str, version: int) -> N
 
 @pytest.mark.asyncio
 async def test_a_twin_gets_the_diagnostics_check_reports(client: LanguageClient, workspace: Path):
-    path = workspace / "train.py"
-    shutil.copy(TWIN, path)
-    uri = await open_document(client, path)
+    uri, text = await open_twin(client, workspace)
     diagnostics = await diagnostics_for(client, uri)
     expected = check_json(workspace, "train.py")
     assert expected, "the twin must have findings"
@@ -123,9 +138,7 @@ async def test_a_twin_gets_the_diagnostics_check_reports(client: LanguageClient,
 
 @pytest.mark.asyncio
 async def test_changing_the_twin_into_the_reference_clears_its_diagnostics(client: LanguageClient, workspace: Path):
-    path = workspace / "train.py"
-    shutil.copy(TWIN, path)
-    uri = await open_document(client, path)
+    uri, text = await open_twin(client, workspace)
     assert await diagnostics_for(client, uri)
     change_whole(client, uri, REFERENCE.read_text(), version=2)
     assert await diagnostics_for(client, uri) == []
@@ -133,10 +146,7 @@ async def test_changing_the_twin_into_the_reference_clears_its_diagnostics(clien
 
 @pytest.mark.asyncio
 async def test_the_quick_fix_gives_what_check_fix_writes(client: LanguageClient, workspace: Path):
-    path = workspace / "train.py"
-    shutil.copy(TWIN, path)
-    text = path.read_text()
-    uri = await open_document(client, path)
+    uri, text = await open_twin(client, workspace)
     [diagnostic] = [d for d in await diagnostics_for(client, uri) if d.code == "DQN004"]
     actions = await client.text_document_code_action_async(
         types.CodeActionParams(
@@ -149,13 +159,7 @@ async def test_the_quick_fix_gives_what_check_fix_writes(client: LanguageClient,
     assert len(fixes) == 1 and fixes[0].kind == types.CodeActionKind.QuickFix
     assert fixes[0].title.endswith("(unsafe fix: review it, it changes training)") and not fixes[0].is_preferred
     fixed = apply_edits(text, fixes[0].edit.changes[uri])
-
-    written = workspace / "written"
-    written.mkdir()
-    shutil.copy(TWIN, written / "train.py")
-    subprocess.run([sys.executable, "-m", "dqn_lint", "check", "--no-cache", "--fix", "--unsafe-fixes", "--select", "DQN004", "train.py"],
-                   cwd=written, capture_output=True, timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    assert fixed == (written / "train.py").read_text()
+    assert fixed == written_by_check_fix(workspace, "--unsafe-fixes", "--select", "DQN004")
     (workspace / "fixed.py").write_text(fixed)
     assert not [r for r in check_json(workspace, "fixed.py") if r["code"] == "DQN004"]
 
@@ -163,10 +167,7 @@ async def test_the_quick_fix_gives_what_check_fix_writes(client: LanguageClient,
 @pytest.mark.asyncio
 async def test_fix_all_equals_check_fix_and_the_noqa_action_silences_the_line(client: LanguageClient, workspace: Path):
     (workspace / "pyproject.toml").write_text("[tool.dqn-lint]\nunsafe-fixes = true\n")
-    path = workspace / "train.py"
-    shutil.copy(TWIN, path)
-    text = path.read_text()
-    uri = await open_document(client, path)
+    uri, text = await open_twin(client, workspace)
     diagnostics = await diagnostics_for(client, uri)
     everything = types.Range(start=types.Position(line=0, character=0), end=types.Position(line=len(text.splitlines()), character=0))
     [fix_all] = await client.text_document_code_action_async(
@@ -176,12 +177,7 @@ async def test_fix_all_equals_check_fix_and_the_noqa_action_silences_the_line(cl
         )
     )
     assert fix_all.kind == "source.fixAll.dqn-lint"
-    written = workspace / "written"
-    written.mkdir()
-    shutil.copy(TWIN, written / "train.py")
-    subprocess.run([sys.executable, "-m", "dqn_lint", "check", "--no-cache", "--fix", "train.py"],
-                   cwd=written, capture_output=True, timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    assert apply_edits(text, fix_all.edit.changes[uri]) == (written / "train.py").read_text()
+    assert apply_edits(text, fix_all.edit.changes[uri]) == written_by_check_fix(workspace)
 
     [diagnostic] = [d for d in diagnostics if d.code == "DQN004"]
     actions = await client.text_document_code_action_async(
@@ -199,9 +195,7 @@ async def test_fix_all_equals_check_fix_and_the_noqa_action_silences_the_line(cl
 
 @pytest.mark.asyncio
 async def test_hover_on_a_finding_shows_its_rule_page(client: LanguageClient, workspace: Path):
-    path = workspace / "train.py"
-    shutil.copy(TWIN, path)
-    uri = await open_document(client, path)
+    uri, text = await open_twin(client, workspace)
     [diagnostic] = [d for d in await diagnostics_for(client, uri) if d.code == "DQN004"]
     result = await client.text_document_hover_async(
         types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=diagnostic.range.start)
@@ -218,24 +212,19 @@ async def test_hover_on_a_finding_shows_its_rule_page(client: LanguageClient, wo
 @pytest.mark.asyncio
 async def test_a_broken_config_is_one_error_message_and_the_server_goes_on(client: LanguageClient, workspace: Path):
     (workspace / "pyproject.toml").write_text("[tool.dqn-lint]\nselect = 'DQN004\n")  # an unclosed string
-    path = workspace / "train.py"
-    shutil.copy(TWIN, path)
-    uri = await open_document(client, path)
+    uri, text = await open_twin(client, workspace)
     diagnostics = await diagnostics_for(client, uri)
     assert any(d.code == "DQN004" for d in diagnostics)  # linted with the defaults meanwhile
     errors = [m for m in client.messages if m.type == types.MessageType.Error]
     assert len(errors) == 1 and "pyproject.toml" in errors[0].message
-    change_whole(client, uri, path.read_text() + "\n", version=2)
+    change_whole(client, uri, text + "\n", version=2)
     assert any(d.code == "DQN004" for d in await diagnostics_for(client, uri))
     assert len([m for m in client.messages if m.type == types.MessageType.Error]) == 1  # not again
 
 
 @pytest.mark.asyncio
 async def test_a_syntax_error_clears_the_diagnostics_and_the_server_goes_on(client: LanguageClient, workspace: Path):
-    path = workspace / "train.py"
-    shutil.copy(TWIN, path)
-    text = path.read_text()
-    uri = await open_document(client, path)
+    uri, text = await open_twin(client, workspace)
     assert await diagnostics_for(client, uri)
     change_whole(client, uri, text + "\ndef broken(:\n", version=2)
     assert await diagnostics_for(client, uri) == []
