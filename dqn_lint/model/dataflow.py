@@ -3,9 +3,10 @@
 A `Ref` is an expression plus the projections applied to its value (slot 2 of a 5-tuple, an
 element of a list, attribute `dones`). `Dataflow.resolve` follows a Ref backwards through
 assignments, tuple unpacking, `for` targets, `self.` attributes across methods, function
-parameters (bound at the file's call sites), function returns, containers (`append`, `x[i] = v`),
-namedtuples and replay-buffer store/fetch calls, until it reaches operations or values it cannot
-see through. `Dataflow.objects` answers identity questions ("are these two names one network?")
+parameters (bound at the file's call sites, and at the `Process(target=f, args=...)` that runs a
+function in a worker), function returns, containers (`append`, `x[i] = v`), namedtuples, replay-buffer
+store/fetch calls and the two ends of a `multiprocessing.Pipe` (what one end sends, the other
+receives), until it reaches operations or values it cannot see through. `Dataflow.objects` answers identity questions ("are these two names one network?")
 with allocation-site objects. Everything is flow-insensitive and memoised; a cycle yields nothing.
 """
 
@@ -80,6 +81,14 @@ _RANDOM_GENERATORS = frozenset(
     {"random.Random", "numpy.random.default_rng", "numpy.random.RandomState", "numpy.random.Generator"}
 )
 _GENERATOR_SAMPLING_METHODS = frozenset({"sample", "choices", "choice", "permutation"})
+# Functions run in another process or thread: their parameters are bound from `args=` / `kwargs=`.
+_SPAWNERS = frozenset(
+    {"multiprocessing.Process", "multiprocessing.context.Process", "torch.multiprocessing.Process",
+     "multiprocessing.dummy.Process", "threading.Thread"}
+)
+_CONTEXT_FACTORIES = frozenset({"multiprocessing.get_context", "torch.multiprocessing.get_context"})
+# A pipe's two connections: what one end `send`s, the other end `recv`s.
+_PIPES = frozenset({"multiprocessing.Pipe", "multiprocessing.connection.Pipe", "torch.multiprocessing.Pipe"})
 _ENVIRONMENT_METHODS = frozenset({"step", "reset", "render", "close", "seed"})
 _CONTAINER_STORES = frozenset({"append", "appendleft", "add", "push", "insert", "put"})
 _CONTAINER_EXTENDS = frozenset({"extend", "extendleft"})
@@ -393,6 +402,9 @@ class Dataflow:
         if passed is not None:  # `f = lambda x: torch.as_tensor(x)`; `f(term)` is a conversion of `term`
             return list(self.resolve(Ref(passed, path), follow_calls, stop_at_names))
         if follow_calls:
+            received = self.received(call)
+            if received is not None:  # `remote.recv()`: what the pipe's other end sends
+                return self._resolve_all([value.project(*path) for value in received], follow_calls, stop_at_names) or [ref]
             lambdas = self.called_lambdas(call)
             if lambdas:  # its value is its body's, with the parameters bound at the call sites
                 return self._resolve_all([Ref(function.body, path) for function in lambdas], follow_calls, stop_at_names) or [ref]
@@ -1070,8 +1082,11 @@ class Dataflow:
         values: list[Ref] = []
         if param.default is not None:
             values.append(Ref(param.default, path))
+        spawns = self.spawn_sites.get(function, ()) if isinstance(function, cst.FunctionDef) else ()
+        if spawns:
+            values += self._spawned_arguments(function, param, path, spawns)
         if not sites:
-            return []
+            return values if spawns else []
         plain = list(function.params.posonly_params) + list(function.params.params)
         name = param.name.value
         for site in sites:
@@ -1106,6 +1121,85 @@ class Dataflow:
                 elif any(arg.star == "**" for arg in call.args):
                     return []  # bound from `**kwargs`, or left at its default: not known
         return values
+
+    # ==== processes and pipes ======================================================================
+    @cached_property
+    def spawn_sites(self) -> dict[cst.FunctionDef, list[cst.Call]]:
+        """Functions run in a worker process or thread, with the calls that start them:
+        `Process(target=worker, args=(work_remote, remote, env_fn))` (also from a
+        `multiprocessing.get_context(...)`, and `threading.Thread`)."""
+        found: dict[cst.FunctionDef, list[cst.Call]] = defaultdict(list)
+        for name in ("Process", "Thread"):
+            for call in self.src.calls_by_callee_name.get(name, ()):
+                target = keyword_arg(call, "target")
+                if target is None or not isinstance(target.value, cst.Name) or not self._spawns(call):
+                    continue
+                for binding in self.src.referents(target.value):
+                    if isinstance(binding.node, cst.FunctionDef):
+                        found[binding.node].append(call)
+        return found
+
+    def runs_in_worker(self, node: cst.CSTNode) -> bool:
+        """Whether `node` is in a function run by a worker process or thread (see `spawn_sites`)."""
+        function = self.src.enclosing_function(node)
+        return function is not None and function in self.spawn_sites
+
+    def _spawns(self, call: cst.Call) -> bool:
+        if self.src.names_any(call.func, _SPAWNERS):
+            return True
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value == "Process":  # `ctx.Process(...)`
+            return any(
+                isinstance(leaf.node, cst.Call) and not leaf.path and self.src.names_any(leaf.node.func, _CONTEXT_FACTORIES)
+                for leaf in self.resolve(Ref(call.func.value), follow_calls=False)
+            )
+        return False
+
+    def _spawned_arguments(self, function: cst.FunctionDef, param: cst.Param, path: tuple, spawns) -> list[Ref]:
+        """The values `args=(...)` and `kwargs={...}` of the starting calls bind to `param`."""
+        plain = list(function.params.posonly_params) + list(function.params.params)
+        values = []
+        for call in spawns:
+            args, kwargs = keyword_arg(call, "args"), keyword_arg(call, "kwargs")
+            if param in plain and args is not None and isinstance(args.value, (cst.Tuple, cst.List)):
+                elements = args.value.elements
+                index = plain.index(param)
+                if any(isinstance(element, cst.StarredElement) for element in elements[: index + 1]):
+                    continue
+                if index < len(elements):
+                    values.append(Ref(elements[index].value, path))
+                    continue
+            if kwargs is not None and isinstance(kwargs.value, cst.Dict):
+                for element in kwargs.value.elements:
+                    if isinstance(element, cst.DictElement) and string_value(element.key) == param.name.value:
+                        values.append(Ref(element.value, path))
+        return values
+
+    def received(self, call: cst.Call) -> list[Ref] | None:
+        """What `conn.recv()` may return: the values sent with `.send(v)` on the other end of the
+        pipe `conn` is one end of; None when `conn` is not traced to a `Pipe()`."""
+        func = call.func
+        if not isinstance(func, cst.Attribute) or func.attr.value != "recv" or call.args:
+            return None
+        ends = self._pipe_ends(func.value)
+        if not ends:
+            return None
+        peers = {(pipe, 1 - end) for pipe, end in ends}
+        sent = []
+        for send in self.method_calls.get("send", ()):
+            args = positional_args(send)
+            if len(args) == 1 and len(send.args) == 1 and self._pipe_ends(send.func.value) & peers:
+                sent.append(Ref(args[0].value))
+        return sent
+
+    def _pipe_ends(self, connection: cst.BaseExpression) -> set[tuple[cst.Call, int]]:
+        """The `(Pipe() call, end)` pairs a connection may be: end 0 or 1 of the pair it returns."""
+        ends = set()
+        for leaf in self.resolve(Ref(connection)):
+            node, path = leaf.node, leaf.path
+            if isinstance(node, cst.Call) and path and path[0][0] == "item" and path[0][1] in (0, 1, -1, -2):
+                if self.src.names_any(node.func, _PIPES):
+                    ends.add((node, path[0][1] % 2))
+        return ends
 
     # ==== namedtuples and replay buffers ======================================================================
     def namedtuple_fields(self, func: cst.BaseExpression) -> list[str] | None:

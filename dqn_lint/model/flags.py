@@ -94,6 +94,8 @@ class FlagAnalysis:
             for leaf in self.df.resolve(ref, stop_at_names=True):
                 variable = isinstance(leaf.node, cst.Name) and leaf.node.value not in ("True", "False", "None")
                 result |= self.sources(leaf) if variable else self._leaf(leaf)
+            if _is_step_slot(ref):
+                result = self._received_from_workers(ref.node, result)
         if isinstance(ref.node, cst.Name) and not ref.path and self._cleared_at_time_limits(ref.node):
             if any(source.kind in CARRIES_TRUNCATION for source in result):
                 result = {source for source in result if source.kind not in CARRIES_TRUNCATION}
@@ -101,6 +103,15 @@ class FlagAnalysis:
         if not ref.path and result <= {FlagSource(UNKNOWN, None)} and _named_for_truncation(ref.node):
             return {FlagSource(NAMED_TRUNCATION, ref.node)}
         return result
+
+    def _received_from_workers(self, step: cst.Call, result: set[FlagSource]) -> set[FlagSource]:
+        """A project's vector env (baselines' `SubprocVecEnv`, copied) steps its envs in worker
+        processes and sends their flags through pipes: a flag made there means what the worker's
+        `env.step` made it, and is reported where the training code receives it, at this `step`."""
+        return {
+            FlagSource(source.kind, step) if source.blame is not None and self.df.runs_in_worker(source.blame) else source
+            for source in result
+        }
 
     def _step_api_is_gymnasium(self, call: cst.CSTNode) -> bool:
         """The file of `call` imports gymnasium and not old gym, so `env.step` returns five values."""
@@ -512,6 +523,19 @@ class FlagAnalysis:
                 return set(self._of(receiver))
         return {FlagSource(UNKNOWN, None)}
 
+
+
+def _is_step_slot(ref: Ref) -> bool:
+    """A slot of `env.step(action)`'s result: `done` of `obs, reward, done, info = env.step(a)`."""
+    node = ref.node
+    return (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value == "step"
+        and len(positional_args(node)) == 1
+        and bool(ref.path)
+        and ref.path[0][0] == "item"
+    )
 
 
 def _compared_with_none(comparison: cst.Comparison) -> cst.BaseExpression | None:
