@@ -50,7 +50,61 @@ def learn():
         target.load_state_dict(q_net.state_dict())
 '''
 
+# baselines' SubprocVecEnv, as projects copy it: each worker resets its env in the step that ends
+# an episode (same-step autoreset); {keep} is where the worker may keep the last observation.
+_PROJECT_VEC_ENV = """
+from multiprocessing import Pipe, Process
+
+
+def worker(remote, parent_remote, make_env):
+    parent_remote.close()
+    env = make_env()
+    while True:
+        cmd, data = remote.recv()
+        if cmd == "step":
+            ob, reward, terminated, truncated, info = env.step(data)
+            if terminated or truncated:
+                {keep}ob, _ = env.reset()
+            remote.send((ob, reward, terminated, info))
+        elif cmd == "reset":
+            remote.send(env.reset()[0])
+
+
+class SubprocVecEnv:
+    def __init__(self, env_fns):
+        self.remotes, self.work_remotes = zip(*[Pipe() for _ in env_fns])
+        for work_remote, remote, env_fn in zip(self.work_remotes, self.remotes, env_fns):
+            Process(target=worker, args=(work_remote, remote, env_fn), daemon=True).start()
+
+    def reset(self):
+        for remote in self.remotes:
+            remote.send(("reset", None))
+        return np.stack([remote.recv() for remote in self.remotes])
+
+    def step(self, actions):
+        for remote, action in zip(self.remotes, actions):
+            remote.send(("step", action))
+        obs, rews, terms, infos = zip(*[remote.recv() for remote in self.remotes])
+        return np.stack(obs), np.stack(rews), np.stack(terms), infos
+
+
+envs = SubprocVecEnv([lambda: gym.make("CartPole-v1") for _ in range(4)])
+obs = envs.reset()
+"""
+
 VALID: tuple[str, ...] = (
+    # A vector env of the program whose workers keep the last observation, and it is stored.
+    _LEARN + _PROJECT_VEC_ENV.replace("{keep}", 'info["terminal_observation"] = ob\n                ') + """
+for step in range(10_000):
+    actions = np.random.randint(2, size=4)
+    next_obs, rewards, terminations, infos = envs.step(actions)
+    for i in range(4):
+        real_next = infos[i].get("terminal_observation", next_obs[i])
+        memory.append((obs[i], actions[i], rewards[i], real_next, terminations[i]))
+    obs = next_obs
+    if len(memory) > 64:
+        learn()
+""",
     # gymnasium's documented next-step pattern: the step after an episode ends is skipped.
     _LEARN + """
 
@@ -316,6 +370,18 @@ for step in range(10_000):
     if len(memory) > 64:
         learn()
 """,
+    # A vector env of the program (baselines' SubprocVecEnv, copied): its workers reset a finished env
+    # in the same step, and what `step` returns is stored as the next state.
+    _LEARN + _PROJECT_VEC_ENV.replace("{keep}", "") + """
+for step in range(10_000):
+    actions = np.random.randint(2, size=4)
+    next_obs, rewards, terminations, infos = envs.step(actions)
+    for i in range(4):
+        memory.append((obs[i], actions[i], rewards[i], next_obs[i], terminations[i]))  # expect
+    obs = next_obs
+    if len(memory) > 64:
+        learn()
+""",
     # A wrapper keeps the next-step autoreset of the env it wraps.
     _LEARN + """
 
@@ -531,8 +597,10 @@ RULE = Rule(
 Follows the next states a TD target bootstraps from (through the replay buffer, helpers,
 conversions and in-place writes) back to `envs.step(actions)` of a vector environment:
 `gymnasium.make_vec`, `gymnasium.vector.SyncVectorEnv` / `AsyncVectorEnv`, `gymnasium.vector.make`,
-old gym's vector envs, Stable-Baselines3's `DummyVecEnv` / `SubprocVecEnv` / `make_vec_env`, and
-wrappers of them. The autoreset mode comes from the construction: `autoreset_mode=` or
+old gym's vector envs, Stable-Baselines3's `DummyVecEnv` / `SubprocVecEnv` / `make_vec_env`,
+wrappers of them, and vector envs the project implements (baselines' `SubprocVecEnv`, copied) whose
+`step` returns either an env's step observation or its `reset` observation (the worker's
+`if done: ob = env.reset()`, followed through the pipe): those reset in the same step. The autoreset mode comes from the construction: `autoreset_mode=` or
 `vector_kwargs={"autoreset_mode": ...}`, else the API's default (gymnasium's constructors without a
 mode are next-step in 1.x and same-step before; both are kept). Reports the stored next
 observation when the transitions are wrong in every mode the code allows:

@@ -134,3 +134,42 @@ def test_recv_on_anything_but_a_pipe_is_not_followed():
     )
     assert _leaf_codes(model, "value") == {"sock.recv()"}
 
+
+def _stepped_by(model, code: str):
+    from dqn_lint.model.vector_envs import VectorEnvs
+
+    [call] = [call for call in model.dataflow.method_calls.get("step", ()) if model.code(call) == code]
+    return VectorEnvs(model.dataflow).stepped_by(call)
+
+
+def test_a_vector_env_whose_workers_reset_in_the_step_resets_in_the_same_step():
+    from dqn_lint.model.vector_envs import SAME_STEP
+
+    model = _model(OLD_GYM_WORKER)
+    [env] = _stepped_by(model, "envs.step([0, 1, 0, 1])")
+    assert env.modes == {SAME_STEP} and model.code(env.made_by).startswith("SubprocVecEnv(")
+
+
+def test_workers_that_reset_only_when_asked_are_not_an_autoresetting_vector_env():
+    no_autoreset = OLD_GYM_WORKER.replace("            if done:\n                ob = env.reset()\n", "")
+    assert no_autoreset != OLD_GYM_WORKER
+    assert _stepped_by(_model(no_autoreset), "envs.step([0, 1, 0, 1])") == ()
+
+
+def test_a_single_env_s_wrapper_that_resets_itself_is_not_a_vector_env():
+    model = _model(
+        """
+        import gym
+
+        class AutoReset(gym.Wrapper):
+            def step(self, action):
+                ob, reward, done, info = self.env.step(action)
+                if done:
+                    ob = self.env.reset()
+                return ob, reward, done, info
+
+        env = AutoReset(gym.make("CartPole-v1"))
+        ob, reward, done, info = env.step(0)
+        """
+    )
+    assert _stepped_by(model, "env.step(0)") == ()

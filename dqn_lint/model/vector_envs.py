@@ -25,7 +25,8 @@ from enum import Enum
 
 import libcst as cst
 
-from dqn_lint.model.dataflow import Dataflow, Ref
+from dqn_lint.model import torch_api
+from dqn_lint.model.dataflow import ITER, Dataflow, Ref, first_argument
 from dqn_lint.model.source import keyword_arg, positional_args, string_value
 
 
@@ -66,6 +67,11 @@ _GYMNASIUM_1X_ONLY = ("gymnasium.vector.AutoresetMode", "gymnasium.vector.vector
 # Wrappers keep the autoreset of the vector env they wrap (their first argument).
 _WRAPPER_PREFIXES = ("gymnasium.wrappers.", "gym.wrappers.", "gymnasium.vector.wrappers.",
                      "stable_baselines3.common.vec_env.", "gymnasium.experimental.wrappers.")
+# A vector env of the program keeps a finished episode's last observation where its worker puts it.
+_PROJECT_FINAL_OBSERVATION = (
+    '`infos[i]["terminal_observation"]` (have the worker keep it there before it resets: '
+    '`info["terminal_observation"] = ob`)'
+)
 _MODE_NAMES = {"NEXT_STEP": NEXT_STEP, "SAME_STEP": SAME_STEP, "DISABLED": DISABLED}
 _MODE_VALUES = {"NextStep": NEXT_STEP, "SameStep": SAME_STEP, "Disabled": DISABLED}
 
@@ -123,9 +129,52 @@ class VectorEnvs:
                     # a function of the program that returns the env: read it for this call
                     pending.extend((value, (call, function, bound)) for function, bound in factories
                                    for value in self.df.return_values_for(call, function, bound))
+                elif self._resets_in_its_step(call, step_call):
+                    envs.append(VectorEnv(call, frozenset({SAME_STEP}), _PROJECT_FINAL_OBSERVATION))
                 else:
                     return ()
         return tuple(envs)
+
+    def _resets_in_its_step(self, call: cst.Call, step_call: cst.Call) -> bool:
+        """A vector env the program implements (baselines' `SubprocVecEnv`, copied): `call` makes
+        an object of a class of the program, and the observations its `step` returns come, through
+        a pipe, from a worker process whose observation is its env's step observation or, for a
+        finished episode, its reset observation (`if done: ob = env.reset()`): same-step autoreset.
+        A single env's wrapper that resets inside its own methods runs in no worker: not one."""
+        if not any(function.name.value == "__init__" for function, _ in self.df.callee_functions(call)):
+            return False
+        pending, seen = [Ref(step_call, (("item", 0, None),))], set()
+        while pending and len(seen) < 64:
+            ref = pending.pop()
+            if ref in seen:
+                continue
+            seen.add(ref)
+            for leaf in self.df.resolve(ref, stop_at_names=True):
+                node = leaf.node
+                if isinstance(node, cst.Name):
+                    if self.df.runs_in_worker(node) and self._step_or_reset(leaf):
+                        return True
+                    pending += self.df.definitions(node, leaf.path) or []
+                elif isinstance(node, cst.Call) and node is not step_call:
+                    first = first_argument(node)
+                    if first is not None and self.src.names_any(node.func, torch_api.VALUE_PRESERVING_FUNCTIONS):
+                        # `np.stack(obs)` of the workers' observations: what it holds, and its elements
+                        pending += [first.project(*leaf.path), first.project(ITER, *leaf.path)]
+        return False
+
+    def _step_or_reset(self, observation: Ref) -> bool:
+        """Whether a variable holds an env's step observation or else its reset observation."""
+        stepped = reset = False
+        for leaf in self.df.resolve(observation):
+            node = leaf.node
+            if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
+                continue
+            method = node.func.attr.value
+            if method == "step" and leaf.path[:1] and leaf.path[0][:2] == ("item", 0):
+                stepped = True
+            elif method == "reset" and (not leaf.path or leaf.path[0][:2] == ("item", 0)):
+                reset = True
+        return stepped and reset
 
     def _factories(self, call: cst.Call) -> list[tuple[cst.FunctionDef, bool]]:
         functions = self.df.callee_functions(call)
