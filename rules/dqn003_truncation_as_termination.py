@@ -526,6 +526,60 @@ def learn(batch):
 )
 
 INVALID: tuple[str, ...] = (
+    # baselines' SubprocVecEnv, copied into the project: old gym's `done` is made in the workers and
+    # sent back through pipes; the finding stands where the training loop receives it.
+    """\
+from multiprocessing import Pipe, Process
+
+import gym
+import numpy as np
+import torch
+
+
+def worker(remote, make_env):
+    env = make_env()
+    while True:
+        cmd, data = remote.recv()
+        if cmd == "step":
+            ob, reward, done, info = env.step(data)
+            if done:
+                ob = env.reset()
+            remote.send((ob, reward, done, info))
+        else:
+            remote.send(env.reset())
+
+
+class SubprocVecEnv:
+    def __init__(self, env_fns):
+        self.remotes, work_remotes = zip(*[Pipe() for _ in env_fns])
+        for work_remote, env_fn in zip(work_remotes, env_fns):
+            Process(target=worker, args=(work_remote, env_fn), daemon=True).start()
+
+    def step(self, actions):
+        for remote, action in zip(self.remotes, actions):
+            remote.send(("step", action))
+        obs, rews, dones, infos = zip(*[remote.recv() for remote in self.remotes])
+        return np.stack(obs), np.stack(rews), np.stack(dones), infos
+
+
+envs = SubprocVecEnv([lambda: gym.make("CartPole-v1") for _ in range(8)])
+q_net = torch.nn.Sequential(torch.nn.Linear(4, 64), torch.nn.ReLU(), torch.nn.Linear(64, 2))
+q_tgt = torch.nn.Sequential(torch.nn.Linear(4, 64), torch.nn.ReLU(), torch.nn.Linear(64, 2))
+optimizer = torch.optim.Adam(q_net.parameters(), lr=1e-3)
+for step in range(10_000):
+    actions = np.random.randint(2, size=8)
+    next_obs, rewards, dones, infos = envs.step(actions)  # expect
+    s2 = torch.as_tensor(next_obs, dtype=torch.float32)
+    d = torch.as_tensor(dones, dtype=torch.float32)
+    r = torch.as_tensor(rewards, dtype=torch.float32)
+    with torch.no_grad():
+        y = r + 0.99 * q_tgt(s2).max(1).values * (1 - d)
+    q = q_net(s2).max(1).values
+    loss = torch.nn.functional.mse_loss(q, y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+""",
     # The worked example: positions 2 and 3 of env.step are or-ed into the stored flag.
     """\
 import random
@@ -1185,7 +1239,7 @@ def _fix(model: ProgramModel, kind: str, blame) -> Fix:
     """
     import libcst as cst
 
-    from dqn_lint.model.flags import CONFLATED, NAMED_TRUNCATION, STEP_LIMIT, TRUNCATED
+    from dqn_lint.model.flags import CONFLATED, NAMED_TRUNCATION, OLD_DONE, STEP_LIMIT, TRUNCATED
 
     if kind == NAMED_TRUNCATION:
         return Fix(
@@ -1204,6 +1258,12 @@ def _fix(model: ProgramModel, kind: str, blame) -> Fix:
         fix = _use_terminated(model, blame)
     else:
         fix = _old_gym_advice(model, blame)
+        if fix is None and kind == OLD_DONE:  # `obs, r, done, _ = env.step(a)`: no info to read, no edit
+            fix = Fix(
+                Applicability.DISPLAY_ONLY,
+                "Keep the step's `info` and store `done and not info.get(\"TimeLimit.truncated\", False)` for the "
+                "mask (gym >= 0.21 marks time limits in `info`), or move to gymnasium and store `terminated`.",
+            )
     return fix or Fix(
         Applicability.DISPLAY_ONLY,
         "Store `terminated` (slot 2 of `env.step`) for the terminal mask, and keep `terminated or truncated` "

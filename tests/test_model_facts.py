@@ -1003,3 +1003,28 @@ def test_any_or_all_of_a_flag_array_is_a_flag_of_the_same_kind():
     """)
     assert _kinds(model, "ended") == {"terminated-or-truncated"}
     assert _kinds(model, "stopped") == {"terminated"}
+
+
+# ---- a bootstrap chosen per sample (QR-DQN, IQN as sungyubkim wrote them, much copied) -------------
+QR_DQN = """
+import torch
+import torch.nn.functional as F
+
+def learn(pred_net, target_net, b_s, b_a, b_r, b_s_, b_d, gamma=0.99):
+    q_eval = pred_net(b_s)
+    mb_size = q_eval.size(0)
+    q_eval = torch.stack([q_eval[i].index_select(0, b_a[i]) for i in range(mb_size)]).squeeze(1)
+    q_next = target_net(b_s_).detach()
+    best_actions = q_next.mean(dim=2).argmax(dim=1)
+    q_next = torch.stack([q_next[i].index_select(0, best_actions[i]) for i in range(mb_size)]).squeeze(1)
+    q_target = b_r.unsqueeze(1) + gamma * (1. - b_d.unsqueeze(1)) * q_next
+    loss = F.smooth_l1_loss(q_eval, q_target.detach())
+    loss.backward()
+"""
+
+
+def test_a_stack_of_per_sample_index_selects_of_the_target_net_is_a_td_target():
+    model = _model(QR_DQN)
+    [target] = model.td_targets
+    assert model.code(target.node).startswith("b_r.unsqueeze(1) + gamma")
+    assert {model.code(mask.node) for mask in target.masks} == {"(1. - b_d.unsqueeze(1))"}

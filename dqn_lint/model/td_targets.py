@@ -576,6 +576,9 @@ class TDTargetFinder:
             if result.calls and _is_mask_like(node.test):
                 result.masks.append(MaskUse(node.test, MaskKind.CONDITION))  # judged by the caller's reward
             return result
+        if isinstance(node, (cst.ListComp, cst.GeneratorExp)) and not path:
+            # `torch.stack([q_next[i].index_select(0, best[i]) for i in range(n)])`: its elements
+            return self._sub(node.elt)
         if isinstance(node, cst.AugAssign):
             result = self._sub(node.value)
             if isinstance(node.operator, cst.MultiplyAssign):
@@ -637,7 +640,8 @@ class TDTargetFinder:
             if wants_indices:
                 return _Trace()
             return self._sub(receiver).reduced(call)
-        if method in torch_api.GATHER_METHODS:
+        if method in torch_api.GATHER_METHODS or (method == "index_select" and len(args) == 2):
+            # `q_next[i].index_select(0, best_actions[i])`: one sample's values of the chosen action
             return self._sub(receiver).reduced()
         if method in torch_api.INDEX_METHODS:
             return _Trace()
