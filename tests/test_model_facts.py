@@ -1028,3 +1028,30 @@ def test_a_stack_of_per_sample_index_selects_of_the_target_net_is_a_td_target():
     [target] = model.td_targets
     assert model.code(target.node).startswith("b_r.unsqueeze(1) + gamma")
     assert {model.code(mask.node) for mask in target.masks} == {"(1. - b_d.unsqueeze(1))"}
+
+
+QUOTA = """
+import torch
+
+def learn(pred_net, target_net, b_s, b_a, b_r, b_s_, b_d, gamma=0.99):
+    q_next = target_net(b_s_).detach()
+    a_next = torch.argmax(q_next, dim=1)
+    y = q_next[range(64), a_next]
+    y = gamma * (1. - b_d) * y
+    y = y + b_r
+    loss = (y - pred_net(b_s)[range(64), b_a]).pow(2).mean()
+    loss.backward()
+"""
+
+
+def test_a_target_discounted_in_one_statement_and_rewarded_in_the_next_is_a_td_target():
+    model = _model(QUOTA)
+    [target] = model.td_targets
+    assert model.code(target.node) == "y + b_r"
+    assert {model.code(mask.node) for mask in target.masks} == {"(1. - b_d)"}
+
+
+def test_a_sum_of_a_product_set_only_on_some_paths_is_not_taken_for_a_target():
+    conditional = QUOTA.replace("    y = gamma * (1. - b_d) * y\n", "    if b_d.any():\n        y = gamma * (1. - b_d) * y\n")
+    assert conditional != QUOTA
+    assert _model(conditional).td_targets == []

@@ -413,6 +413,8 @@ class TDTargetFinder:
     def _as_td_target(self, node, term, reward) -> TDTarget | None:
         factors = _factors(term)
         if len(factors) < 2:
+            factors = self._discounted_just_before(term)
+        if len(factors) < 2:
             return None
         traces = {id(factor): self.trace(Ref(factor)) for factor in factors}
         bootstrap = [factor for factor in factors if any(traces[id(factor)].calls.values())]
@@ -451,6 +453,19 @@ class TDTargetFinder:
             and all(kinds[id(factor)] is not None for factor in others),
             maxima=tuple(maxima),
         )
+
+    def _discounted_just_before(self, term: cst.BaseExpression) -> list[cst.BaseExpression]:
+        """The factors of a product a variable was set to on the way here, when that is the one
+        value it holds: `y = gamma * (1 - d) * y_next` then `y = y + r` (QUOTA's targets)."""
+        if not isinstance(term, cst.Name):
+            return []
+        definitions = self.df.definitions(term)
+        if not definitions or len(definitions) != 1 or definitions[0].path:
+            return []
+        value = definitions[0].node
+        if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Multiply):
+            return _factors(value)
+        return []
 
     def _is_prediction_or_loss(self, ref: Ref) -> bool:
         """A reward comes from the environment: a term made from a network's output or a loss is not one."""
