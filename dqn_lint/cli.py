@@ -149,6 +149,21 @@ def build_parser() -> argparse.ArgumentParser:
     clean = commands.add_parser("clean", help="remove the result cache", description="Remove the result cache.")
     clean.add_argument("--cache-dir", metavar="PATH", help="the cache folder (default .dqn_lint_cache)")
 
+    probe = commands.add_parser(
+        "probe", help="run your training script briefly and confirm each finding at run time",
+        description="Lint the project around SCRIPT, run the script for a bounded time with the findings' "
+                    "expressions watched, and report for each finding what was seen. This runs your code.",
+    )
+    probe.add_argument("script", nargs="?", metavar="SCRIPT", help="the training script (as `python SCRIPT` runs it)")
+    probe.add_argument("-m", dest="module", metavar="MODULE", help="run a module of the project, as `python -m` does")
+    probe.add_argument("--updates", type=_positive_int, default=200, help="stop after this many optimizer updates")
+    probe.add_argument("--seconds", type=_positive_float, default=120.0, help="stop after this many seconds")
+    probe.add_argument("--select", action="append", metavar="CODES", help="probe only these rules (comma-separated)")
+    probe.add_argument("--threads", type=int, default=1, help="torch threads in the script (0: leave torch's default)")
+    probe.add_argument("--json", metavar="PATH", help="also write the verdicts as JSON")
+    probe.add_argument("--quiet", action="store_true", help="do not pass the script's own output through")
+    probe.add_argument("script_args", nargs=argparse.REMAINDER, metavar="-- ARGS", help="arguments for the script")
+
     commands.add_parser(
         "server", help="run the language server (LSP, on stdin and stdout)",
         description="Run the language server: findings, fixes and rule pages in the editor (needs the lsp extra).",
@@ -512,6 +527,22 @@ def run_clean(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+# --- probe -------------------------------------------------------------------------------------
+
+
+def run_probe(args: argparse.Namespace) -> int:
+    from dqn_lint.probe.command import ProbeError, probe_command
+
+    if args.script_args and args.script_args[0] == "--":
+        args.script_args = args.script_args[1:]
+    if args.script is not None and args.module is not None:
+        raise UsageError("name a script or a module (-m), not both")
+    try:
+        return probe_command(args)
+    except ProbeError as error:
+        raise UsageError(str(error)) from None
+
+
 # --- server ------------------------------------------------------------------------------------
 
 
@@ -627,7 +658,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         _tolerate_unencodable_output()
         args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
-        command = {"check": run_check, "clean": run_clean, "rule": run_rule, "server": run_server, "verify": run_verify}[args.command]
+        command = {"check": run_check, "clean": run_clean, "rule": run_rule, "probe": run_probe, "server": run_server, "verify": run_verify}[args.command]
         code = command(args)
         with contextlib.suppress(OSError, ValueError):  # the language server's client closed stdout
             sys.stdout.flush()

@@ -79,4 +79,31 @@ class Experiment:
         return self.time_limits.get(env_id)
 
 
-__all__ = ["Direction", "Experiment", "Measure", "Probe"]
+class ProbeSite(str, Enum):
+    """Which expression of a finding `dqn-lint probe` wraps in the user's own script."""
+
+    FINDING = "finding"  # the flagged expression itself
+    RELATED = "related"  # the expression of the finding's first related location
+    RELATED_CALLEE = "related-callee"  # the network called at the first related location (`target` of `target(s2)`)
+    CALLEE = "callee"  # the function or network called at the flagged call (`online` of `online(s2)`)
+    RECEIVER = "receiver"  # the object whose method is called there (`optimizer` of `optimizer.step()`)
+
+
+class Observation(str, Enum):
+    """What the probe watches at that expression, in the script's own run."""
+
+    REQUIRES_GRAD = "requires_grad"  # the value is a tensor: does it carry gradient?
+    SHARES_TRAINED_STORAGE = "shares_trained_storage"  # a network: are its parameters those an optimizer steps?
+    GRADIENTS_CLEARED = "gradients_cleared"  # an optimizer: are its gradients cleared between its steps?
+
+
+@dataclass(frozen=True)
+class RuntimeProbe:
+    """How `dqn-lint probe` confirms a rule's finding on the user's script, as plain data."""
+
+    site: ProbeSite
+    observation: Observation
+    claim: str  # what the finding says will be seen, in a few words
+
+
+__all__ = ["Direction", "Experiment", "Measure", "Observation", "Probe", "ProbeSite", "RuntimeProbe"]

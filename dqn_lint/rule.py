@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 from dqn_lint.diagnostics import Finding, Severity
-from dqn_lint.experiment import Experiment
+from dqn_lint.experiment import Experiment, RuntimeProbe
 
 if TYPE_CHECKING:
     from dqn_lint.model import ProgramModel
@@ -64,6 +64,7 @@ class Rule:
     valid: tuple[str, ...] = ()
     invalid: tuple[str, ...] = ()
     experiment: Experiment | None = None  # how `dqn-lint verify` confirms the rule by training
+    runtime_probe: RuntimeProbe | None = None  # how `dqn-lint probe` confirms a finding on the user's script
     after_rules: AfterRules | None = None  # judged on the other rules' findings (see `AfterRules`)
 
     def page(self) -> str:

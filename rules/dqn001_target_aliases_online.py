@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from dqn_lint.diagnostics import Applicability, Finding, Fix, Severity
 from dqn_lint.rule import Rule, RuleDocs
-from dqn_lint.experiment import Experiment, Measure, Probe
+from dqn_lint.experiment import Experiment, Measure, Observation, Probe, ProbeSite, RuntimeProbe
 
 if TYPE_CHECKING:
     from dqn_lint.model import ProgramModel
@@ -950,4 +950,5 @@ get the same advice (create the target with `copy.deepcopy`) for the binding tha
     valid=VALID,
     invalid=INVALID,
     experiment=EXPERIMENT,
+    runtime_probe=RuntimeProbe(ProbeSite.RELATED_CALLEE, Observation.SHARES_TRAINED_STORAGE, "the bootstrap network is the trained one"),
 )

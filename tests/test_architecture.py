@@ -21,7 +21,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("pipeline", ("dqn_lint.parsing", "dqn_lint.engine", "dqn_lint.cache", "dqn_lint.linting", "dqn_lint.file_rules")),
     ("outputs", ("dqn_lint.fixes", "dqn_lint.noqa_writer", "dqn_lint.reporters")),
     ("server", ("dqn_lint.lsp",)),
-    ("verify", ("dqn_lint.verify",)),
+    ("verify", ("dqn_lint.verify", "dqn_lint.probe")),
     ("commands", ("dqn_lint.cli", "dqn_lint.__main__")),
 )
 

@@ -1,0 +1,155 @@
+"""What the probes see in the script's run (imported by the child process only: torch).
+
+Each watched expression calls `Observer.record(site_id, value)`, which notes what the site's
+observation asks about and returns the value unchanged. Optimizer steps are counted through
+torch's global step hook (the update budget), and the gradients left from a step are read at the
+start of the next backward pass (`Tensor.backward` is wrapped, and calls the original); the
+script's own computation is never changed.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+
+class BudgetReached(BaseException):
+    """Raised from an optimizer step hook to end the script once the update budget is spent
+    (a BaseException, so the script's `except Exception` does not swallow it)."""
+
+
+@dataclass
+class SiteRecord:
+    observation: str
+    hits: int = 0
+    positive: int = 0  # hits where the finding's claim held
+    negative: int = 0  # hits where it was seen not to hold
+    detail: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {"observation": self.observation, "hits": self.hits, "positive": self.positive,
+                "negative": self.negative, "detail": self.detail}
+
+
+class Observer:
+    def __init__(self, sites: dict[int, str], max_updates: int) -> None:
+        import torch
+
+        self.torch = torch
+        self.records = {site_id: SiteRecord(observation) for site_id, observation in sites.items()}
+        self.max_updates = max_updates
+        self.updates = 0
+        self.started = time.monotonic()
+        self.trained: set[int] = set()  # data_ptr of every parameter an optimizer has stepped
+        self.pending_networks: dict[int, list[set[int]]] = {}  # site -> parameter sets seen before any step
+        self.watched_optimizers: dict[int, int] = {}  # id(optimizer) -> site id
+        self.stepped_since_check: dict[int, object] = {}  # watched optimizers stepped since the last backward
+        self._install()
+
+    # ---- hooks ----------------------------------------------------------------------------------
+    def _install(self) -> None:
+        from torch.optim.optimizer import register_optimizer_step_post_hook
+
+        register_optimizer_step_post_hook(self._after_step)
+        observer = self
+        tensor_backward = self.torch.Tensor.backward
+
+        def backward(self, *args, **kwargs):
+            observer._before_backward()
+            return tensor_backward(self, *args, **kwargs)
+
+        self.torch.Tensor.backward = backward
+
+    def _before_backward(self) -> None:
+        """A backward pass after a watched optimizer's step: are the step's gradients still there?
+        (cleared by `zero_grad`, `set_to_none`, `p.grad = None` or anything else: it is the
+        gradients themselves that are read)."""
+        for optimizer_id in list(self.stepped_since_check):
+            optimizer = self.stepped_since_check.pop(optimizer_id)
+            record = self.records[self.watched_optimizers[optimizer_id]]
+            left = any(p.grad is not None and bool(p.grad.any()) for group in optimizer.param_groups for p in group["params"])
+            if left:
+                record.positive += 1
+            else:
+                record.negative += 1
+
+    def _after_step(self, optimizer, args, kwargs) -> None:
+        self.trained |= {p.data_ptr() for group in optimizer.param_groups for p in group["params"]}
+        if id(optimizer) in self.watched_optimizers:
+            self.stepped_since_check[id(optimizer)] = optimizer
+        self.updates += 1
+        self._settle_networks()
+        if self.updates >= self.max_updates:
+            raise BudgetReached
+
+    # ---- the probes -----------------------------------------------------------------------------
+    def record(self, site_id: int, value):
+        record = self.records.get(site_id)
+        if record is None:
+            return value
+        try:
+            getattr(self, f"_{record.observation}")(site_id, record, value)
+        except BudgetReached:
+            raise
+        except Exception as error:  # a probe must never break the script
+            record.detail.setdefault("errors", []).append(f"{type(error).__name__}: {error}"[:200])
+        return value
+
+    def _requires_grad(self, site_id: int, record: SiteRecord, value) -> None:
+        record.hits += 1
+        if not isinstance(value, self.torch.Tensor):
+            record.detail["not_a_tensor"] = type(value).__name__
+            return
+        if value.requires_grad:
+            record.positive += 1
+            if value.grad_fn is not None:
+                record.detail.setdefault("grad_fn", type(value.grad_fn).__name__)
+        else:
+            record.negative += 1
+
+    def _shares_trained_storage(self, site_id: int, record: SiteRecord, value) -> None:
+        record.hits += 1
+        parameters = getattr(value, "parameters", None)
+        if not callable(parameters):
+            record.detail["not_a_network"] = type(value).__name__
+            return
+        pointers = {parameter.data_ptr() for parameter in parameters()}
+        if not pointers:
+            return
+        if not self.trained:
+            self.pending_networks.setdefault(site_id, []).append(pointers)
+            return
+        self._judge_network(record, pointers)
+
+    def _judge_network(self, record: SiteRecord, pointers: set[int]) -> None:
+        shared = pointers & self.trained
+        if shared:
+            record.positive += 1
+            record.detail["shared_tensors"] = max(record.detail.get("shared_tensors", 0), len(shared))
+        else:
+            record.negative += 1
+        record.detail["tensors"] = len(pointers)
+
+    def _settle_networks(self) -> None:
+        """Networks seen before any optimizer step are judged against the first steps' parameters."""
+        for site_id, seen in self.pending_networks.items():
+            for pointers in seen:
+                self._judge_network(self.records[site_id], pointers)
+        self.pending_networks.clear()
+
+    def _gradients_cleared(self, site_id: int, record: SiteRecord, value) -> None:
+        record.hits += 1
+        if isinstance(value, self.torch.optim.Optimizer):
+            self.watched_optimizers.setdefault(id(value), site_id)
+        else:
+            record.detail["not_an_optimizer"] = type(value).__name__
+
+    # ---- the record -----------------------------------------------------------------------------
+    def report(self, status: str, error: str | None = None) -> dict:
+        return {
+            "status": status,
+            "updates": self.updates,
+            "seconds": round(time.monotonic() - self.started, 2),
+            "error": error,
+            "sites": {str(site_id): record.to_json() for site_id, record in self.records.items()},
+        }

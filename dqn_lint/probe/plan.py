@@ -1,0 +1,133 @@
+"""From findings to the expressions `dqn-lint probe` watches in the user's code.
+
+A finding names its site by span; the rule's `RuntimeProbe` says which expression of it to watch
+(the flagged one, its related location, the callee or the receiver of the flagged call). The
+expression is found in the file's libcst tree by its exact span; a site that is not such an
+expression is reported as not probed, with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import libcst as cst
+
+from dqn_lint.diagnostics import Finding, Position, Span
+from dqn_lint.experiment import ProbeSite, RuntimeProbe
+
+
+@dataclass(frozen=True)
+class Site:
+    """One expression to wrap: in `path`, from `start` to `end` (1-based rows and columns)."""
+
+    id: int
+    path: str
+    start: tuple[int, int]
+    end: tuple[int, int]
+    observation: str
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> Site:
+        return cls(data["id"], data["path"], tuple(data["start"]), tuple(data["end"]), data["observation"])
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A finding and the site that watches it, or why there is none."""
+
+    finding: Finding
+    path: str
+    site: Site | None = None
+    not_probed: str | None = None
+
+
+def plan(
+    findings: Sequence[tuple[Finding, str]],
+    probe_of: Callable[[str], RuntimeProbe | None],
+    read_text: Callable[[str], str],
+) -> list[Planned]:
+    """`findings` are (finding, absolute path of its file)."""
+    trees: dict[str, tuple[cst.Module, dict] | None] = {}
+    planned: list[Planned] = []
+    for finding, path in findings:
+        probe = probe_of(finding.code)
+        if probe is None:
+            planned.append(Planned(finding, path, not_probed=f"{finding.code} has no run-time probe yet"))
+            continue
+        where_path, span = path, finding.span
+        if probe.site in (ProbeSite.RELATED, ProbeSite.RELATED_CALLEE):
+            if not finding.related:
+                planned.append(Planned(finding, path, not_probed="the finding names no related location to watch"))
+                continue
+            related = finding.related[0]
+            if related.filename:  # a related location in another file is named as `check` shows it
+                where_path = str((Path.cwd() / related.filename).resolve())
+            span = related.span
+        if where_path not in trees:
+            trees[where_path] = _tree(where_path, read_text)
+        tree = trees[where_path]
+        node = _node_at(tree, span) if tree is not None else None
+        target = _watched(node, probe.site) if node is not None else None
+        if target is None:
+            reason = "the file could not be read" if tree is None else "the site is not an expression the probe can wrap"
+            planned.append(Planned(finding, path, not_probed=reason))
+            continue
+        start, end = _span_of(tree, target)
+        site = Site(len(planned), where_path, start, end, probe.observation.value)
+        planned.append(Planned(finding, path, site=site))
+    return planned
+
+
+def _tree(path: str, read_text: Callable[[str], str]) -> tuple[cst.Module, dict] | None:
+    from dqn_lint.model.positions import module_positions
+
+    try:
+        module = cst.parse_module(read_text(path))
+    except (OSError, UnicodeDecodeError, SyntaxError, cst.ParserSyntaxError):
+        return None
+    return module, module_positions(module)
+
+
+def _node_at(tree: tuple[cst.Module, dict], span: Span) -> cst.CSTNode | None:
+    """The outermost expression whose range is exactly `span`."""
+    module, positions = tree
+    wanted = (span.start.row, span.start.column - 1, span.end.row, span.end.column - 1)
+    found: list[cst.CSTNode] = []
+
+    class Finder(cst.CSTVisitor):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            if found:
+                return False
+            if isinstance(node, cst.BaseExpression) and positions.get(node) == wanted:
+                found.append(node)
+                return False
+            return True
+
+    module.visit(Finder())
+    return found[0] if found else None
+
+
+def _watched(node: cst.CSTNode, site: ProbeSite) -> cst.BaseExpression | None:
+    if site in (ProbeSite.FINDING, ProbeSite.RELATED):
+        return node if isinstance(node, cst.BaseExpression) else None
+    if not isinstance(node, cst.Call):
+        return None
+    if site in (ProbeSite.CALLEE, ProbeSite.RELATED_CALLEE):
+        return node.func
+    if site is ProbeSite.RECEIVER and isinstance(node.func, cst.Attribute):
+        return node.func.value
+    return None
+
+
+def _span_of(tree: tuple[cst.Module, dict], node: cst.CSTNode) -> tuple[tuple[int, int], tuple[int, int]]:
+    start_line, start_column, end_line, end_column = tree[1][node]
+    return (start_line, start_column + 1), (end_line, end_column + 1)
+
+
+def span_position(pair: tuple[int, int]) -> Position:
+    return Position(pair[0], pair[1])

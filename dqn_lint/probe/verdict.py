@@ -1,0 +1,59 @@
+"""What a site's record says about its finding: confirmed, contradicted or not reached."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CONFIRMED = "confirmed at run time"
+CONTRADICTED = "contradicted"
+NOT_REACHED = "not reached"
+NOT_PROBED = "not probed"
+FALSE_POSITIVE = (
+    "if no run of the script can do otherwise, this is a false positive of dqn-lint: please report it "
+    "(with this script) so the rule can be fixed"
+)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: str
+    detail: str
+
+
+def verdict(record: dict | None, run: dict) -> Verdict:
+    """The verdict for one watched site, from its record and the run's."""
+    how_far = f"the script ran {run.get('updates', 0)} optimizer updates in {run.get('seconds', 0):.1f} s"
+    if record is None or record.get("hits", 0) == 0:
+        return Verdict(NOT_REACHED, f"the watched expression never ran ({how_far})")
+    observation = record["observation"]
+    positive, negative, hits = record["positive"], record["negative"], record["hits"]
+    detail = record.get("detail", {})
+    unreadable = detail.get("not_a_tensor") or detail.get("not_a_network") or detail.get("not_an_optimizer")
+    if unreadable and positive + negative == 0:
+        what = unreadable
+        return Verdict(NOT_REACHED, f"the watched value was a {what}, which this probe cannot read")
+    if positive + negative == 0:
+        return Verdict(NOT_REACHED, f"the site ran {hits} times but no optimizer update was seen to judge it ({how_far})")
+    if observation == "requires_grad":
+        if positive:
+            grad_fn = f" (grad_fn {detail['grad_fn']})" if "grad_fn" in detail else ""
+            return Verdict(CONFIRMED, f"the value required grad in {positive} of {positive + negative} evaluations{grad_fn}: "
+                                      "the loss's gradient flows into the bootstrap")
+        return Verdict(CONTRADICTED, f"the value never required grad in {negative} evaluations; {FALSE_POSITIVE}")
+    if observation == "shares_trained_storage":
+        if positive:
+            return Verdict(CONFIRMED, f"the network shared {detail.get('shared_tensors', '?')} of its {detail.get('tensors', '?')} "
+                                      f"parameter tensors with those an optimizer steps, in {positive} of {positive + negative} "
+                                      "evaluations: the target moves with every update")
+        return Verdict(CONTRADICTED, f"the network's parameters were never among those an optimizer steps "
+                                     f"({negative} evaluations); {FALSE_POSITIVE}")
+    if observation == "gradients_cleared":
+        steps = positive + negative
+        if positive and not negative:
+            return Verdict(CONFIRMED, f"the gradients of each step were still there at the next backward pass, "
+                                      f"{positive} times: each update applies the sum of all earlier gradients")
+        if positive:
+            return Verdict(CONFIRMED, f"the gradients of a step were still there at the next backward pass "
+                                      f"{positive} of {steps} times")
+        return Verdict(CONTRADICTED, f"the gradients were cleared before each of {steps} backward passes; {FALSE_POSITIVE}")
+    return Verdict(NOT_REACHED, f"no reading for the observation {observation!r}")

@@ -1,0 +1,194 @@
+"""`dqn-lint probe`: the user's script runs briefly, with the findings' expressions watched.
+
+End to end on the twins (each probed finding confirmed), the reference (nothing to probe), a
+script whose finding holds only on another path (contradicted in this run, confirmed with the
+argument that takes it), a script that crashes, a budget that ends before the site runs, and a
+rule without a run-time probe; then the rewrite and the plan on their own.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from dqn_lint.diagnostics import Finding, Position, Related, Severity, Span
+from dqn_lint.experiment import Observation, ProbeSite, RuntimeProbe
+from dqn_lint.probe.plan import plan
+from dqn_lint.probe.rewrite import PROBE_NAME, rewrite
+from dqn_lint.registry import all_rules
+
+ROOT = Path(__file__).resolve().parent.parent
+TWINS = ROOT / "fixtures" / "twins"
+FAST = ["--", "--seeds", "1", "--learning-starts", "200"]  # the twins' own arguments: a short warm-up
+PROBED = sorted(rule.code for rule in all_rules() if rule.runtime_probe is not None)
+
+
+def probe(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "dqn_lint", "probe", "--quiet", *args], cwd=folder, capture_output=True, text=True,
+        timeout=600, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+
+
+def _twin(code: str) -> Path:
+    [path] = [path for path in TWINS.glob("dqn*.py") if path.stem.upper().startswith(code)]
+    return path
+
+
+@pytest.mark.parametrize("code", PROBED)
+def test_each_twin_s_finding_is_confirmed_at_run_time(code, tmp_path):
+    shutil.copy(_twin(code), tmp_path / "train.py")
+    result = probe(tmp_path, "--updates", "20", "--json", "verdicts.json", "train.py", *FAST)
+    assert result.returncode == 0, result.stdout + result.stderr
+    document = json.loads((tmp_path / "verdicts.json").read_text())
+    assert [(f["code"], f["verdict"]) for f in document["findings"]] == [(code, "confirmed at run time")]
+    assert document["run"]["status"] == "budget" and document["run"]["updates"] == 20
+    assert f"{code} confirmed at run time:" in result.stdout
+
+
+def test_the_reference_agent_has_nothing_to_probe(tmp_path):
+    shutil.copy(ROOT / "fixtures" / "reference_dqn.py", tmp_path / "train.py")
+    result = probe(tmp_path, "train.py")
+    assert result.returncode == 0
+    assert result.stdout.startswith("nothing to probe:")
+
+
+def test_a_rule_without_a_probe_is_reported_as_not_probed(tmp_path):
+    shutil.copy(_twin("DQN004"), tmp_path / "train.py")
+    result = probe(tmp_path, "--updates", "5", "train.py", *FAST)
+    assert result.returncode == 1
+    assert "DQN004 not probed: DQN004 has no run-time probe yet" in result.stdout
+
+
+BRANCH = """
+import argparse
+
+import gymnasium as gym
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--no-target", action="store_true")
+parser.add_argument("--crash-at", type=int, default=0)
+args = parser.parse_args()
+env = gym.make("CartPole-v1")
+q_net = torch.nn.Sequential(torch.nn.Linear(4, 64), torch.nn.ReLU(), torch.nn.Linear(64, 2))
+target = torch.nn.Sequential(torch.nn.Linear(4, 64), torch.nn.ReLU(), torch.nn.Linear(64, 2))
+target.load_state_dict(q_net.state_dict())
+optimizer = torch.optim.Adam(q_net.parameters(), lr=1e-3)
+memory = []
+obs, _ = env.reset(seed=0)
+for step in range(100_000):
+    action = env.action_space.sample()
+    next_obs, reward, terminated, truncated, _ = env.step(action)
+    memory.append((obs, action, reward, next_obs, terminated))
+    obs = next_obs if not (terminated or truncated) else env.reset()[0]
+    if len(memory) >= 64:
+        if args.crash_at and len(memory) >= args.crash_at:
+            raise RuntimeError("the script's own bug")
+        batch = [memory[i] for i in np.random.randint(len(memory), size=64)]
+        s, a, r, s2, d = (torch.as_tensor(np.array(x), dtype=torch.float32) for x in zip(*batch))
+        with torch.no_grad():
+            bootstrap_net = q_net if args.no_target else target
+            y = r + 0.99 * bootstrap_net(s2).max(1).values * (1 - d)
+        q = q_net(s).gather(1, a.long()[:, None]).squeeze(1)
+        loss = F.mse_loss(q, y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        if step % 500 == 0:
+            target.load_state_dict(q_net.state_dict())
+"""
+
+
+@pytest.fixture
+def branch(tmp_path: Path) -> Path:
+    (tmp_path / "train.py").write_text(BRANCH)
+    return tmp_path
+
+
+def test_a_finding_the_run_does_not_bear_out_is_contradicted_and_the_other_path_confirms_it(branch):
+    not_taken = probe(branch, "--updates", "10", "train.py")
+    assert not_taken.returncode == 1
+    assert "DQN001 contradicted:" in not_taken.stdout and "false positive of dqn-lint" in not_taken.stdout
+    taken = probe(branch, "--updates", "10", "train.py", "--", "--no-target")
+    assert taken.returncode == 0 and "DQN001 confirmed at run time:" in taken.stdout
+
+
+def test_a_script_that_crashes_is_reported_with_its_own_traceback(branch):
+    result = probe(branch, "--updates", "500", "train.py", "--", "--no-target", "--crash-at", "80")
+    assert "RuntimeError: the script's own bug" in result.stderr
+    assert 'File "' in result.stderr and "dqn_lint/probe/child.py" not in result.stderr
+    assert "(the script raised an error (its traceback is above))" in result.stdout
+    assert "DQN001 confirmed at run time:" in result.stdout  # what the probe saw before the crash
+
+
+def test_a_site_the_time_budget_ends_before_is_not_reached(tmp_path):
+    never = BRANCH.replace("if len(memory) >= 64:", "if len(memory) >= 10**12:").replace("range(100_000)", "range(10**12)")
+    (tmp_path / "train.py").write_text(never)
+    result = probe(tmp_path, "--seconds", "3", "train.py", "--", "--no-target")
+    assert result.returncode == 1
+    assert "DQN001 not reached: the watched expression never ran" in result.stdout
+    assert "(stopped at the time budget)" in result.stdout
+
+
+def test_a_missing_script_is_a_usage_error(tmp_path):
+    result = probe(tmp_path, "absent.py")
+    assert result.returncode == 2 and result.stderr.startswith("dqn-lint: error: cannot probe absent.py")
+
+
+# ---- the rewrite and the plan, alone ----------------------------------------------------------------
+def test_the_rewrite_wraps_only_the_planned_expressions_and_keeps_the_rest():
+    text = "y = r + gamma * (target(s2)).max(1).values  # keep me\nz = target(s2)\n"
+    rewritten, found = rewrite(text, [(7, (1, 18), (1, 28))])  # `target(s2)`, without its parentheses
+    assert found == [7]
+    assert rewritten == f"y = r + gamma * ({PROBE_NAME}(7, target(s2))).max(1).values  # keep me\nz = target(s2)\n"
+    seen = []
+    namespace = {PROBE_NAME: lambda site, value: seen.append(site) or value, "r": 1, "gamma": 2,
+                 "target": lambda s: type("V", (), {"max": lambda self, d: type("M", (), {"values": 3})()})(), "s2": 0}
+    exec(rewritten, namespace)
+    assert seen == [7] and namespace["y"] == 7
+
+
+def _finding(code: str, span: Span, related=()) -> Finding:
+    return Finding(code, "name", "message", Severity.ERROR, span, "train.py", related=tuple(related))
+
+
+def test_the_plan_watches_the_expression_the_rule_names(tmp_path):
+    source = textwrap.dedent(
+        """\
+        target = online
+        y = r + target(s2).max(1).values
+        optimizer.step()
+        """
+    )
+    path = str(tmp_path / "train.py")
+    Path(path).write_text(source)
+    probes = {
+        "A": RuntimeProbe(ProbeSite.RELATED_CALLEE, Observation.SHARES_TRAINED_STORAGE, ""),
+        "B": RuntimeProbe(ProbeSite.RECEIVER, Observation.GRADIENTS_CLEARED, ""),
+        "C": RuntimeProbe(ProbeSite.FINDING, Observation.REQUIRES_GRAD, ""),
+    }
+    call = Span(Position(2, 9), Position(2, 19))
+    findings = [
+        (_finding("A", Span(Position(1, 1), Position(1, 16)), [Related("bootstrap", call)]), path),
+        (_finding("B", Span(Position(3, 1), Position(3, 17))), path),
+        (_finding("C", Span(Position(1, 1), Position(1, 16))), path),  # a statement, not an expression
+        (_finding("D", call), path),
+    ]
+    planned = plan(findings, probes.get, lambda p: Path(p).read_text())
+    sites = [(item.site.start, item.site.end) if item.site else item.not_probed for item in planned]
+    assert sites == [
+        ((2, 9), (2, 15)),  # `target`, the network called at the related location
+        ((3, 1), (3, 10)),  # `optimizer` of `optimizer.step()`
+        "the site is not an expression the probe can wrap",
+        "D has no run-time probe yet",
+    ]
