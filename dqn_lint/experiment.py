@@ -87,6 +87,7 @@ class ProbeSite(str, Enum):
     RELATED_CALLEE = "related-callee"  # the network called at the first related location (`target` of `target(s2)`)
     CALLEE = "callee"  # the function or network called at the flagged call (`online` of `online(s2)`)
     RECEIVER = "receiver"  # the object whose method is called there (`optimizer` of `optimizer.step()`)
+    BOOTSTRAP_TERM = "bootstrap-term"  # of the flagged `r + gamma * next_q`, the discounted bootstrap
 
 
 class Observation(str, Enum):
@@ -95,6 +96,7 @@ class Observation(str, Enum):
     REQUIRES_GRAD = "requires_grad"  # the value is a tensor: does it carry gradient?
     SHARES_TRAINED_STORAGE = "shares_trained_storage"  # a network: are its parameters those an optimizer steps?
     GRADIENTS_CLEARED = "gradients_cleared"  # an optimizer: are its gradients cleared between its steps?
+    BOOTSTRAP_MASKED = "bootstrap_masked"  # a tensor: is it ever exactly zero for a transition?
 
 
 @dataclass(frozen=True)

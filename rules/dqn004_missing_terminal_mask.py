@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from dqn_lint.diagnostics import Applicability, Finding, Fix, Severity
 from dqn_lint.rule import Rule, RuleDocs
-from dqn_lint.experiment import Experiment, Measure, Probe
+from dqn_lint.experiment import Experiment, Measure, Observation, Probe, ProbeSite, RuntimeProbe
 
 if TYPE_CHECKING:
     from dqn_lint.model import ProgramModel
@@ -1040,4 +1040,5 @@ in the replay buffer with each transition and mask the bootstrap with it.
     valid=VALID,
     invalid=INVALID,
     experiment=EXPERIMENT,
+    runtime_probe=RuntimeProbe(ProbeSite.BOOTSTRAP_TERM, Observation.BOOTSTRAP_MASKED, "the bootstrap is never masked"),
 )

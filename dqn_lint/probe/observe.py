@@ -144,6 +144,19 @@ class Observer:
         else:
             record.detail["not_an_optimizer"] = type(value).__name__
 
+    def _bootstrap_masked(self, site_id: int, record: SiteRecord, value) -> None:
+        record.hits += 1
+        if not isinstance(value, self.torch.Tensor):
+            record.detail["not_a_tensor"] = type(value).__name__
+            return
+        zeros = int((value.detach() == 0).sum())
+        record.detail["transitions"] = record.detail.get("transitions", 0) + value.numel()
+        record.detail["zeros"] = record.detail.get("zeros", 0) + zeros
+        if zeros:
+            record.negative += 1
+        else:
+            record.positive += 1
+
     # ---- the record -----------------------------------------------------------------------------
     def report(self, status: str, error: str | None = None) -> dict:
         return {

@@ -113,6 +113,8 @@ def _node_at(tree: tuple[cst.Module, dict], span: Span) -> cst.CSTNode | None:
 
 
 def _watched(node: cst.CSTNode, site: ProbeSite) -> cst.BaseExpression | None:
+    if site is ProbeSite.BOOTSTRAP_TERM:
+        return _bootstrap_term(node)
     if site in (ProbeSite.FINDING, ProbeSite.RELATED):
         return node if isinstance(node, cst.BaseExpression) else None
     if not isinstance(node, cst.Call):
@@ -122,6 +124,15 @@ def _watched(node: cst.CSTNode, site: ProbeSite) -> cst.BaseExpression | None:
     if site is ProbeSite.RECEIVER and isinstance(node.func, cst.Attribute):
         return node.func.value
     return None
+
+
+def _bootstrap_term(node: cst.CSTNode) -> cst.BaseExpression | None:
+    """Of `r + gamma * next_q` (either order), the product: the discounted bootstrap."""
+    if not isinstance(node, cst.BinaryOperation) or not isinstance(node.operator, cst.Add):
+        return None
+    products = [side for side in (node.left, node.right)
+                if isinstance(side, cst.BinaryOperation) and isinstance(side.operator, cst.Multiply)]
+    return products[0] if len(products) == 1 else None
 
 
 def _span_of(tree: tuple[cst.Module, dict], node: cst.CSTNode) -> tuple[tuple[int, int], tuple[int, int]]:

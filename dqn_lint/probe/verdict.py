@@ -56,4 +56,12 @@ def verdict(record: dict | None, run: dict) -> Verdict:
             return Verdict(CONFIRMED, f"the gradients of a step were still there at the next backward pass "
                                       f"{positive} of {steps} times")
         return Verdict(CONTRADICTED, f"the gradients were cleared before each of {steps} backward passes; {FALSE_POSITIVE}")
+    if observation == "bootstrap_masked":
+        transitions, zeros = detail.get("transitions", 0), detail.get("zeros", 0)
+        if not zeros:
+            return Verdict(CONFIRMED, f"the discounted bootstrap was non-zero for all {transitions} transitions of "
+                                      f"{hits} updates: none was masked (a terminal mask zeroes it for every "
+                                      "terminal transition sampled)")
+        return Verdict(CONTRADICTED, f"the discounted bootstrap was exactly zero for {zeros} of {transitions} transitions: "
+                                     f"something masks it at run time; {FALSE_POSITIVE}")
     return Verdict(NOT_REACHED, f"no reading for the observation {observation!r}")
