@@ -194,3 +194,57 @@ def test_the_plan_watches_the_expression_the_rule_names(tmp_path):
         "the site is not an expression the probe can wrap",
         "D has no run-time probe yet",
     ]
+
+
+AGENT = """
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+
+class Agent:
+    def __init__(self):
+        self.q = torch.nn.Sequential(torch.nn.Linear(4, 64), torch.nn.ReLU(), torch.nn.Linear(64, 2))
+        self.target = self.q
+        self.optimizer = torch.optim.Adam(self.q.parameters(), lr=1e-3)
+        self.memory = []
+
+    def learn(self):
+        batch = [self.memory[i] for i in np.random.randint(len(self.memory), size=32)]
+        s, a, r, s2, d = (torch.as_tensor(np.array(x), dtype=torch.float32) for x in zip(*batch))
+        with torch.no_grad():
+            y = r + 0.99 * self.target(s2).max(1).values * (1 - d)
+        loss = F.mse_loss(self.q(s).gather(1, a.long()[:, None]).squeeze(1), y)
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+"""
+TRAIN = """
+import gymnasium as gym
+
+from agents.dqn import Agent
+
+env = gym.make("CartPole-v1")
+agent = Agent()
+obs, _ = env.reset(seed=0)
+for step in range(100_000):
+    action = env.action_space.sample()
+    next_obs, reward, terminated, truncated, _ = env.step(action)
+    agent.memory.append((obs, action, reward, next_obs, terminated))
+    obs = next_obs if not (terminated or truncated) else env.reset()[0]
+    if len(agent.memory) >= 32:
+        agent.learn()
+"""
+
+
+def test_a_finding_in_an_imported_module_of_a_package_is_probed_there(tmp_path):
+    """The agent class lives in `agents/dqn.py`; the script, run as `-m train`, imports it: the
+    module is imported from rewritten source and its finding confirmed."""
+    (tmp_path / "agents").mkdir()
+    (tmp_path / "agents" / "__init__.py").write_text("")
+    (tmp_path / "agents" / "dqn.py").write_text(AGENT)
+    (tmp_path / "train.py").write_text(TRAIN)
+    for how in (["train.py"], ["-m", "train"]):
+        result = probe(tmp_path, "--updates", "10", *how)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "agents/dqn.py:10:9: DQN001 confirmed at run time:" in result.stdout
