@@ -142,6 +142,18 @@ def test_a_site_the_time_budget_ends_before_is_not_reached(tmp_path):
     assert "(stopped at the time budget)" in result.stdout
 
 
+def test_the_seed_script_s_own_flag_bug_shows_at_run_time(tmp_path):
+    """The seed's `--bug off` still runs the buggy branch (`if args.bug:` on the string "off"):
+    the probe confirms the bootstrap from the trained network, with gradient and without a mask,
+    and the fixed branch's bootstrap (DQN001's site) is never reached."""
+    shutil.copy(ROOT / "benchmarks" / "seed" / "dqn_pitfalls.py", tmp_path / "dqn_pitfalls.py")
+    result = probe(tmp_path, "--updates", "30", "--json", "v.json", "dqn_pitfalls.py", "--", "--bug", "off")
+    verdicts = {f["code"]: f["verdict"] for f in json.loads((tmp_path / "v.json").read_text())["findings"]}
+    assert verdicts == {"DQN001": "not reached", "DQN002": "confirmed at run time", "DQN004": "confirmed at run time",
+                        "DQN005": "confirmed at run time"}
+    assert result.returncode == 1
+
+
 def test_a_missing_script_is_a_usage_error(tmp_path):
     result = probe(tmp_path, "absent.py")
     assert result.returncode == 2 and result.stderr.startswith("dqn-lint: error: cannot probe absent.py")
