@@ -97,6 +97,7 @@ class Observation(str, Enum):
     SHARES_TRAINED_STORAGE = "shares_trained_storage"  # a network: are its parameters those an optimizer steps?
     GRADIENTS_CLEARED = "gradients_cleared"  # an optimizer: are its gradients cleared between its steps?
     BOOTSTRAP_MASKED = "bootstrap_masked"  # a tensor: is it ever exactly zero for a transition?
+    TRUNCATION_IN_FLAG = "truncation_in_flag"  # a flag made each step: is it set when a time limit cuts the episode?
 
 
 @dataclass(frozen=True)

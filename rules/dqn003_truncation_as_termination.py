@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from dqn_lint.diagnostics import Applicability, Finding, Fix, Severity
 from dqn_lint.rule import Rule, RuleDocs
-from dqn_lint.experiment import Experiment, Measure, Probe
+from dqn_lint.experiment import Experiment, Measure, Observation, Probe, ProbeSite, RuntimeProbe
 
 if TYPE_CHECKING:
     from dqn_lint.model import ProgramModel
@@ -1511,4 +1511,5 @@ five-value `step`.
     valid=VALID,
     invalid=INVALID,
     experiment=EXPERIMENT,
+    runtime_probe=RuntimeProbe(ProbeSite.FINDING, Observation.TRUNCATION_IN_FLAG, "the flag is set at time-limit cuts"),
 )

@@ -44,6 +44,8 @@ class Observer:
         self.pending_networks: dict[int, list[set[int]]] = {}  # site -> parameter sets seen before any step
         self.watched_optimizers: dict[int, int] = {}  # id(optimizer) -> site id
         self.stepped_since_check: dict[int, object] = {}  # watched optimizers stepped since the last backward
+        self.pending_cuts = 0  # time-limit cuts (truncated, not terminated) since a flag was last read
+        self.pending_ends = 0  # real terminations since then
         self._install()
 
     # ---- hooks ----------------------------------------------------------------------------------
@@ -59,6 +61,50 @@ class Observer:
             return tensor_backward(self, *args, **kwargs)
 
         self.torch.Tensor.backward = backward
+        if any(record.observation == "truncation_in_flag" for record in self.records.values()):
+            self._watch_time_limits()
+
+    def _watch_time_limits(self) -> None:
+        """Count what gymnasium's (or old gym's) `TimeLimit` returns at every step: the cuts and
+        the real ends a flag made that step should, or should not, carry."""
+        import importlib
+        import importlib.util
+        import warnings
+
+        observer = self
+        for module_name in ("gymnasium.wrappers", "gym.wrappers"):
+            if importlib.util.find_spec(module_name.partition(".")[0]) is None:
+                continue
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    cls = getattr(importlib.import_module(module_name), "TimeLimit", None)
+            except Exception:  # noqa: BLE001 - an old gym that does not import here: not watched
+                continue
+            if cls is None or getattr(cls.step, "_dqn_lint_watched", False):
+                continue
+            original = cls.step
+
+            def step(env, action, _original=original):
+                result = _original(env, action)
+                observer._saw_step(result)
+                return result
+
+            step._dqn_lint_watched = True
+            cls.step = step
+
+    def _saw_step(self, result) -> None:
+        try:
+            if len(result) == 5:
+                terminated, truncated = bool(result[2]), bool(result[3])
+                self.pending_ends += terminated
+                self.pending_cuts += truncated and not terminated
+            elif len(result) == 4:
+                cut = isinstance(result[3], dict) and bool(result[3].get("TimeLimit.truncated", False))
+                self.pending_cuts += cut
+                self.pending_ends += bool(result[2]) and not cut
+        except Exception:  # noqa: BLE001 - a step result of another shape: nothing to count
+            pass
 
     def _before_backward(self) -> None:
         """A backward pass after a watched optimizer's step: are the step's gradients still there?
@@ -157,6 +203,32 @@ class Observer:
         else:
             record.positive += 1
 
+    def _truncation_in_flag(self, site_id: int, record: SiteRecord, value) -> None:
+        record.hits += 1
+        if isinstance(value, tuple) and len(value) in (4, 5):  # the step call itself is watched
+            info = value[-1]
+            if len(value) == 4:
+                cut = isinstance(info, dict) and bool(info.get("TimeLimit.truncated", False))
+                held = bool(value[2])
+            else:
+                cut, held = bool(value[3]) and not bool(value[2]), bool(value[3])
+            if cut:
+                record.detail["cuts"] = record.detail.get("cuts", 0) + 1
+                if held:
+                    record.positive += 1
+                else:
+                    record.negative += 1
+            return
+        cuts, ends = self.pending_cuts, self.pending_ends
+        self.pending_cuts = self.pending_ends = 0
+        if not cuts:
+            return
+        record.detail["cuts"] = record.detail.get("cuts", 0) + cuts
+        if _count_true(value) >= ends + cuts:  # every cut episode's flag is set, as a real end's
+            record.positive += 1
+        else:
+            record.negative += 1
+
     # ---- the record -----------------------------------------------------------------------------
     def report(self, status: str, error: str | None = None) -> dict:
         return {
@@ -166,3 +238,13 @@ class Observer:
             "error": error,
             "sites": {str(site_id): record.to_json() for site_id, record in self.records.items()},
         }
+
+
+def _count_true(value) -> int:
+    """How many entries of a flag (a bool, an array or a tensor of them) are set."""
+    import numpy
+
+    detach = getattr(value, "detach", None)
+    if callable(detach):
+        value = value.detach().cpu().numpy()
+    return int(numpy.count_nonzero(numpy.asarray(value)))

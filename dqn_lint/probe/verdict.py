@@ -33,6 +33,9 @@ def verdict(record: dict | None, run: dict) -> Verdict:
         what = unreadable
         return Verdict(NOT_REACHED, f"the watched value was a {what}, which this probe cannot read")
     if positive + negative == 0:
+        if observation == "truncation_in_flag":
+            return Verdict(NOT_REACHED, f"no time limit cut an episode while the flag was made ({hits} steps; {how_far}): "
+                                        "run longer, or with a shorter time limit")
         return Verdict(NOT_REACHED, f"the site ran {hits} times but no optimizer update was seen to judge it ({how_far})")
     if observation == "requires_grad":
         if positive:
@@ -56,6 +59,13 @@ def verdict(record: dict | None, run: dict) -> Verdict:
             return Verdict(CONFIRMED, f"the gradients of a step were still there at the next backward pass "
                                       f"{positive} of {steps} times")
         return Verdict(CONTRADICTED, f"the gradients were cleared before each of {steps} backward passes; {FALSE_POSITIVE}")
+    if observation == "truncation_in_flag":
+        cuts = detail.get("cuts", positive + negative)
+        if positive:
+            return Verdict(CONFIRMED, f"at {positive} of {positive + negative} steps where a time limit cut an episode "
+                                      f"({cuts} cuts), the flag was set as for a real end: truncation is treated as termination")
+        return Verdict(CONTRADICTED, f"the flag was not set at the {negative} steps where a time limit cut an episode; "
+                                     f"{FALSE_POSITIVE}")
     if observation == "bootstrap_masked":
         transitions, zeros = detail.get("transitions", 0), detail.get("zeros", 0)
         if not zeros:
