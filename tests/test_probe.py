@@ -156,6 +156,16 @@ def test_the_seed_script_s_own_flag_bug_shows_at_run_time(tmp_path):
     assert result.returncode == 1
 
 
+def test_the_tutorial_style_loop_s_grad_is_confirmed_and_a_time_limit_never_reached(tmp_path):
+    """The PyTorch tutorial's loop with its `no_grad` dropped: DQN002 confirmed; DQN003's flag is
+    made every step, but CartPole's 500-step limit never cuts an episode within the budget."""
+    shutil.copy(ROOT / "tests" / "probe_scripts" / "tutorial_style.py", tmp_path / "train.py")
+    result = probe(tmp_path, "--updates", "30", "train.py")
+    assert result.returncode == 1
+    assert "DQN002 confirmed at run time: the value required grad in 30 of 30 evaluations" in result.stdout
+    assert "DQN003 not reached: no time limit cut an episode" in result.stdout
+
+
 def test_a_missing_script_is_a_usage_error(tmp_path):
     result = probe(tmp_path, "absent.py")
     assert result.returncode == 2 and result.stderr.startswith("dqn-lint: error: cannot probe absent.py")
