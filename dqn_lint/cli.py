@@ -596,15 +596,16 @@ def run_rule(args: argparse.Namespace) -> int:
     rule = registry.rule_by_code(args.code.strip())
     if rule is None:
         raise UsageError(f"unknown rule code {args.code!r} (see 'dqn-lint rule --all')")
+    from dqn_lint.probe.describe import probe_json, probe_section
     from dqn_lint.verify.describe import experiment_json, experiment_section
 
     if args.output_format == "json":
         import json
 
-        record = {**_rule_json(rule), "experiment": experiment_json(rule)}
+        record = {**_rule_json(rule), "experiment": experiment_json(rule), "runtime_probe": probe_json(rule)}
         out.write(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
         return EXIT_CLEAN
-    page = rule.page() + "\n" + experiment_section(rule)
+    page = rule.page() + "\n" + experiment_section(rule) + "\n" + probe_section(rule)
     if _is_terminal(out):
         from rich.console import Console
         from rich.markdown import Markdown

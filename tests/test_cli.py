@@ -741,7 +741,10 @@ def test_symlinked_folders_are_not_followed_so_loops_end(lint, write, tmp_path):
 def test_rule_prints_the_markdown_page_as_plain_text_when_not_a_terminal(lint, stand_in_rules):
     code, out, _ = lint("rule", "dqn003")
     assert code == 0
-    assert out == stand_in_rules[2].page() + "\n## Confirmed by training\nThis rule has no training experiment.\n"
+    assert out == stand_in_rules[2].page() + (
+        "\n## Confirmed by training\nThis rule has no training experiment.\n"
+        "\n## Confirmed on your script\nThis rule has no run-time probe yet (`dqn-lint probe` reports it as not probed).\n"
+    )
 
 
 def test_rule_renders_the_page_with_rich_on_a_terminal(stand_in_rules, monkeypatch):
@@ -777,6 +780,7 @@ def test_rule_as_json_gives_the_rule_and_its_page(lint, stand_in_rules):
         "summary": "Stand-in rule DQN005 for command-line tests",
         "explanation": stand_in_rules[4].page(),
         "experiment": None,
+        "runtime_probe": None,
     }
     code, out, _ = lint("rule", "--all", "--output-format", "json")
     assert [rule["code"] for rule in json.loads(out)] == ["DQN001", "DQN002", "DQN003", "DQN004", "DQN005"]
@@ -806,11 +810,22 @@ def test_rule_page_ends_with_its_experiment_and_the_verdict_verify_cached(tmp_pa
     cache.store(cache_key(item), Evidence.from_json(stored))
     assert cli.main(["rule", "DQN008"]) == 0
     after = capsys.readouterr().out
-    assert after.endswith(f"- Verdict (cached, version {stored['version']}): {stored['headline']}\n")
+    assert f"- Verdict (cached, version {stored['version']}): {stored['headline']}\n\n## Confirmed on your script\n" in after
     assert cli.main(["rule", "DQN008", "--output-format", "json"]) == 0
     experiment = json.loads(capsys.readouterr().out)["experiment"]
     assert experiment["twin"] == "dqn008_loss_shape_broadcast"
     assert experiment["cached_verdict"] == {"verdict": "confirmed", "headline": stored["headline"]}
+
+
+def test_a_rule_with_a_run_time_probe_says_what_dqn_lint_probe_watches(capsys):
+    assert cli.main(["rule", "DQN002"]) == 0
+    assert capsys.readouterr().out.endswith(
+        "## Confirmed on your script\n`dqn-lint probe SCRIPT` runs your script briefly and watches the flagged "
+        "expression: confirmed when the bootstrap value requires grad.\n"
+    )
+    assert cli.main(["rule", "DQN002", "--output-format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["runtime_probe"] == {
+        "site": "finding", "observation": "requires_grad", "claim": "the bootstrap value requires grad"}
 
 
 def test_a_rule_with_a_time_limit_names_it_in_its_experiment(capsys):
