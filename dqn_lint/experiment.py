@@ -98,6 +98,8 @@ class Observation(str, Enum):
     GRADIENTS_CLEARED = "gradients_cleared"  # an optimizer: are its gradients cleared between its steps?
     BOOTSTRAP_MASKED = "bootstrap_masked"  # a tensor: is it ever exactly zero for a transition?
     TRUNCATION_IN_FLAG = "truncation_in_flag"  # a flag made each step: is it set when a time limit cuts the episode?
+    WEIGHTS_UNCHANGED = "weights_unchanged"  # a network: do its weights stay as they were while updates run?
+    ONE_VALUE_FOR_BATCH = "one_value_for_batch"  # a tensor: is it one number for the whole batch?
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,7 @@ def test_the_reference_agent_has_nothing_to_probe(tmp_path):
 
 
 def test_a_rule_without_a_probe_is_reported_as_not_probed(tmp_path):
-    [code] = [code for code in ("DQN006", "DQN007", "DQN011") if code not in PROBED][:1]
+    [code] = [code for code in ("DQN007", "DQN008", "DQN011") if code not in PROBED][:1]
     shutil.copy(_twin(code), tmp_path / "train.py")
     result = probe(tmp_path, "--updates", "5", "train.py", *FAST)
     assert result.returncode == 1

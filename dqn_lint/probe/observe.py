@@ -27,8 +27,9 @@ class SiteRecord:
     detail: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
+        detail = {key: value for key, value in self.detail.items() if key != "first"}
         return {"observation": self.observation, "hits": self.hits, "positive": self.positive,
-                "negative": self.negative, "detail": self.detail}
+                "negative": self.negative, "detail": detail}
 
 
 class Observer:
@@ -228,6 +229,34 @@ class Observer:
             record.positive += 1
         else:
             record.negative += 1
+
+    def _weights_unchanged(self, site_id: int, record: SiteRecord, value) -> None:
+        record.hits += 1
+        parameters = getattr(value, "parameters", None)
+        if not callable(parameters):
+            record.detail["not_a_network"] = type(value).__name__
+            return
+        with self.torch.no_grad():
+            fingerprint = [float(p.detach().double().sum()) for p in parameters()]
+        first = record.detail.setdefault("first", {"fingerprint": fingerprint, "updates": self.updates})
+        if self.updates == first["updates"]:
+            return  # no update since the first pass: nothing to compare yet
+        if fingerprint == first["fingerprint"]:
+            record.positive += 1
+        else:
+            record.negative += 1
+        record.detail["updates_seen"] = self.updates - first["updates"]
+
+    def _one_value_for_batch(self, site_id: int, record: SiteRecord, value) -> None:
+        record.hits += 1
+        if not isinstance(value, self.torch.Tensor):
+            record.detail["not_a_tensor"] = type(value).__name__
+            return
+        if value.numel() == 1:
+            record.positive += 1
+        else:
+            record.negative += 1
+            record.detail["shape"] = list(value.shape)
 
     # ---- the record -----------------------------------------------------------------------------
     def report(self, status: str, error: str | None = None) -> dict:

@@ -66,6 +66,21 @@ def verdict(record: dict | None, run: dict) -> Verdict:
                                       f"({cuts} cuts), the flag was set as for a real end: truncation is treated as termination")
         return Verdict(CONTRADICTED, f"the flag was not set at the {negative} steps where a time limit cut an episode; "
                                      f"{FALSE_POSITIVE}")
+    if observation == "weights_unchanged":
+        updates = detail.get("updates_seen", "?")
+        if positive and not negative:
+            return Verdict(CONFIRMED, f"the network's weights were exactly as at its first use at all {positive} later "
+                                      f"bootstrap passes, {updates} optimizer updates on: the target never moves")
+        if negative and not positive:
+            return Verdict(CONTRADICTED, f"the network's weights changed between its bootstrap passes; {FALSE_POSITIVE}")
+        return Verdict(CONFIRMED, f"the network's weights stayed as at its first use in {positive} of {positive + negative} "
+                                  "later bootstrap passes")
+    if observation == "one_value_for_batch":
+        if positive:
+            return Verdict(CONFIRMED, f"the value was one number for the whole batch in {positive} of {positive + negative} "
+                                      "evaluations: every transition bootstraps from the batch's single maximum")
+        return Verdict(CONTRADICTED, f"the value had one entry per transition (shape {detail.get('shape')}) in {negative} "
+                                     f"evaluations; {FALSE_POSITIVE}")
     if observation == "bootstrap_masked":
         transitions, zeros = detail.get("transitions", 0), detail.get("zeros", 0)
         if not zeros:
