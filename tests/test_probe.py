@@ -157,9 +157,16 @@ def test_the_seed_script_s_own_flag_bug_shows_at_run_time(tmp_path):
 
 
 def test_the_tutorial_style_loop_s_grad_is_confirmed_and_a_time_limit_never_reached(tmp_path):
-    """The PyTorch tutorial's loop with its `no_grad` dropped: DQN002 confirmed; DQN003's flag is
-    made every step, but CartPole's 500-step limit never cuts an episode within the budget."""
-    shutil.copy(ROOT / "tests" / "probe_scripts" / "tutorial_style.py", tmp_path / "train.py")
+    """The PyTorch tutorial's loop (the correct fixture) as people adapt it: the bootstrap pass
+    without `torch.no_grad()` (DQN002 confirmed) and `if done: next_state = None` (DQN003: the
+    flag is made every step, but CartPole's 500-step limit never cuts an episode that early)."""
+    correct = (ROOT / "fixtures" / "correct" / "pytorch_tutorial_style.py").read_text()
+    adapted = correct.replace(
+        "    with torch.no_grad():\n        next_state_values[non_final_mask] = target_net(",
+        "    next_state_values[non_final_mask] = target_net(",
+    ).replace("        if terminated:\n            next_state = None", "        if done:\n            next_state = None")
+    assert adapted.count("\n") == correct.count("\n") - 1 and "if done:\n            next_state = None" in adapted
+    (tmp_path / "train.py").write_text(adapted)
     result = probe(tmp_path, "--updates", "30", "train.py")
     assert result.returncode == 1
     assert "DQN002 confirmed at run time: the value required grad in 30 of 30 evaluations" in result.stdout
