@@ -856,3 +856,12 @@ def test_summary_counts_warnings_apart_from_errors():
     assert summary_line([]) == "All checks passed!"
     assert summary_line([finding(Severity.WARNING)]) == "Found 1 warning."
     assert summary_line([finding(Severity.ERROR)] * 2 + [finding(Severity.WARNING)] * 3) == "Found 2 errors and 3 warnings."
+
+
+def test_without_the_lsp_extra_the_server_command_is_a_one_line_error(monkeypatch, capsys):
+    for name in [name for name in sys.modules if name == "dqn_lint.lsp.server" or name.startswith("pygls")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "pygls", None)  # `import pygls` raises ImportError
+    assert cli.main(["server"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("dqn-lint: error: the language server needs the lsp extra") and err.count("\n") == 1

@@ -45,3 +45,4 @@ def test_a_cursor_at_either_end_of_a_span_is_inside_it():
     span = Span(Position(2, 5), Position(2, 9))
     assert contains(span, Position(2, 5)) and contains(span, Position(2, 9))
     assert not contains(span, Position(2, 10)) and not contains(span, Position(1, 7))
+
