@@ -129,6 +129,18 @@ class ProjectFiles:
         self._listings: dict[str, frozenset[str]] = {}
         self._resolved: dict[tuple[str, int, str], tuple[Path, str] | None] = {}
 
+    def imported_files(self, path: Path, source: bytes, wanted: frozenset[str] | None = None) -> list[tuple[Path, str]]:
+        """The project files `path` (with bytes `source`) imports, and the names it imports them
+        by; with `wanted`, only modules whose last name is in it."""
+        found = []
+        for level, name in imported_modules(source):
+            if wanted is not None and name.rpartition(".")[2] not in wanted:
+                continue
+            target = self.resolve(path, level, name)
+            if target is not None and target[0] != path:
+                found.append(target)
+        return found
+
     def resolve(self, importer: Path, level: int, name: str) -> tuple[Path, str] | None:
         """The file a module name imported by `importer` loads, and the name it was imported by
         (absolute for a relative import); None outside the project."""
@@ -252,14 +264,7 @@ def group_files(
 
     def resolve_all(path: Path, data: bytes | None, wanted: frozenset[str] | None) -> list[tuple[Path, str]]:
         """The project files `path` imports; with `wanted`, only modules whose last name is in it."""
-        found = []
-        for level, name in imported_modules(data) if data is not None else ():
-            if wanted is not None and name.rpartition(".")[2] not in wanted:
-                continue
-            target = files.resolve(path, level, name)
-            if target is not None and target[0] != path:
-                found.append(target)
-        return found
+        return files.imported_files(path, data, wanted) if data is not None else []
 
     def closure(start: Path, depth: int) -> list[Path]:
         """`start` and the project modules it imports, `depth` steps deep. A package's

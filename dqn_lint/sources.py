@@ -14,7 +14,8 @@ from pathlib import Path
 
 from dqn_lint.diagnostics import READ_ERROR, Finding, Position, Severity, Span
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# Where CPython ends a line: `\r\n`, `\r` or `\n` (rows of findings are counted this way).
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def file_finding(code_name: tuple[str, str], message: str, filename: str, row: int = 1, column: int = 1) -> Finding:
@@ -53,11 +54,16 @@ def decode_source(source: bytes) -> str:
     return source.decode(source_encoding(source))
 
 
+def split_rows(text: str) -> list[str]:
+    """The rows of `text` as the parser numbers them (`\r`, `\n` and `\r\n` each end one), without
+    their line endings."""
+    return LINE_BREAK.split(text)
+
+
 def source_lines(source: bytes) -> list[str] | None:
-    """The file's lines as the parser numbers them (`\r`, `\n` and `\r\n` each end one), or None
-    when the bytes cannot be decoded."""
+    """The file's rows (see `split_rows`), or None when the bytes cannot be decoded."""
     try:
-        return _LINE_BREAK.split(decode_source(source))
+        return split_rows(decode_source(source))
     except (UnicodeDecodeError, SyntaxError, LookupError):
         return None
 

@@ -9,12 +9,10 @@ for the next pass, where it is computed again on the new text.
 from __future__ import annotations
 
 import bisect
-import re
 from collections.abc import Iterable, Sequence
 
 from dqn_lint.diagnostics import Edit, Fix, Position
-
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+from dqn_lint.sources import LINE_BREAK as _LINE_BREAK
 
 
 def split_lines(text: str) -> list[str]:

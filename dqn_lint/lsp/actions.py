@@ -16,7 +16,8 @@ from lsprotocol import types
 from dqn_lint import registry
 from dqn_lint.diagnostics import Applicability, Finding, Position, Severity, Span, allowed_applicabilities
 from dqn_lint.lsp.documents import LintedDocument
-from dqn_lint.lsp.positions import Locator, contains, overlaps, split_rows
+from dqn_lint.lsp.positions import Locator, contains, overlaps
+from dqn_lint.sources import split_rows
 
 SOURCE = "dqn-lint"
 FIX_ALL_KIND = f"{types.CodeActionKind.SourceFixAll.value}.{SOURCE}"

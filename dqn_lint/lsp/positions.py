@@ -4,19 +4,12 @@ negotiated: UTF-16 unless it asked for another)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from lsprotocol import types
 
 from dqn_lint.diagnostics import Position, Span
-
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
-
-def split_rows(text: str) -> list[str]:
-    """The rows of `text` as our positions number them (without their line endings)."""
-    return _LINE_BREAK.split(text)
+from dqn_lint.sources import split_rows
 
 
 class Locator:

@@ -13,6 +13,7 @@ the version of the document they were computed on.
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import logging
 import os
@@ -106,7 +107,8 @@ class DqnLintServer(LanguageServer):
         if linted.config_error is not None and linted.config_error not in self.shown_config_errors:
             self.shown_config_errors.add(linted.config_error)
             self.show_error(f"dqn-lint: {linted.config_error}; using the default settings until it is fixed")
-        diagnostics = actions.diagnostics(linted, self.locator(linted.text), self.locator_of)
+        # each other file a related location points into is read once per publication
+        diagnostics = actions.diagnostics(linted, self.locator(linted.text), functools.cache(self.locator_of))
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version))
         self.published[uri] = version
 

@@ -25,7 +25,7 @@ import libcst as cst
 from dqn_lint.model import torch_api
 from dqn_lint.model.dataflow import ITER, STORE, Dataflow, Ref, first_argument
 from dqn_lint.model.flags import CONFLATED, OLD_DONE, TERMINATED, TRUNCATED, FlagAnalysis
-from dqn_lint.model.source import positional_args, string_value
+from dqn_lint.model.source import is_step_call, positional_args, string_value
 from dqn_lint.model.vector_envs import FINAL_OBSERVATION_KEYS, NEXT_STEP, SAME_STEP, AutoresetMode, VectorEnv, VectorEnvs
 
 _EPISODE_END_FLAGS = frozenset({TERMINATED, TRUNCATED, CONFLATED, OLD_DONE})
@@ -284,7 +284,7 @@ class AutoresetTrace:
 
     def _step_slot(self, call: cst.Call, path: tuple) -> set[_Origin] | None:
         """The observation slot of a vector env's step, or the final observation in its infos."""
-        if not (isinstance(call.func, cst.Attribute) and call.func.attr.value == "step" and len(positional_args(call)) == 1):
+        if not is_step_call(call):
             return None
         if not path or path[0][0] != "item" or not self.vector_envs.stepped_by(call):
             return None if self.df.callee_functions(call) else set()

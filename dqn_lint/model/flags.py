@@ -23,7 +23,7 @@ import libcst as cst
 from dqn_lint.model import torch_api
 from dqn_lint.model.dataflow import STORE, Dataflow, Ref, first_argument
 from dqn_lint.model.memo import RecursiveMemo
-from dqn_lint.model.source import int_value, number_value, positional_args, string_value
+from dqn_lint.model.source import int_value, is_step_call, number_value, positional_args, string_value
 
 class FlagKind(str, Enum):
     """What a terminal flag means (a `str` enum: equal to its value, so reports can key on text)."""
@@ -461,7 +461,7 @@ class FlagAnalysis:
 
     def _env_step_flag(self, call: cst.Call, path: tuple) -> set[FlagSource] | None:
         """The meaning of a slot of `env.step(action)`'s result, by position."""
-        if not (isinstance(call.func, cst.Attribute) and call.func.attr.value == "step" and len(positional_args(call)) == 1):
+        if not is_step_call(call):
             return None
         if not path or path[0][0] != "item":
             return {FlagSource(UNKNOWN, None)}
@@ -527,15 +527,7 @@ class FlagAnalysis:
 
 def _is_step_slot(ref: Ref) -> bool:
     """A slot of `env.step(action)`'s result: `done` of `obs, reward, done, info = env.step(a)`."""
-    node = ref.node
-    return (
-        isinstance(node, cst.Call)
-        and isinstance(node.func, cst.Attribute)
-        and node.func.attr.value == "step"
-        and len(positional_args(node)) == 1
-        and bool(ref.path)
-        and ref.path[0][0] == "item"
-    )
+    return is_step_call(ref.node) and bool(ref.path) and ref.path[0][0] == "item"
 
 
 def _compared_with_none(comparison: cst.Comparison) -> cst.BaseExpression | None:

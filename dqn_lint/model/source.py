@@ -557,6 +557,17 @@ def callee_name(func: cst.BaseExpression) -> str | None:
     return None
 
 
+def is_step_call(node: cst.CSTNode) -> bool:
+    """`env.step(action)`: a method `step` called with one positional argument (an optimizer's
+    `step()` has none)."""
+    return (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value == "step"
+        and len(positional_args(node)) == 1
+    )
+
+
 def positional_args(call: cst.Call) -> list[cst.Arg]:
     return [arg for arg in call.args if arg.keyword is None and not arg.star]
 

@@ -105,7 +105,7 @@ def _findings(script: Path, select: list[str] | None) -> list[tuple[Finding, str
 
 def _imported_project_files(script: Path, depth: int = 4) -> list[Path]:
     """The script and the project modules it imports, transitively (`depth` steps)."""
-    from dqn_lint.project import ProjectFiles, imported_modules
+    from dqn_lint.project import ProjectFiles
 
     files = ProjectFiles()
     seen = {script: None}
@@ -117,11 +117,10 @@ def _imported_project_files(script: Path, depth: int = 4) -> list[Path]:
                 source = path.read_bytes()
             except OSError:
                 continue
-            for level, name in imported_modules(source):
-                target = files.resolve(path, level, name)
-                if target is not None and target[0] not in seen:
-                    seen[target[0]] = None
-                    step.append(target[0])
+            for target, _name in files.imported_files(path, source):
+                if target not in seen:
+                    seen[target] = None
+                    step.append(target)
         frontier = step
     return list(seen)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import libcst as cst
 
-from dqn_lint.diagnostics import Finding, Position, Span
+from dqn_lint.diagnostics import Finding, Span
 from dqn_lint.experiment import ProbeSite, RuntimeProbe
 
 
@@ -30,10 +30,6 @@ class Site:
 
     def to_json(self) -> dict:
         return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict) -> Site:
-        return cls(data["id"], data["path"], tuple(data["start"]), tuple(data["end"]), data["observation"])
 
 
 @dataclass(frozen=True)
@@ -95,21 +91,11 @@ def _tree(path: str, read_text: Callable[[str], str]) -> tuple[cst.Module, dict]
 
 def _node_at(tree: tuple[cst.Module, dict], span: Span) -> cst.CSTNode | None:
     """The outermost expression whose range is exactly `span`."""
+    from dqn_lint.probe.rewrite import expressions_at
+
     module, positions = tree
-    wanted = (span.start.row, span.start.column - 1, span.end.row, span.end.column - 1)
-    found: list[cst.CSTNode] = []
-
-    class Finder(cst.CSTVisitor):
-        def on_visit(self, node: cst.CSTNode) -> bool:
-            if found:
-                return False
-            if isinstance(node, cst.BaseExpression) and positions.get(node) == wanted:
-                found.append(node)
-                return False
-            return True
-
-    module.visit(Finder())
-    return found[0] if found else None
+    key = (span.start.row, span.start.column - 1, span.end.row, span.end.column - 1)
+    return next(iter(expressions_at(module, positions, {key: None})), None)
 
 
 def _watched(node: cst.CSTNode, site: ProbeSite) -> cst.BaseExpression | None:
@@ -139,6 +125,3 @@ def _span_of(tree: tuple[cst.Module, dict], node: cst.CSTNode) -> tuple[tuple[in
     start_line, start_column, end_line, end_column = tree[1][node]
     return (start_line, start_column + 1), (end_line, end_column + 1)
 
-
-def span_position(pair: tuple[int, int]) -> Position:
-    return Position(pair[0], pair[1])

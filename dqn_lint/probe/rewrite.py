@@ -7,11 +7,31 @@ the nodes found at the planned spans change, and the rest of the text is kept by
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import TypeVar
 
 import libcst as cst
 
 PROBE_NAME = "__dqn_lint_probe__"
+_T = TypeVar("_T")
+
+
+def expressions_at(module: cst.Module, positions: Mapping, spans: Mapping[tuple[int, int, int, int], _T]) -> dict[cst.CSTNode, _T]:
+    """For each span (libcst's 1-based line, 0-based column pairs), the outermost expression whose
+    range is exactly that span, with the span's value."""
+    found: dict[cst.CSTNode, _T] = {}
+    taken: set[tuple[int, int, int, int]] = set()
+
+    class Finder(cst.CSTVisitor):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            key = positions.get(node)
+            if isinstance(node, cst.BaseExpression) and key in spans and key not in taken:
+                taken.add(key)  # pre-order: the first one met is the outermost
+                found[node] = spans[key]
+            return len(taken) < len(spans)
+
+    module.visit(Finder())
+    return found
 
 
 def rewrite(text: str, sites: Sequence[tuple[int, tuple[int, int], tuple[int, int]]]) -> tuple[str, list[int]]:
@@ -21,16 +41,7 @@ def rewrite(text: str, sites: Sequence[tuple[int, tuple[int, int], tuple[int, in
     module = cst.parse_module(text)
     positions = module_positions(module)
     wanted = {(start[0], start[1] - 1, end[0], end[1] - 1): site_id for site_id, start, end in sites}
-    chosen: dict[cst.CSTNode, int] = {}
-
-    class Finder(cst.CSTVisitor):
-        def on_visit(self, node: cst.CSTNode) -> bool:
-            key = positions.get(node)
-            if isinstance(node, cst.BaseExpression) and key in wanted and wanted[key] not in chosen.values():
-                chosen[node] = wanted[key]
-            return True
-
-    module.visit(Finder())
+    chosen = expressions_at(module, positions, wanted)
 
     class Wrapper(cst.CSTTransformer):
         def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode):
