@@ -191,6 +191,12 @@ def test_the_rewrite_wraps_only_the_planned_expressions_and_keeps_the_rest():
     assert seen == [7] and namespace["y"] == 7
 
 
+def test_two_sites_on_one_expression_both_watch_it():
+    rewritten, found = rewrite("y = target(s2)\n", [(1, (1, 5), (1, 11)), (2, (1, 5), (1, 11))])
+    assert found == [1, 2]
+    assert rewritten == f"y = {PROBE_NAME}(2, {PROBE_NAME}(1, target))(s2)\n"
+
+
 def _finding(code: str, span: Span, related=()) -> Finding:
     return Finding(code, "name", "message", Severity.ERROR, span, "train.py", related=tuple(related))
 

@@ -35,26 +35,25 @@ def expressions_at(module: cst.Module, positions: Mapping, spans: Mapping[tuple[
 
 
 def rewrite(text: str, sites: Sequence[tuple[int, tuple[int, int], tuple[int, int]]]) -> tuple[str, list[int]]:
-    """The text with each site's expression wrapped, and the ids of the sites found in it."""
+    """The text with each site's expression wrapped, and the ids of the sites found in it. Sites
+    on one expression (two findings watching the same network) wrap it once each, nested."""
     from dqn_lint.model.positions import module_positions
 
     module = cst.parse_module(text)
     positions = module_positions(module)
-    wanted = {(start[0], start[1] - 1, end[0], end[1] - 1): site_id for site_id, start, end in sites}
+    wanted: dict[tuple[int, int, int, int], list[int]] = {}
+    for site_id, start, end in sites:
+        wanted.setdefault((start[0], start[1] - 1, end[0], end[1] - 1), []).append(site_id)
     chosen = expressions_at(module, positions, wanted)
 
     class Wrapper(cst.CSTTransformer):
         def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode):
-            site_id = chosen.get(original)
-            if site_id is None:
+            site_ids = chosen.get(original)
+            if site_ids is None:
                 return updated
-            inner = updated.with_changes(lpar=[], rpar=[]) if isinstance(updated, cst.BaseExpression) else updated
-            call = cst.Call(
-                func=cst.Name(PROBE_NAME),
-                args=[cst.Arg(cst.Integer(str(site_id))), cst.Arg(inner)],
-                lpar=list(getattr(updated, "lpar", [])),
-                rpar=list(getattr(updated, "rpar", [])),
-            )
-            return call
+            wrapped = updated.with_changes(lpar=[], rpar=[]) if isinstance(updated, cst.BaseExpression) else updated
+            for site_id in site_ids:
+                wrapped = cst.Call(func=cst.Name(PROBE_NAME), args=[cst.Arg(cst.Integer(str(site_id))), cst.Arg(wrapped)])
+            return wrapped.with_changes(lpar=list(getattr(updated, "lpar", [])), rpar=list(getattr(updated, "rpar", [])))
 
-    return module.visit(Wrapper()).code, sorted(chosen.values())
+    return module.visit(Wrapper()).code, sorted(site_id for site_ids in chosen.values() for site_id in site_ids)
