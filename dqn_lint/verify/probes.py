@@ -72,33 +72,35 @@ def gradient_reaches(y: torch.Tensor, modules: Iterable[torch.nn.Module]) -> lis
 
 @dataclass
 class _Window:
-    """Per-seed running sums over the updates of one window."""
+    """Per-seed running sums over the updates of one window: rows are `_update_stats`'s."""
 
     seeds: int
-    q_abs: torch.Tensor = field(init=False)
-    td: torch.Tensor = field(init=False)
-    td_sq: torch.Tensor = field(init=False)
+    sums: torch.Tensor = field(init=False)
     count: int = 0
 
     def __post_init__(self) -> None:
-        self.q_abs = torch.zeros(self.seeds, dtype=torch.float64)
-        self.td = torch.zeros(self.seeds, dtype=torch.float64)
-        self.td_sq = torch.zeros(self.seeds, dtype=torch.float64)
+        self.sums = torch.zeros(3, self.seeds, dtype=torch.float64)
 
-    def add(self, q_all: torch.Tensor, td: torch.Tensor) -> None:
-        self.q_abs += q_all.abs().mean(dim=tuple(range(1, q_all.dim()))).double()
-        self.td += td.mean(dim=1).double()
-        self.td_sq += td.pow(2).mean(dim=1).double()
+    def add(self, stats: torch.Tensor) -> None:
+        self.sums += stats
         self.count += 1
 
     def q_abs_mean(self) -> list[float]:
-        return (self.q_abs / self.count).tolist() if self.count else [math.nan] * self.seeds
+        return (self.sums[0] / self.count).tolist() if self.count else [math.nan] * self.seeds
 
     def td_std(self) -> list[float]:
         if not self.count:
             return [math.nan] * self.seeds
-        mean = self.td / self.count
-        return (self.td_sq / self.count - mean.pow(2)).clamp(min=0).sqrt().tolist()
+        mean = self.sums[1] / self.count
+        return (self.sums[2] / self.count - mean.pow(2)).clamp(min=0).sqrt().tolist()
+
+
+def _update_stats(q_all: torch.Tensor, td: torch.Tensor) -> torch.Tensor:
+    """Per seed, one update's mean |Q|, mean TD error and mean squared TD error, in float64. A seed
+    with any non-finite Q-value or TD error gets a non-finite statistic: its sums are non-finite, and
+    a mean of finite float32 values that overflows is divergence too."""
+    return torch.stack([q_all.abs().mean(dim=tuple(range(1, q_all.dim()))),
+                        td.mean(dim=1), td.pow(2).mean(dim=1)]).double()
 
 
 class Recorder:
@@ -175,15 +177,15 @@ class Recorder:
         self._updates += 1
         if self._updates <= GRADIENT_PROBE_UPDATES:
             self._check_gradients_cleared(online, loss)
-        q_all, td = q_all.detach(), (q - y).detach()
-        finite = torch.isfinite(q_all).flatten(1).all(dim=1) & torch.isfinite(td).all(dim=1)
-        for seed in torch.nonzero(~finite).flatten().tolist():
-            self.diverged[seed] = True
-        q_all = torch.where(finite.view(-1, *([1] * (q_all.dim() - 1))), q_all, torch.zeros(()))
-        td = torch.where(finite.view(-1, 1), td, torch.zeros(()))
-        self._eval_window.add(q_all, td)
+        stats = _update_stats(q_all.detach(), (q - y).detach())
+        finite = torch.isfinite(stats).all(dim=0)
+        if not bool(finite.all()):
+            for seed in torch.nonzero(~finite).flatten().tolist():
+                self.diverged[seed] = True
+            stats = torch.where(finite, stats, torch.zeros((), dtype=stats.dtype))
+        self._eval_window.add(stats)
         if step > (1 - LATE_FRACTION) * self.total_steps:
-            self._late_window.add(q_all, td)
+            self._late_window.add(stats)
         self._last_update = (step, time.perf_counter())
 
     def evaluate(self, step: int, returns) -> None:
@@ -318,13 +320,17 @@ class Recorder:
     def _check_autoreset_transition(self, terminated, truncated, stored_obs, stored_next_obs) -> None:
         """A stored transition that starts in the state where the env's previous transition ended
         its episode: the reset step of next-step autoreset, stored as if the episode went on."""
-        obs = torch.as_tensor(stored_obs).numpy()
-        if self._ended is not None and self._final_obs is not None:
-            same = np.all(np.isclose(obs, self._final_obs), axis=tuple(range(1, obs.ndim)))
-            self._jumps_stored += int((self._ended & same).sum())
-            self._episode_ends += int(self._ended.sum())
-        self._ended = np.asarray(terminated, dtype=bool) | np.asarray(truncated, dtype=bool)
-        self._final_obs = torch.as_tensor(stored_next_obs).numpy().copy()
+        if self._ended is not None:  # only steps that follow an episode's end can jump (they are rare)
+            ended = np.flatnonzero(self._ended)
+            obs = torch.as_tensor(stored_obs).numpy()[ended]
+            same = np.all(np.isclose(obs, self._final_obs[ended]), axis=tuple(range(1, obs.ndim)))
+            self._jumps_stored += int(same.sum())
+            self._episode_ends += len(ended)
+        ended = np.asarray(terminated, dtype=bool) | np.asarray(truncated, dtype=bool)
+        if ended.any():
+            self._ended, self._final_obs = ended, torch.as_tensor(stored_next_obs).numpy().copy()
+        else:
+            self._ended = self._final_obs = None
 
     def _keep_cut_states(self, obs, truncated_only: np.ndarray) -> None:
         """Up to CUT_STATES states per seed where the time limit cut an episode, a uniform sample
