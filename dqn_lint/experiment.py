@@ -100,6 +100,8 @@ class Observation(str, Enum):
     TRUNCATION_IN_FLAG = "truncation_in_flag"  # a flag made each step: is it set when a time limit cuts the episode?
     WEIGHTS_UNCHANGED = "weights_unchanged"  # a network: do its weights stay as they were while updates run?
     ONE_VALUE_FOR_BATCH = "one_value_for_batch"  # a tensor: is it one number for the whole batch?
+    HELD_BY_OPTIMIZER = "held_by_optimizer"  # a network: does an optimizer hold (and step) its parameters?
+    LOSS_INPUTS_BROADCAST = "loss_inputs_broadcast"  # a loss function or module: do its two inputs broadcast to a larger shape?
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from dqn_lint.diagnostics import Applicability, Finding, Fix, Severity
 from dqn_lint.rule import Rule, RuleDocs
-from dqn_lint.experiment import Experiment, Measure, Probe
+from dqn_lint.experiment import Experiment, Measure, Observation, Probe, ProbeSite, RuntimeProbe
 
 if TYPE_CHECKING:
     from dqn_lint.model import ProgramModel, Sync
@@ -781,4 +781,6 @@ rule shows but does not rewrite.
     valid=VALID,
     invalid=INVALID,
     experiment=EXPERIMENT,
+    runtime_probe=RuntimeProbe(ProbeSite.RECEIVER, Observation.HELD_BY_OPTIMIZER,
+                               "the network the sync overwrites is the one an optimizer trains"),
 )

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from dqn_lint.diagnostics import Applicability, Finding, Fix, Severity
 from dqn_lint.rule import Rule, RuleDocs
-from dqn_lint.experiment import Experiment, Measure, Probe
+from dqn_lint.experiment import Experiment, Measure, Observation, Probe, ProbeSite, RuntimeProbe
 
 if TYPE_CHECKING:
     from dqn_lint.model import ProgramModel
@@ -428,4 +428,6 @@ dimension, gets advice only.
     valid=VALID,
     invalid=INVALID,
     experiment=EXPERIMENT,
+    runtime_probe=RuntimeProbe(ProbeSite.CALLEE, Observation.LOSS_INPUTS_BROADCAST,
+                               "the loss's two inputs broadcast to a larger shape"),
 )

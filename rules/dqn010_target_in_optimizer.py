@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from dqn_lint.diagnostics import Applicability, Finding, Fix, Severity
+from dqn_lint.experiment import Observation, ProbeSite, RuntimeProbe
 from dqn_lint.rule import Rule, RuleDocs
 
 if TYPE_CHECKING:
@@ -588,4 +589,6 @@ rewrite. The finding says what to pass instead.
     check=check,
     valid=VALID,
     invalid=INVALID,
+    runtime_probe=RuntimeProbe(ProbeSite.RELATED_CALLEE, Observation.HELD_BY_OPTIMIZER,
+                               "an optimizer holds the target network's parameters"),
 )

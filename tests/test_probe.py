@@ -30,6 +30,7 @@ FAST = ["--", "--seeds", "1", "--learning-starts", "200"]  # the twins' own argu
 # a time limit short enough that episodes are cut within the update budget
 TWIN_ARGS = {"DQN003": ["--time-limit", "20"]}
 PROBED = sorted(rule.code for rule in all_rules() if rule.runtime_probe is not None)
+PROBED_TWINS = sorted(rule.code for rule in all_rules() if rule.runtime_probe is not None and rule.experiment)
 
 
 def probe(folder: Path, *args: str) -> subprocess.CompletedProcess:
@@ -44,7 +45,7 @@ def _twin(code: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("code", PROBED)
+@pytest.mark.parametrize("code", PROBED_TWINS)
 def test_each_twin_s_finding_is_confirmed_at_run_time(code, tmp_path):
     """Every rule with a run-time probe: its twin's finding holds in the twin's own run."""
     shutil.copy(_twin(code), tmp_path / "train.py")
@@ -171,6 +172,83 @@ def test_the_tutorial_style_loop_s_grad_is_confirmed_and_a_time_limit_never_reac
     assert result.returncode == 1
     assert "DQN002 confirmed at run time: the value required grad in 30 of 30 evaluations" in result.stdout
     assert "DQN003 not reached: no time limit cut an episode" in result.stdout
+
+
+SCRIPTS = Path(__file__).parent / "probe_scripts"
+
+
+def test_a_cleanrl_style_script_with_a_vector_env_has_its_truncation_flag_confirmed(tmp_path):
+    """One file, argparse, `if __name__ == "__main__":`, a gymnasium vector env with same-step
+    autoreset and a 20-step time limit: the combined flag is set at the cuts."""
+    shutil.copy(SCRIPTS / "cleanrl_style.py", tmp_path / "dqn.py")
+    result = probe(tmp_path, "--updates", "40", "--json", "verdicts.json", "dqn.py")
+    assert result.returncode == 0, result.stdout + result.stderr
+    [finding] = json.loads((tmp_path / "verdicts.json").read_text())["findings"]
+    assert (finding["code"], finding["verdict"]) == ("DQN003", "confirmed at run time")
+    assert "the flag was set as for a real end" in finding["detail"]
+
+
+def test_an_old_gym_script_with_its_own_four_tuple_env_is_probed(tmp_path):
+    """Old gym's `obs, reward, done, info` from an env class of the script's own; the bootstrap
+    runs with autograd and unmasked. The DQN002 verdict counts the parameter tensors its gradient
+    reaches: the target network's four, none of which the optimizer steps."""
+    shutil.copy(SCRIPTS / "old_gym_style.py", tmp_path / "agent.py")
+    result = probe(tmp_path, "--updates", "30", "--json", "verdicts.json", "agent.py")
+    assert result.returncode == 0, result.stdout + result.stderr
+    findings = json.loads((tmp_path / "verdicts.json").read_text())["findings"]
+    assert sorted((f["code"], f["verdict"]) for f in findings) == [
+        ("DQN002", "confirmed at run time"), ("DQN004", "confirmed at run time")]
+    [grad] = [f for f in findings if f["code"] == "DQN002"]
+    assert "its gradient reaches 4 parameter tensors, 0 of which an optimizer steps" in grad["detail"]
+
+
+def test_an_optimizer_over_both_networks_is_confirmed_to_hold_the_target(tmp_path):
+    """DQN010 has no twin to train: the reference agent with the target's parameters added to Adam."""
+    reference = (ROOT / "fixtures" / "reference_dqn.py").read_text()
+    both = reference.replace("torch.optim.Adam(online.parameters(),",
+                             "torch.optim.Adam([*online.parameters(), *target.parameters()],")
+    assert both != reference
+    (tmp_path / "train.py").write_text(both)
+    result = probe(tmp_path, "--updates", "10", "--json", "verdicts.json", "train.py", *FAST)
+    assert result.returncode == 0, result.stdout + result.stderr
+    [finding] = json.loads((tmp_path / "verdicts.json").read_text())["findings"]
+    assert (finding["code"], finding["verdict"]) == ("DQN010", "confirmed at run time")
+    assert "an optimizer steps 6 of the network's 6 parameter tensors" in finding["detail"]
+
+
+SWAPPED_SOFT_UPDATE = """
+import copy
+
+import torch
+import torch.nn.functional as F
+
+online = torch.nn.Linear(4, 2)
+target = copy.deepcopy(online)
+optimizer = torch.optim.Adam(online.parameters(), lr=1e-3)
+tau = 0.005
+for step in range(1000):
+    s, a, r, s2, d = torch.randn(32, 4), torch.randint(0, 2, (32, 1)), torch.randn(32), torch.randn(32, 4), torch.zeros(32)
+    q = online(s).gather(1, a).squeeze(1)
+    with torch.no_grad():
+        y = r + 0.99 * target(s2).max(1).values * (1 - d)
+    loss = F.mse_loss(q, y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    for tp, p in zip(target.parameters(), online.parameters()):
+        tp.data.copy_((1 - tau) * p.data + tau * tp.data)
+"""
+
+
+def test_a_probe_that_cannot_read_its_value_says_not_probed(tmp_path):
+    """DQN007's probe reads the network a reversed sync writes into; a swapped soft update writes
+    parameter tensors one by one, which it cannot read: not probed, never contradicted."""
+    (tmp_path / "train.py").write_text(SWAPPED_SOFT_UPDATE)
+    result = probe(tmp_path, "--updates", "5", "--json", "verdicts.json", "train.py")
+    assert result.returncode == 1, result.stdout + result.stderr
+    [finding] = json.loads((tmp_path / "verdicts.json").read_text())["findings"]
+    assert (finding["code"], finding["verdict"]) == ("DQN007", "not probed")
+    assert finding["detail"] == "the watched value was a Tensor, which this probe cannot read"
 
 
 def test_a_missing_script_is_a_usage_error(tmp_path):

@@ -13,6 +13,9 @@ import time
 from dataclasses import dataclass, field
 
 
+REACH_CHECKS = 3  # the first evaluations whose gradient reach is walked (a graph walk each)
+
+
 class BudgetReached(BaseException):
     """Raised from an optimizer step hook to end the script once the update budget is spent
     (a BaseException, so the script's `except Exception` does not swallow it)."""
@@ -27,7 +30,7 @@ class SiteRecord:
     detail: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
-        detail = {key: value for key, value in self.detail.items() if key != "first"}
+        detail = {key: value for key, value in self.detail.items() if not key.startswith("_")}  # "_": the probe's own state
         return {"observation": self.observation, "hits": self.hits, "positive": self.positive,
                 "negative": self.negative, "detail": detail}
 
@@ -135,12 +138,13 @@ class Observer:
         if record is None:
             return value
         try:
-            getattr(self, f"_{record.observation}")(site_id, record, value)
+            replacement = getattr(self, f"_{record.observation}")(site_id, record, value)
         except BudgetReached:
             raise
         except Exception as error:  # a probe must never break the script
             record.detail.setdefault("errors", []).append(f"{type(error).__name__}: {error}"[:200])
-        return value
+            return value
+        return value if replacement is None else replacement
 
     def _requires_grad(self, site_id: int, record: SiteRecord, value) -> None:
         record.hits += 1
@@ -151,6 +155,11 @@ class Observer:
             record.positive += 1
             if value.grad_fn is not None:
                 record.detail.setdefault("grad_fn", type(value.grad_fn).__name__)
+            if record.positive <= REACH_CHECKS:
+                from dqn_lint.runtime.guards import leaves_reached
+
+                reached = record.detail.setdefault("_reached", set())
+                reached |= {leaf.data_ptr() for leaf in leaves_reached(value)}
         else:
             record.negative += 1
 
@@ -167,6 +176,8 @@ class Observer:
             self.pending_networks.setdefault(site_id, []).append(pointers)
             return
         self._judge_network(record, pointers)
+
+    _held_by_optimizer = _shares_trained_storage  # the same reading; the verdict words it for its rule
 
     def _judge_network(self, record: SiteRecord, pointers: set[int]) -> None:
         shared = pointers & self.trained
@@ -238,7 +249,7 @@ class Observer:
             return
         with self.torch.no_grad():
             fingerprint = [float(p.detach().double().sum()) for p in parameters()]
-        first = record.detail.setdefault("first", {"fingerprint": fingerprint, "updates": self.updates})
+        first = record.detail.setdefault("_first", {"fingerprint": fingerprint, "updates": self.updates})
         if self.updates == first["updates"]:
             return  # no update since the first pass: nothing to compare yet
         if fingerprint == first["fingerprint"]:
@@ -258,8 +269,53 @@ class Observer:
             record.negative += 1
             record.detail["shape"] = list(value.shape)
 
+    def _loss_inputs_broadcast(self, site_id: int, record: SiteRecord, value):
+        """The loss function or module itself is watched: it is handed back wrapped, so that each
+        call shows the shapes of its prediction and target before the loss is computed."""
+        if not callable(value):
+            record.detail["not_a_loss"] = type(value).__name__
+            return None
+        observer, loss = self, value
+
+        def watched_loss(*args, **kwargs):
+            inputs = [*args[:2], *(kwargs[name] for name in ("input", "target") if name in kwargs)]
+            observer._compare_loss_inputs(record, inputs)
+            return loss(*args, **kwargs)
+
+        return watched_loss
+
+    def _compare_loss_inputs(self, record: SiteRecord, inputs: list) -> None:
+        record.hits += 1
+        if len(inputs) < 2 or not all(isinstance(x, self.torch.Tensor) for x in inputs[:2]):
+            record.detail["not_a_tensor"] = "pair of inputs"
+            return
+        prediction, target = inputs[0], inputs[1]
+        shapes = [list(prediction.shape), list(target.shape)]
+        try:
+            joint = self.torch.broadcast_shapes(prediction.shape, target.shape)
+        except RuntimeError:
+            record.detail["shapes"] = shapes  # the loss itself will raise: nothing to count
+            return
+        if joint.numel() > max(prediction.numel(), target.numel()):
+            record.positive += 1
+            record.detail.setdefault("shapes", shapes)
+            record.detail["broadcast"] = list(joint)
+        else:
+            record.negative += 1
+            record.detail.setdefault("same_shapes", shapes)
+
     # ---- the record -----------------------------------------------------------------------------
+    def _settle_reach(self) -> None:
+        """For the TD targets that required grad: how many parameter tensors their gradient reaches,
+        and how many of those an optimizer steps."""
+        for record in self.records.values():
+            reached = record.detail.get("_reached")
+            if reached:
+                record.detail["parameters_reached"] = len(reached)
+                record.detail["trained_reached"] = len(reached & self.trained)
+
     def report(self, status: str, error: str | None = None) -> dict:
+        self._settle_reach()
         return {
             "status": status,
             "updates": self.updates,

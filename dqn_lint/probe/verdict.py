@@ -28,10 +28,10 @@ def verdict(record: dict | None, run: dict) -> Verdict:
     observation = record["observation"]
     positive, negative, hits = record["positive"], record["negative"], record["hits"]
     detail = record.get("detail", {})
-    unreadable = detail.get("not_a_tensor") or detail.get("not_a_network") or detail.get("not_an_optimizer")
+    unreadable = (detail.get("not_a_tensor") or detail.get("not_a_network") or detail.get("not_an_optimizer")
+                  or detail.get("not_a_loss"))
     if unreadable and positive + negative == 0:
-        what = unreadable
-        return Verdict(NOT_REACHED, f"the watched value was a {what}, which this probe cannot read")
+        return Verdict(NOT_PROBED, f"the watched value was a {unreadable}, which this probe cannot read")
     if positive + negative == 0:
         if observation == "truncation_in_flag":
             return Verdict(NOT_REACHED, f"no time limit cut an episode while the flag was made ({hits} steps; {how_far}): "
@@ -40,8 +40,13 @@ def verdict(record: dict | None, run: dict) -> Verdict:
     if observation == "requires_grad":
         if positive:
             grad_fn = f" (grad_fn {detail['grad_fn']})" if "grad_fn" in detail else ""
-            return Verdict(CONFIRMED, f"the value required grad in {positive} of {positive + negative} evaluations{grad_fn}: "
-                                      "the loss's gradient flows into the bootstrap")
+            reach = ""
+            if "parameters_reached" in detail:
+                reached, trained = detail["parameters_reached"], detail.get("trained_reached", 0)
+                reach = (f"; its gradient reaches {reached} parameter tensor{'s' * (reached != 1)}, "
+                         f"{trained} of which an optimizer steps")
+            return Verdict(CONFIRMED, f"the value required grad in {positive} of {positive + negative} evaluations{grad_fn}"
+                                      f"{reach}: the loss's gradient flows into the bootstrap")
         return Verdict(CONTRADICTED, f"the value never required grad in {negative} evaluations; {FALSE_POSITIVE}")
     if observation == "shares_trained_storage":
         if positive:
@@ -50,6 +55,20 @@ def verdict(record: dict | None, run: dict) -> Verdict:
                                       "evaluations: the target moves with every update")
         return Verdict(CONTRADICTED, f"the network's parameters were never among those an optimizer steps "
                                      f"({negative} evaluations); {FALSE_POSITIVE}")
+    if observation == "held_by_optimizer":
+        if positive:
+            return Verdict(CONFIRMED, f"an optimizer steps {detail.get('shared_tensors', '?')} of the network's "
+                                      f"{detail.get('tensors', '?')} parameter tensors (seen in {positive} of "
+                                      f"{positive + negative} evaluations)")
+        return Verdict(CONTRADICTED, f"no optimizer held the network's parameters ({negative} evaluations); {FALSE_POSITIVE}")
+    if observation == "loss_inputs_broadcast":
+        if positive:
+            shapes = " and ".join(str(shape) for shape in detail.get("shapes", []))
+            return Verdict(CONFIRMED, f"the loss compared inputs shaped {shapes}, broadcast to {detail.get('broadcast')}, "
+                                      f"in {positive} of {positive + negative} calls: every prediction is pulled toward "
+                                      "every target")
+        return Verdict(CONTRADICTED, f"the loss's two inputs had the same shape {detail.get('same_shapes')} in {negative} "
+                                     f"calls; {FALSE_POSITIVE}")
     if observation == "gradients_cleared":
         steps = positive + negative
         if positive and not negative:

@@ -17,6 +17,7 @@ __all__ = [
     "TDTargetRequiresGradError",
     "assert_independent",
     "assert_td_target_frozen",
+    "leaves_reached",
     "parameter_storages",
     "shares_storage",
 ]
@@ -44,7 +45,7 @@ def assert_td_target_frozen(y: torch.Tensor) -> None:
         raise TypeError(f"assert_td_target_frozen expects a torch.Tensor, got {type(y).__name__}")
     if not y.requires_grad and y.grad_fn is None:
         return
-    reached = _leaves_reached(y)
+    reached = len(leaves_reached(y))
     raise TDTargetRequiresGradError(
         f"TD target y requires grad (gradient would reach {reached} parameter tensor"
         f"{'' if reached == 1 else 's'}): compute the target under `with torch.no_grad():` or call "
@@ -54,12 +55,13 @@ def assert_td_target_frozen(y: torch.Tensor) -> None:
     )
 
 
-def _leaves_reached(y: torch.Tensor) -> int:
-    """Number of distinct leaf tensors that requires grad that a backward pass from `y` reaches."""
+def leaves_reached(y: torch.Tensor) -> list[torch.Tensor]:
+    """The distinct leaf tensors that require grad (in practice: parameter tensors) that a backward
+    pass from `y` would reach, found by walking its graph: nothing is computed or freed."""
     if y.grad_fn is None:
-        return 1 if y.requires_grad else 0  # y is itself a leaf, e.g. a parameter
+        return [y] if y.requires_grad else []  # y is itself a leaf, e.g. a parameter
     seen_nodes: set[int] = set()
-    leaves: set[int] = set()
+    leaves: dict[int, torch.Tensor] = {}
     stack = [y.grad_fn]
     while stack:
         node = stack.pop()
@@ -68,9 +70,9 @@ def _leaves_reached(y: torch.Tensor) -> int:
         seen_nodes.add(id(node))
         variable = getattr(node, "variable", None)  # set on AccumulateGrad nodes only
         if isinstance(variable, torch.Tensor):
-            leaves.add(id(variable))
+            leaves.setdefault(id(variable), variable)
         stack.extend(child for child, _ in node.next_functions)
-    return len(leaves)
+    return list(leaves.values())
 
 
 def parameter_storages(module: nn.Module) -> dict[StorageKey, list[str]]:
