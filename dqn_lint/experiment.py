@@ -102,6 +102,7 @@ class Observation(str, Enum):
     ONE_VALUE_FOR_BATCH = "one_value_for_batch"  # a tensor: is it one number for the whole batch?
     HELD_BY_OPTIMIZER = "held_by_optimizer"  # a network: does an optimizer hold (and step) its parameters?
     LOSS_INPUTS_BROADCAST = "loss_inputs_broadcast"  # a loss function or module: do its two inputs broadcast to a larger shape?
+    STORED_ACROSS_RESET = "stored_across_reset"  # a stored next state: is it a vector env's reset observation?
 
 
 @dataclass(frozen=True)

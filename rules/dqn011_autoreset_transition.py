@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from dqn_lint.diagnostics import Applicability, Finding, Fix, Severity
 from dqn_lint.rule import Rule, RuleDocs
-from dqn_lint.experiment import Experiment, Measure, Probe
+from dqn_lint.experiment import Experiment, Measure, Observation, Probe, ProbeSite, RuntimeProbe
 
 if TYPE_CHECKING:
     from dqn_lint.model import AutoresetStore, ProgramModel
@@ -652,4 +652,6 @@ learned. The finding's advice names the change for the mode the code uses.
     valid=VALID,
     invalid=INVALID,
     experiment=EXPERIMENT,
+    runtime_probe=RuntimeProbe(ProbeSite.FINDING, Observation.STORED_ACROSS_RESET,
+                               "the stored next state is a reset observation"),
 )

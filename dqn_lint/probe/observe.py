@@ -10,6 +10,7 @@ script's own computation is never changed.
 from __future__ import annotations
 
 import time
+import weakref
 from dataclasses import dataclass, field
 
 
@@ -67,6 +68,9 @@ class Observer:
         self.torch.Tensor.backward = backward
         if any(record.observation == "truncation_in_flag" for record in self.records.values()):
             self._watch_time_limits()
+        if any(record.observation == "stored_across_reset" for record in self.records.values()):
+            self.resets = ResetWatch()
+            self.resets.install()
 
     def _watch_time_limits(self) -> None:
         """Count what gymnasium's (or old gym's) `TimeLimit` returns at every step: the cuts and
@@ -304,6 +308,13 @@ class Observer:
             record.negative += 1
             record.detail.setdefault("same_shapes", shapes)
 
+    def _stored_across_reset(self, site_id: int, record: SiteRecord, value) -> None:
+        if isinstance(value, tuple) and len(value) in (4, 5):
+            record.detail["not_a_store"] = "step result"  # the finding names the step, not what is stored
+            return
+        record.hits += 1
+        self.resets.saw_store(record, (value,))
+
     # ---- the record -----------------------------------------------------------------------------
     def _settle_reach(self) -> None:
         """For the TD targets that required grad: how many parameter tensors their gradient reaches,
@@ -316,6 +327,8 @@ class Observer:
 
     def report(self, status: str, error: str | None = None) -> dict:
         self._settle_reach()
+        if getattr(self, "resets", None) is not None:
+            self.resets.close_window()
         return {
             "status": status,
             "updates": self.updates,
@@ -323,6 +336,136 @@ class Observer:
             "error": error,
             "sites": {str(site_id): record.to_json() for site_id, record in self.records.items()},
         }
+
+
+class ResetWatch:
+    """Which stored states a vector env's autoreset makes wrong, step by step.
+
+    The watched value is what a store call receives as the next state. After an episode of
+    sub-env `i` ends, the env returns the next episode's first observation for `i`: at the next
+    step under next-step autoreset (gymnasium 1.x's default; that step's transition jumps from
+    the episode's last state into the next episode), at the same step under same-step autoreset
+    (gymnasium 0.29, `AutoresetMode.SAME_STEP`, Stable-Baselines3's VecEnvs; the real last state
+    is in the infos). Either way, a next state stored in that step's window that holds the reset
+    observation (as a whole, or as row `i` of a per-env batch) is a transition across the reset;
+    a window whose stored next states hold states the env returned, but not that one, judges
+    the other way.
+    """
+
+    def __init__(self) -> None:
+        import numpy
+
+        self.numpy = numpy
+        self.bad: list = []  # the reset observations it is wrong to store in the current window
+        self.mode = ""
+        self.recent: list = []  # the observations the env's last two steps returned, row by row
+        # env -> (its sub-envs that ended at its previous step, the observations it returned then);
+        # weak, so an env made for each evaluation leaves nothing behind for a later one to inherit
+        self.envs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self.window_records: dict[int, list] = {}  # id(record) -> [record, stored a bad state, stored a known one]
+        self.episode_ends = 0
+
+    def install(self) -> None:
+        import importlib
+        import importlib.util
+
+        watch = self
+        for module_name, class_names in (("gymnasium.vector", ("SyncVectorEnv", "AsyncVectorEnv")),
+                                         ("stable_baselines3.common.vec_env", ("DummyVecEnv", "SubprocVecEnv"))):
+            if importlib.util.find_spec(module_name.partition(".")[0]) is None:
+                continue
+            try:
+                module = importlib.import_module(module_name)
+            except Exception:  # noqa: BLE001 - a library that does not import here: not watched
+                continue
+            for class_name in class_names:
+                cls = getattr(module, class_name, None)
+                step = getattr(cls, "step", None)
+                if step is None or getattr(step, "_dqn_lint_watched", False):
+                    continue
+
+                def watched_step(env, *args, _original=step, **kwargs):
+                    result = _original(env, *args, **kwargs)
+                    try:
+                        watch.saw_step(env, result)
+                    except Exception:  # noqa: BLE001 - a step result of another shape: nothing to watch
+                        pass
+                    return result
+
+                watched_step._dqn_lint_watched = True
+                cls.step = watched_step
+
+    def saw_step(self, env, result) -> None:
+        np = self.numpy
+        self.close_window()
+        if len(result) == 5:  # gymnasium: obs, rewards, terminated, truncated, infos
+            obs, ended, infos = result[0], np.logical_or(result[2], result[3]), result[4]
+            mode = getattr(getattr(env, "metadata", {}).get("autoreset_mode"), "value", None) or "SameStep"
+        else:  # Stable-Baselines3: obs, rewards, dones, infos (a list of dicts)
+            obs, ended, infos, mode = result[0], np.asarray(result[2], dtype=bool), result[3], "SameStep"
+        if not isinstance(obs, np.ndarray):
+            return
+        ended_now = [int(i) for i in np.flatnonzero(ended)]
+        ended_before, previous = self.envs.get(env, ([], None))  # each env its own: evaluation envs step too
+        obs = obs.copy()
+        self.envs[env] = (ended_now, obs)
+        self.recent = [*obs, *(previous if previous is not None else ())]
+        self.episode_ends += len(ended_now)
+        self.mode = mode
+        if mode == "NextStep":
+            self.bad = [obs[i] for i in ended_before if i < len(obs)]  # this step is their reset step
+        elif mode == "SameStep":
+            self.bad = [obs[i] for i in ended_now]
+        else:
+            self.bad = []
+
+    def saw_store(self, record: SiteRecord, arguments) -> None:
+        """Judged only where the stored arguments hold states the env returned: a store of
+        something else (normalised observations, features) says nothing either way."""
+        if not self.bad:
+            return
+        window = self.window_records.setdefault(id(record), [record, False, False])
+        for array in self._arrays(arguments):
+            if self._holds(array, self.bad):
+                window[1] = True
+            if self._holds(array, self.recent):
+                window[2] = True
+
+    def close_window(self) -> None:
+        for record, hit, related in self.window_records.values():
+            if hit:
+                record.positive += 1
+            elif related:
+                record.negative += 1
+            record.detail["autoreset_mode"] = self.mode
+            record.detail["episode_ends"] = self.episode_ends
+        self.window_records.clear()
+        self.bad = []
+
+    def _arrays(self, arguments, depth: int = 0):
+        np = self.numpy
+        for argument in arguments:
+            if isinstance(argument, np.ndarray):
+                yield argument
+            elif hasattr(argument, "detach") and hasattr(argument, "numpy"):
+                yield argument.detach().cpu().numpy()
+            elif isinstance(argument, (tuple, list)) and depth == 0 and len(argument) <= 16:
+                yield from self._arrays(argument, depth + 1)  # a transition tuple, a namedtuple
+            elif isinstance(argument, dict) and depth == 0:
+                yield from self._arrays(list(argument.values()), depth + 1)
+
+    def _holds(self, array, states) -> bool:
+        """Whether `array` is one of `states`, or has one of them as a row."""
+        np = self.numpy
+        for state in states:
+            if array.shape == state.shape:
+                if np.allclose(array, state, rtol=1e-5, atol=1e-6):
+                    return True
+            elif array.shape[1:] == state.shape and array.ndim == state.ndim + 1:
+                close = np.isclose(array, state, rtol=1e-5, atol=1e-6).reshape(len(array), -1).all(axis=1)
+                if close.any():
+                    return True
+        return False
 
 
 def _count_true(value) -> int:

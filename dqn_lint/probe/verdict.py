@@ -29,10 +29,14 @@ def verdict(record: dict | None, run: dict) -> Verdict:
     positive, negative, hits = record["positive"], record["negative"], record["hits"]
     detail = record.get("detail", {})
     unreadable = (detail.get("not_a_tensor") or detail.get("not_a_network") or detail.get("not_an_optimizer")
-                  or detail.get("not_a_loss"))
+                  or detail.get("not_a_loss") or detail.get("not_a_store"))
     if unreadable and positive + negative == 0:
         return Verdict(NOT_PROBED, f"the watched value was a {unreadable}, which this probe cannot read")
     if positive + negative == 0:
+        if observation == "stored_across_reset":
+            return Verdict(NOT_REACHED, f"a next state was stored {hits} times, but never right after an episode ended as a "
+                                        f"state the vector env returned ({detail.get('episode_ends', 0)} episode ends seen; "
+                                        f"{how_far})")
         if observation == "truncation_in_flag":
             return Verdict(NOT_REACHED, f"no time limit cut an episode while the flag was made ({hits} steps; {how_far}): "
                                         "run longer, or with a shorter time limit")
@@ -69,6 +73,15 @@ def verdict(record: dict | None, run: dict) -> Verdict:
                                       "every target")
         return Verdict(CONTRADICTED, f"the loss's two inputs had the same shape {detail.get('same_shapes')} in {negative} "
                                      f"calls; {FALSE_POSITIVE}")
+    if observation == "stored_across_reset":
+        windows = positive + negative
+        mode = detail.get("autoreset_mode")
+        when = "in the step after it" if mode == "NextStep" else "in the step that ended it"
+        if positive:
+            return Verdict(CONFIRMED, f"after {positive} of {windows} episode ends, the next episode's first observation was "
+                                      f"stored as a next state {when} ({mode} autoreset): the transition jumps across episodes")
+        return Verdict(CONTRADICTED, f"after none of {windows} episode ends was the reset observation stored as a next state "
+                                     f"({mode} autoreset); {FALSE_POSITIVE}")
     if observation == "gradients_cleared":
         steps = positive + negative
         if positive and not negative:
