@@ -435,6 +435,36 @@ def learn(buffer, gamma=0.99):
 )
 
 INVALID: tuple[str, ...] = (
+    # A DDPG critic's target: the target critic at the target actor's action, with autograd on.
+    """\
+import copy
+
+import torch
+import torch.nn.functional as F
+
+
+class Critic(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.net = torch.nn.Linear(4, 1)
+
+    def forward(self, state, action):
+        return self.net(torch.cat([state, action], dim=-1))
+
+
+actor, critic = torch.nn.Linear(3, 1), Critic()
+actor_t, critic_t = copy.deepcopy(actor), copy.deepcopy(critic)
+optimizer = torch.optim.Adam(critic.parameters(), lr=1e-3)
+
+
+def update(s, a, r, s2, d, gamma=0.99):
+    q_next = critic_t(s2, actor_t(s2))  # expect
+    y = r.unsqueeze(-1) + gamma * q_next * (1 - d.unsqueeze(-1))
+    loss = F.mse_loss(critic(s, a), y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+""",
     # A separate target network, but the forward pass records a graph.
     """\
 import copy

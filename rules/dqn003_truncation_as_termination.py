@@ -23,6 +23,35 @@ if TYPE_CHECKING:
     from dqn_lint.model import ProgramModel
 
 VALID: tuple[str, ...] = (
+    # pytorch-soft-actor-critic's mask: at the env's own time limit the mask is 1 (bootstrap).
+    """\
+import gym
+import torch
+
+env = gym.make("Pendulum-v1")
+actor = torch.nn.Linear(3, 1)
+critic = torch.nn.Linear(4, 1)
+critic_t = torch.nn.Linear(4, 1)
+optimizer = torch.optim.Adam(critic.parameters(), lr=1e-3)
+memory = []
+state, steps = env.reset(), 0
+for t in range(10_000):
+    action = actor(torch.as_tensor(state, dtype=torch.float32)).detach().numpy()
+    next_state, reward, done, _ = env.step(action)
+    steps += 1
+    mask = 1 if steps == env._max_episode_steps else float(not done)
+    memory.append((state, action, reward, next_state, mask))
+    state = next_state
+    if done:
+        state, steps = env.reset(), 0
+    s, a, r, s2, m = (torch.as_tensor(x, dtype=torch.float32) for x in zip(*memory[-64:]))
+    with torch.no_grad():
+        y = r + 0.99 * m * critic_t(torch.cat([s2, actor(s2)], 1)).squeeze(1)
+    loss = ((critic(torch.cat([s, a], 1)).squeeze(1) - y) ** 2).mean()
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+""",
     # `terminated or truncated` only resets the episode; `terminated` is stored.
     """\
 import random
@@ -526,6 +555,45 @@ def learn(batch):
 )
 
 INVALID: tuple[str, ...] = (
+    # A DDPG critic: the target critic is evaluated at the target actor's action, and the stored
+    # flag is `terminated or truncated`.
+    """\
+import copy
+
+import gymnasium as gym
+import torch
+import torch.nn.functional as F
+
+
+class Critic(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.net = torch.nn.Linear(4, 1)
+
+    def forward(self, state, action):
+        return self.net(torch.cat([state, action], dim=-1))
+
+
+env = gym.make("Pendulum-v1")
+actor, critic = torch.nn.Linear(3, 1), Critic()
+actor_t, critic_t = copy.deepcopy(actor), copy.deepcopy(critic)
+optimizer = torch.optim.Adam(critic.parameters(), lr=1e-3)
+memory = []
+state, _ = env.reset()
+for step in range(10_000):
+    action = actor(torch.as_tensor(state)).detach().numpy()
+    next_state, reward, terminated, truncated, _ = env.step(action)
+    done = terminated or truncated  # expect
+    memory.append((state, action, reward, next_state, done))
+    state = env.reset()[0] if done else next_state
+    s, a, r, s2, d = (torch.as_tensor(x, dtype=torch.float32) for x in zip(*memory[-64:]))
+    with torch.no_grad():
+        y = r.unsqueeze(1) + 0.99 * (1 - d.unsqueeze(1)) * critic_t(s2, actor_t(s2))
+    loss = F.mse_loss(critic(s, a), y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+""",
     # baselines' SubprocVecEnv, copied into the project: old gym's `done` is made in the workers and
     # sent back through pipes; the finding stands where the training loop receives it.
     """\

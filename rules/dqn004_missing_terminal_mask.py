@@ -895,6 +895,8 @@ def check(model: ProgramModel) -> Iterator[Finding]:
     for target in model.td_targets:
         if not target.discount_is_scalar:
             continue
+        if target.actor_critic and not target.masks:
+            continue  # continuous control often never terminates (Pendulum): no mask is needed there
         if target.masks:
             yield from _masks_that_never_mask(model, target)
             continue
@@ -991,7 +993,9 @@ Checks that every TD target `reward + discount * bootstrap` has a termination ma
 term. Any mask shape counts: a `(1 - done)`, `~done` or `not_done` factor, `torch.where(done, r, ...)`,
 an if-expression or an `if not done:` guard, an index mask over non-final next states,
 `next_q[done] = 0` or `masked_fill`, a bootstrap masked on an earlier line, or a per-sample discount
-that already holds the mask. Reports the line where the TD target expression starts.
+that already holds the mask. Reports the line where the TD target expression starts. An
+actor-critic critic's target (`r + gamma * critic_t(s2, actor_t(s2))`, DDPG, TD3, SAC) with no mask
+is left alone: continuous-control tasks often never end (Pendulum), and there no mask is right.
 """,
         why_is_this_bad="""
 A terminal state has no future, so its value is zero and the target of the last transition of an

@@ -9,7 +9,7 @@ import libcst as cst
 
 from dqn_lint.model import Slot, SourceUnit, SyncKind, TerminalFlag, build_model
 from dqn_lint.model.dataflow import Ref
-from dqn_lint.model.flags import STEP_LIMIT, TERMINATED
+from dqn_lint.model.flags import CARRIES_TRUNCATION, STEP_LIMIT, TERMINATED
 
 
 def _model(code: str, *context: tuple[str, str]):
@@ -56,6 +56,38 @@ print(flag)
 def test_a_step_counter_reaching_its_bound_is_a_time_limit():
     model = _model(ENV.format(limit="if self.steps >= 200:\n            self.done = True"))
     assert STEP_LIMIT in _kinds(model, "flag")
+
+
+def test_a_mask_set_to_one_at_the_env_s_time_limit_carries_no_truncation():
+    """pytorch-soft-actor-critic: `1 if steps == env._max_episode_steps else float(not done)`."""
+    code = """
+    import gym
+    import torch
+
+    env = gym.make("Pendulum-v1")
+    actor, critic_t = torch.nn.Linear(3, 1), torch.nn.Linear(4, 1)
+    memory = []
+    state, steps = env.reset(), 0
+    for t in range(1000):
+        action = actor(torch.as_tensor(state)).detach().numpy()
+        next_state, reward, done, _ = env.step(action)
+        steps += 1
+        mask = {value}
+        memory.append((state, action, reward, next_state, mask))
+        state = next_state
+        s, a, r, s2, m = (torch.as_tensor(x) for x in zip(*memory[-64:]))
+        with torch.no_grad():
+            y = r + 0.99 * m * critic_t(torch.cat([s2, actor(s2)], 1)).squeeze(1)
+    """
+
+    def mask_kinds(value: str) -> set:
+        model = _model(code.format(value=value))
+        [target] = model.td_targets
+        return {source.kind for mask in target.masks for source in model.mask_sources(mask)}
+
+    assert mask_kinds("float(not done)") & CARRIES_TRUNCATION  # old gym's done of a time-limited env
+    kept = mask_kinds("1 if steps == env._max_episode_steps else float(not done)")
+    assert kept and not kept & CARRIES_TRUNCATION
 
 
 def test_a_counter_decremented_under_a_condition_is_not_a_clock():
@@ -174,6 +206,103 @@ def test_with_no_loss_in_sight_every_td_target_is_kept():
     assert len(model.td_targets) == 1
 
 
+# ---- actor-critic critics: the policy's action stands for the max over actions ------------------------
+CRITIC = """
+import copy
+import torch
+import torch.nn.functional as F
+
+
+class Critic(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.net = torch.nn.Linear(5, 1)
+
+    def forward(self, state, action):
+        return self.net(torch.cat([state, action], dim=-1))
+
+
+actor = torch.nn.Linear(4, 1)
+critic = Critic()
+actor_t, critic_t = copy.deepcopy(actor), copy.deepcopy(critic)
+q_net = torch.nn.Linear(5, 1)
+optimizer = torch.optim.Adam(critic.parameters())
+
+
+def update(s, a, r, s2, d, gamma=0.99):
+    with torch.no_grad():
+        y = {target}
+    loss = F.mse_loss(critic(s, a), y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+"""
+
+
+def test_a_critic_at_the_target_policy_s_action_is_a_bootstrap():
+    model = _model(CRITIC.format(target="r + gamma * (1 - d) * critic_t(s2, actor_t(s2))"))
+    [target] = model.td_targets
+    assert [model.code(call) for call in target.bootstrap_calls] == ["critic_t(s2, actor_t(s2))"]
+    assert target.actor_critic
+
+
+def test_a_max_over_actions_is_no_actor_critic_target():
+    model = _model(CRITIC.format(target="r + gamma * (1 - d) * q_net(s2).max(1).values"))
+    [target] = model.td_targets
+    assert not target.actor_critic
+
+
+def test_a_critic_over_a_concatenated_state_and_policy_action_is_a_bootstrap():
+    model = _model(CRITIC.format(target="r + gamma * (1 - d) * q_net(torch.cat([s2, actor_t(s2)], 1))"))
+    [target] = model.td_targets
+    assert [model.code(call) for call in target.bootstrap_calls] == ["q_net(torch.cat([s2, actor_t(s2)], 1))"]
+
+
+def test_a_helper_returning_two_critics_runs_the_object_it_is_called_on():
+    """`model_t.value(s2, a2)` returning `(self.q0(s, a), self.q1(s, a))`: a forward pass of
+    `model_t`, in the grad context of that call."""
+    model = _model(
+        """
+        import copy
+        import torch
+
+        class Model(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.pi = torch.nn.Linear(3, 1)
+                self.q0, self.q1 = torch.nn.Linear(4, 1), torch.nn.Linear(4, 1)
+
+            def value(self, s, a=None):
+                if a is None:
+                    a = self.pi(s)
+                x = torch.cat([s, a], 1)
+                return self.q0(x), self.q1(x)
+
+        model = Model()
+        model_t = copy.deepcopy(model)
+        optimizer = torch.optim.Adam(model.parameters())
+
+        def learn(s, a, r, s2, d):
+            with torch.no_grad():
+                n0, n1 = model_t.value(s2, model_t.pi(s2))
+                y = r + 0.99 * (1 - d) * torch.min(n0, n1)
+            q0, q1 = model.value(s, a)
+            loss = ((q0 - y) ** 2).mean() + ((q1 - y) ** 2).mean()
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        """
+    )
+    [target] = model.td_targets
+    assert {model.code(model.bootstrap_network(call)) for call in target.bootstrap_calls} == {"model_t"}
+
+
+def test_a_critic_at_an_action_that_no_network_chose_is_no_bootstrap():
+    """`critic_t(s2, a)` with the stored action: nothing picks an action for the next state."""
+    model = _model(CRITIC.format(target="r + gamma * (1 - d) * critic_t(s2, a)"))
+    assert not model.td_targets
+
+
 # ---- environments of the project are not networks -------------------------------------------------------
 def test_a_method_inherited_from_a_gym_wrapper_is_not_a_forward_pass():
     model = _model(
@@ -267,6 +396,29 @@ def test_a_parameter_loop_copy_is_hard_and_a_polyak_mix_is_soft():
         "for p, t in zip(online.parameters(), target.parameters()):\n    t.data.copy_(tau * p.data + (1 - tau) * t.data)"
     )
     assert soft == [(SyncKind.SOFT, "target", "online", ("tau",))]
+
+
+def test_loops_that_reuse_their_variable_names_each_sync_their_own_networks():
+    """TD3's three soft updates, each `for param, target_param in zip(...)`: each loop's write
+    is a sync between the two networks that loop zips."""
+    model = _model(
+        """
+        import copy
+        import torch
+
+        actor, q1, q2 = torch.nn.Linear(3, 1), torch.nn.Linear(4, 1), torch.nn.Linear(4, 1)
+        actor_t, q1_t, q2_t = copy.deepcopy(actor), copy.deepcopy(q1), copy.deepcopy(q2)
+        tau = 0.005
+        for param, target_param in zip(actor.parameters(), actor_t.parameters()):
+            target_param.data.copy_(tau * param.data + (1 - tau) * target_param.data)
+        for param, target_param in zip(q1.parameters(), q1_t.parameters()):
+            target_param.data.copy_(tau * param.data + (1 - tau) * target_param.data)
+        for param, target_param in zip(q2.parameters(), q2_t.parameters()):
+            target_param.data.copy_(tau * param.data + (1 - tau) * target_param.data)
+        """
+    )
+    assert sorted((model.code(s.destination), model.code(s.source)) for s in model.syncs) == [
+        ("actor_t", "actor"), ("q1_t", "q1"), ("q2_t", "q2")]
 
 
 def test_lerp_and_mul_add_are_soft_syncs():

@@ -1461,9 +1461,11 @@ class Dataflow:
         """`A` when `node` is a loop variable over `A.parameters()` or over a slot of `zip(A.parameters(), ...)`."""
         if not isinstance(node, cst.Name):
             return None
-        for definition in self.definitions(node) or ():
-            if not definition.path or definition.path[0] != ITER:
-                continue
+        loops = [definition for definition in self.definitions(node) or () if definition.path and definition.path[0] == ITER]
+        if len(loops) > 1:  # one name reused by several loops: the loop the read is in decides
+            iterables = {id(ancestor.iter) for ancestor in self.src.ancestors(node) if isinstance(ancestor, cst.For)}
+            loops = [definition for definition in loops if id(definition.node) in iterables] or loops
+        for definition in loops:
             source = definition.node
             rest = definition.path[1:]
             if rest and rest[0][0] == "item" and isinstance(source, cst.Call) and "builtins.zip" in self.src.qualified_names(source.func):

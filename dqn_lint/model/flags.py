@@ -228,8 +228,16 @@ class FlagAnalysis:
         combined with it by `and` (or chosen by it) carries no truncation. The attribute is gym's
         own TimeLimit and EnvSpec API."""
         compared = _compared_with_time_limit(node)
-        if compared is None:
-            return False
+        return compared is not None and self._is_time_limit(compared)
+
+    def _at_time_limit(self, node: cst.BaseExpression) -> bool:
+        """`t == env._max_episode_steps`, `t >= env.spec.max_episode_steps`, or a step counter
+        reaching its bound: true on the steps a time limit cuts."""
+        if self._is_step_limit_test(node):
+            return True
+        return any(self._is_time_limit(limit) for limit in _compared_at_time_limit(node))
+
+    def _is_time_limit(self, compared: cst.BaseExpression) -> bool:
         pending, seen = [_limit_operand(compared)], 0
         while pending and seen < 8:  # the limit itself, or a name or attribute assigned it
             limit = pending.pop()
@@ -378,6 +386,13 @@ class FlagAnalysis:
             if _is_false_constant(node.body) and self._is_step_limit_test(node.test):
                 # Spinning Up's `False if ep_len == max_ep_len else d`: the flag without time-outs
                 return _without_truncation(set(self._of(node.orelse)), node)
+            if _is_constant(node.body) and self._at_time_limit(node.test):
+                # `1 if steps == env._max_episode_steps else float(not done)` (pytorch-soft-actor-critic):
+                # at every cut the value is the constant; it is the continuing value when it is a
+                # mask's 1 (the other branch negates a flag) or a flag's False
+                is_mask = self._negated(_without_conversion(self.src, node.orelse)) is not None
+                if is_mask != _is_false_constant(node.body):
+                    return _without_truncation(set(self._of(node.orelse)), node)
             return self._union([self._of(node.body), self._of(node.orelse)], node)
         if isinstance(node, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
             return set(self._of(node.elt))
@@ -591,6 +606,35 @@ def _compared_with_time_limit(node: cst.BaseExpression) -> cst.BaseExpression | 
     if isinstance(operator, cst.GreaterThan):
         return node.left
     return None
+
+
+def _compared_at_time_limit(node: cst.BaseExpression) -> tuple[cst.BaseExpression, ...]:
+    """The operands that may be LIMIT in `t == LIMIT`, `t >= LIMIT` or `LIMIT <= t`: a test true
+    from the limit on."""
+    if not isinstance(node, cst.Comparison) or len(node.comparisons) != 1:
+        return ()
+    comparison = node.comparisons[0]
+    operator = comparison.operator
+    if isinstance(operator, cst.Equal):
+        return (comparison.comparator, node.left)
+    if isinstance(operator, cst.GreaterThanEqual):
+        return (comparison.comparator,)
+    if isinstance(operator, cst.LessThanEqual):
+        return (node.left,)
+    return ()
+
+
+def _without_conversion(src, node: cst.BaseExpression) -> cst.BaseExpression:
+    """`x` of `float(x)`, `int(x)`, `bool(x)`, `np.float32(x)`: a conversion keeps the value's meaning."""
+    while isinstance(node, cst.Call) and len(node.args) == 1 and not node.args[0].keyword and not node.args[0].star:
+        if not src.names_any(node.func, _CONVERSIONS):
+            break
+        node = node.args[0].value
+    return node
+
+
+_CONVERSIONS = frozenset({"builtins.float", "builtins.int", "builtins.bool", "numpy.float32", "numpy.float64",
+                          "numpy.uint8", "numpy.int64", "numpy.bool_"})
 
 
 def _limit_operand(node: cst.BaseExpression) -> cst.BaseExpression:

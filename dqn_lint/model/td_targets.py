@@ -63,6 +63,8 @@ class _Frame(NamedTuple):
     bound: bool
 
 
+_CONCATENATIONS = frozenset({"torch.cat", "torch.concat", "torch.concatenate", "torch.hstack", "numpy.concatenate"})
+
 # Helpers of helpers are traced with their callers' arguments this deep; deeper, a parameter
 # takes the arguments of every call site of its function.
 _MAX_FRAMES = 4
@@ -98,6 +100,7 @@ class TDTarget:
     masks: tuple[MaskUse, ...]
     discount_is_scalar: bool
     maxima: tuple[tuple[cst.Call, cst.Call], ...] = ()  # (forward call, the max that reduces its output)
+    actor_critic: bool = False  # every bootstrap is a critic at a policy's action (DDPG, TD3, SAC), none a max
     distributional: bool = False  # C51's `r + gamma * support`, projected onto the atoms
 
 
@@ -145,7 +148,7 @@ class TDTargetFinder:
         for function, bound in self.df.callee_functions(call):
             if function.name.value == "__init__":
                 continue
-            for value in self.df.return_values_for(call, function, bound):
+            for value in self._returned_values(call, function, bound):
                 for inner, reduced in self.trace(value).calls.items():
                     network = self.network_of(inner)
                     param = self._parameter_named_by(network, function)
@@ -162,6 +165,17 @@ class TDTargetFinder:
                         self._lifted_inner.setdefault(call, set()).add(inner)
         self._lifted_memo[call] = found
         return found
+
+    def _returned_values(self, call: cst.Call, function: cst.FunctionDef, bound: bool) -> list[Ref]:
+        """What a helper returns, each element of a returned tuple on its own (`return
+        self.q1(s, a), self.q2(s, a)`: both are runs of the object's own modules)."""
+        values: list[Ref] = []
+        for value in self.df.return_values_for(call, function, bound):
+            if not value.path and isinstance(value.node, (cst.Tuple, cst.List)):
+                values.extend(Ref(element.value) for element in value.node.elements if not isinstance(element, cst.StarredElement))
+            else:
+                values.append(value)
+        return values
 
     def _runs_own_module(self, network: cst.BaseExpression, function: cst.FunctionDef, call: cst.Call) -> bool:
         """A method of a network class running the network itself or one of its submodules
@@ -452,7 +466,12 @@ class TDTargetFinder:
             discount_is_scalar=all(kind == "scalar" for kind in kinds.values() if kind is not None)
             and all(kinds[id(factor)] is not None for factor in others),
             maxima=tuple(maxima),
+            actor_critic=all(self._critic_at_policy_action(call) for call in calls),
         )
+
+    def _critic_at_policy_action(self, call: cst.Call) -> bool:
+        """The call, or a forward pass inside the helper it calls, runs a critic at a policy's action."""
+        return self._at_policy_action(call) or any(self._at_policy_action(inner) for inner in self.runs_inside(call))
 
     def _discounted_just_before(self, term: cst.BaseExpression) -> list[cst.BaseExpression]:
         """The factors of a product a variable was set to on the way here, when that is the one
@@ -605,7 +624,7 @@ class TDTargetFinder:
 
     def _trace_call(self, call: cst.Call, path: tuple) -> _Trace:
         if self.is_forward_call(call):
-            return _Trace({call: self._lifted_reduced.get(call, False)})
+            return _Trace({call: self._lifted_reduced.get(call, False) or self._at_policy_action(call)})
         functions = [(function, bound) for function, bound in self.df.callee_functions(call) if function.name.value != "__init__"]
         if functions:
             result = _Trace()
@@ -669,6 +688,23 @@ class TDTargetFinder:
         if method in torch_api.VALUE_PRESERVING_METHODS or method == "min":
             return self._sub(receiver)
         return _Trace()
+
+    def _at_policy_action(self, call: cst.Call) -> bool:
+        """`critic_t(s2, actor_t(s2))`, `critic(torch.cat([s2, actor(s2)], 1))`: a critic evaluated
+        at the action another network picks for the same inputs, the actor-critic form of the max
+        over actions (DDPG, TD3, SAC). Its action argument comes from a forward pass of its own."""
+        args = [arg.value for arg in call.args if not arg.star]
+        if len(args) == 1:  # one input: the state and the action concatenated, here or where it was made
+            joined = [leaf.node for leaf in self.df.resolve(Ref(args[0]), follow_calls=False) if not leaf.path]
+            args = []
+            for node in joined:
+                parts = positional_args(node) if isinstance(node, cst.Call) and self.src.names_any(node.func, _CONCATENATIONS) else []
+                if parts and isinstance(parts[0].value, (cst.List, cst.Tuple)):
+                    args.extend(element.value for element in parts[0].value.elements[1:])
+            inputs = args
+        else:
+            inputs = args[1:]  # the first is the state
+        return any(any(inner is not call for inner in self.trace(Ref(value)).calls) for value in inputs)
 
     # ---- discount factors ---------------------------------------------------------------------------------
     def discount_kind(self, node: cst.BaseExpression) -> str | None:
