@@ -40,6 +40,13 @@ def probe(folder: Path, *args: str) -> subprocess.CompletedProcess:
     )
 
 
+def probed_findings(folder: Path, *args: str, returncode: int = 0) -> list[dict]:
+    """Probe with a JSON record, check the exit code, and return the record's findings."""
+    result = probe(folder, "--json", "verdicts.json", *args)
+    assert result.returncode == returncode, result.stdout + result.stderr
+    return json.loads((folder / "verdicts.json").read_text())["findings"]
+
+
 def _twin(code: str) -> Path:
     [path] = [path for path in TWINS.glob("dqn*.py") if path.stem.upper().startswith(code)]
     return path
@@ -173,9 +180,7 @@ def test_a_cleanrl_style_script_with_a_vector_env_has_its_truncation_flag_confir
     """One file, argparse, `if __name__ == "__main__":`, a gymnasium vector env with same-step
     autoreset and a 20-step time limit: the combined flag is set at the cuts."""
     shutil.copy(SCRIPTS / "cleanrl_style.py", tmp_path / "dqn.py")
-    result = probe(tmp_path, "--updates", "40", "--json", "verdicts.json", "dqn.py")
-    assert result.returncode == 0, result.stdout + result.stderr
-    [finding] = json.loads((tmp_path / "verdicts.json").read_text())["findings"]
+    [finding] = probed_findings(tmp_path, "--updates", "40", "dqn.py")
     assert (finding["code"], finding["verdict"]) == ("DQN003", "confirmed at run time")
     assert "the flag was set as for a real end" in finding["detail"]
 
@@ -185,9 +190,7 @@ def test_an_old_gym_script_with_its_own_four_tuple_env_is_probed(tmp_path):
     runs with autograd and unmasked. The DQN002 verdict counts the parameter tensors its gradient
     reaches: the target network's four, none of which the optimizer steps."""
     shutil.copy(SCRIPTS / "old_gym_style.py", tmp_path / "agent.py")
-    result = probe(tmp_path, "--updates", "30", "--json", "verdicts.json", "agent.py")
-    assert result.returncode == 0, result.stdout + result.stderr
-    findings = json.loads((tmp_path / "verdicts.json").read_text())["findings"]
+    findings = probed_findings(tmp_path, "--updates", "30", "agent.py")
     assert sorted((f["code"], f["verdict"]) for f in findings) == [
         ("DQN002", "confirmed at run time"), ("DQN004", "confirmed at run time")]
     [grad] = [f for f in findings if f["code"] == "DQN002"]
@@ -201,9 +204,7 @@ def test_an_optimizer_over_both_networks_is_confirmed_to_hold_the_target(tmp_pat
                              "torch.optim.Adam([*online.parameters(), *target.parameters()],")
     assert both != reference
     (tmp_path / "train.py").write_text(both)
-    result = probe(tmp_path, "--updates", "10", "--json", "verdicts.json", "train.py", *FAST)
-    assert result.returncode == 0, result.stdout + result.stderr
-    [finding] = json.loads((tmp_path / "verdicts.json").read_text())["findings"]
+    [finding] = probed_findings(tmp_path, "--updates", "10", "train.py", *FAST)
     assert (finding["code"], finding["verdict"]) == ("DQN010", "confirmed at run time")
     assert "an optimizer steps 6 of the network's 6 parameter tensors" in finding["detail"]
 
@@ -236,9 +237,7 @@ def test_a_probe_that_cannot_read_its_value_says_not_probed(tmp_path):
     """DQN007's probe reads the network a reversed sync writes into; a swapped soft update writes
     parameter tensors one by one, which it cannot read: not probed, never contradicted."""
     (tmp_path / "train.py").write_text(SWAPPED_SOFT_UPDATE)
-    result = probe(tmp_path, "--updates", "5", "--json", "verdicts.json", "train.py")
-    assert result.returncode == 1, result.stdout + result.stderr
-    [finding] = json.loads((tmp_path / "verdicts.json").read_text())["findings"]
+    [finding] = probed_findings(tmp_path, "--updates", "5", "train.py", returncode=1)
     assert (finding["code"], finding["verdict"]) == ("DQN007", "not probed")
     assert finding["detail"] == "the watched value was a Tensor, which this probe cannot read"
 
@@ -250,9 +249,7 @@ def test_a_same_step_script_that_stores_the_reset_observation_is_confirmed(tmp_p
     unfixed = reference.replace("real_next_obs = final_observations(next_obs, infos)", "real_next_obs = next_obs")
     assert unfixed != reference
     (tmp_path / "train.py").write_text(unfixed)
-    result = probe(tmp_path, "--updates", "20", "--json", "verdicts.json", "train.py", *FAST)
-    assert result.returncode == 0, result.stdout + result.stderr
-    [finding] = json.loads((tmp_path / "verdicts.json").read_text())["findings"]
+    [finding] = probed_findings(tmp_path, "--updates", "20", "train.py", *FAST)
     assert (finding["code"], finding["verdict"]) == ("DQN011", "confirmed at run time")
     assert "in the step that ended it (SameStep autoreset)" in finding["detail"]
 
