@@ -103,6 +103,7 @@ class Observation(str, Enum):
     HELD_BY_OPTIMIZER = "held_by_optimizer"  # a network: does an optimizer hold (and step) its parameters?
     LOSS_INPUTS_BROADCAST = "loss_inputs_broadcast"  # a loss function or module: do its two inputs broadcast to a larger shape?
     STORED_ACROSS_RESET = "stored_across_reset"  # a stored next state: is it a vector env's reset observation?
+    MASK_RATE = "mask_rate"  # a terminal mask in an update: how often does it mark a transition terminal?
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,8 @@ class RuntimeProbe:
     site: ProbeSite
     observation: Observation
     claim: str  # what the finding says will be seen, in a few words
+    # a second expression whose reading completes the first one's (DQN003: the mask the flag reaches)
+    companion: tuple[ProbeSite, Observation] | None = None
 
 
 __all__ = ["Direction", "Experiment", "Measure", "Observation", "Probe", "ProbeSite", "RuntimeProbe"]

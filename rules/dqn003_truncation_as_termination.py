@@ -1579,5 +1579,6 @@ five-value `step`.
     valid=VALID,
     invalid=INVALID,
     experiment=EXPERIMENT,
-    runtime_probe=RuntimeProbe(ProbeSite.FINDING, Observation.TRUNCATION_IN_FLAG, "the flag is set at time-limit cuts"),
+    runtime_probe=RuntimeProbe(ProbeSite.FINDING, Observation.TRUNCATION_IN_FLAG, "the flag is set at time-limit cuts",
+                               companion=(ProbeSite.RELATED, Observation.MASK_RATE)),
 )

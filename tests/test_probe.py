@@ -183,6 +183,7 @@ def test_a_cleanrl_style_script_with_a_vector_env_has_its_truncation_flag_confir
     [finding] = probed_findings(tmp_path, "--updates", "40", "dqn.py")
     assert (finding["code"], finding["verdict"]) == ("DQN003", "confirmed at run time")
     assert "the flag was set as for a real end" in finding["detail"]
+    assert "(closer to the ends and cuts together: the cuts reach the mask)" in finding["detail"]
 
 
 def test_an_old_gym_script_with_its_own_four_tuple_env_is_probed(tmp_path):
@@ -390,6 +391,39 @@ def test_the_plan_watches_the_expression_the_rule_names(tmp_path):
         "the site is not an expression the probe can wrap",
         "D has no run-time probe yet",
     ]
+
+
+def test_the_plan_places_a_companion_reading_at_the_related_mask(tmp_path):
+    """DQN003's probe reads the flag where it is made and, as its companion, the mask it reaches."""
+    source = "done = terminated or truncated\ny = r + 0.99 * (1 - d) * q\n"
+    path = str(tmp_path / "train.py")
+    Path(path).write_text(source)
+    probes = {"A": RuntimeProbe(ProbeSite.FINDING, Observation.TRUNCATION_IN_FLAG, "",
+                                companion=(ProbeSite.RELATED, Observation.MASK_RATE))}
+    mask = Span(Position(2, 17), Position(2, 22))  # `1 - d`, inside its parentheses
+    [planned] = plan([(_finding("A", Span(Position(1, 8), Position(1, 31)), [Related("mask", mask)]), path)],
+                     probes.get, lambda p: Path(p).read_text())
+    assert (planned.site.start, planned.site.end, planned.site.observation) == ((1, 8), (1, 31), "truncation_in_flag")
+    assert (planned.companion.start, planned.companion.end, planned.companion.observation) == ((2, 17), (2, 22), "mask_rate")
+    assert planned.site.id != planned.companion.id
+
+
+def test_the_mask_reading_compares_its_rate_with_the_env_s_ends_and_cuts():
+    from dqn_lint.probe.verdict import verdict
+
+    flag = {"observation": "truncation_in_flag", "hits": 10, "positive": 4, "negative": 0, "detail": {"cuts": 4}}
+    run = {"updates": 10, "seconds": 1.0}
+
+    def mask(terminal: int) -> dict:
+        detail = {"entries": 1000, "terminal": terminal, "env_steps": 2000, "env_ends": 40, "env_cuts": 60}
+        return {"observation": "mask_rate", "hits": 10, "positive": 0, "negative": 0, "detail": detail}
+
+    with_cuts = verdict(flag, run, mask(50)).detail
+    assert with_cuts.endswith("the mask marked 5.0% of 1000 sampled transitions terminal, against real ends at 2.0% "
+                              "and time-limit cuts at 3.0% of 2000 env steps (closer to the ends and cuts together: "
+                              "the cuts reach the mask)")
+    assert verdict(flag, run, mask(21)).detail.endswith("(closer to the real ends alone)")
+    assert verdict(flag, run, None).detail == verdict(flag, run).detail
 
 
 AGENT = """

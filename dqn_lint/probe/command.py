@@ -43,7 +43,7 @@ def probe_command(args) -> int:
         return rule.runtime_probe if rule is not None else None
 
     planned = plan(findings, probe_of, lambda path: Path(path).read_text(encoding="utf-8"))
-    sites = [item.site for item in planned if item.site is not None]
+    sites = [site for item in planned for site in item.sites]
     run: dict = {"status": "not run", "updates": 0, "seconds": 0.0, "sites": {}}
     if sites:
         run = _run(script, package, sites, args)
@@ -151,7 +151,8 @@ def _run(script: Path, package: str | None, sites, args) -> dict:
 def _verdict(item: Planned, run: dict) -> verdicts.Verdict:
     if item.site is None:
         return verdicts.Verdict(verdicts.NOT_PROBED, item.not_probed or "")
-    return verdicts.verdict(run["sites"].get(str(item.site.id)), run)
+    companion = run["sites"].get(str(item.companion.id)) if item.companion is not None else None
+    return verdicts.verdict(run["sites"].get(str(item.site.id)), run, companion)
 
 
 _STOPS = {

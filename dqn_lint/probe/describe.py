@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dqn_lint.experiment import ProbeSite
+from dqn_lint.experiment import Observation, ProbeSite
 from dqn_lint.rule import Rule
 
 _SITES = {
@@ -17,14 +17,24 @@ _SITES = {
 }
 
 
+_READINGS = {
+    Observation.MASK_RATE: "how often it marks a sampled transition terminal, against the env's real ends "
+                           "and time-limit cuts",
+}
+
+
 def probe_section(rule: Rule) -> str:
     probe = rule.runtime_probe
     if probe is None:
         return "## Confirmed on your script\nThis rule has no run-time probe yet (`dqn-lint probe` reports it as not probed).\n"
+    also = ""
+    if probe.companion is not None:
+        where, observation = probe.companion
+        also = f" It also watches {_SITES[where]}: {_READINGS[observation]}."
     return (
         "## Confirmed on your script\n"
         f"`dqn-lint probe SCRIPT` runs your script briefly and watches {_SITES[probe.site]}: "
-        f"confirmed when {probe.claim}.\n"
+        f"confirmed when {probe.claim}.{also}\n"
     )
 
 
@@ -32,4 +42,7 @@ def probe_json(rule: Rule) -> dict[str, Any] | None:
     probe = rule.runtime_probe
     if probe is None:
         return None
-    return {"site": probe.site.value, "observation": probe.observation.value, "claim": probe.claim}
+    described: dict[str, Any] = {"site": probe.site.value, "observation": probe.observation.value, "claim": probe.claim}
+    if probe.companion is not None:
+        described["companion"] = {"site": probe.companion[0].value, "observation": probe.companion[1].value}
+    return described

@@ -51,6 +51,7 @@ class Observer:
         self.stepped_since_check: dict[int, object] = {}  # watched optimizers stepped since the last backward
         self.pending_cuts = 0  # time-limit cuts (truncated, not terminated) since a flag was last read
         self.pending_ends = 0  # real terminations since then
+        self.env_steps = self.env_cuts = self.env_ends = 0  # every step a TimeLimit returned, and its cuts and ends
         self._install()
 
     # ---- hooks ----------------------------------------------------------------------------------
@@ -66,7 +67,7 @@ class Observer:
             return tensor_backward(self, *args, **kwargs)
 
         self.torch.Tensor.backward = backward
-        if any(record.observation == "truncation_in_flag" for record in self.records.values()):
+        if any(record.observation in ("truncation_in_flag", "mask_rate") for record in self.records.values()):
             self._watch_time_limits()
         if any(record.observation == "stored_across_reset" for record in self.records.values()):
             self.resets = ResetWatch()
@@ -104,15 +105,19 @@ class Observer:
     def _saw_step(self, result) -> None:
         try:
             if len(result) == 5:
-                terminated, truncated = bool(result[2]), bool(result[3])
-                self.pending_ends += terminated
-                self.pending_cuts += truncated and not terminated
+                end, cut = bool(result[2]), bool(result[3]) and not bool(result[2])
             elif len(result) == 4:
                 cut = isinstance(result[3], dict) and bool(result[3].get("TimeLimit.truncated", False))
-                self.pending_cuts += cut
-                self.pending_ends += bool(result[2]) and not cut
+                end = bool(result[2]) and not cut
+            else:
+                return
         except Exception:  # noqa: BLE001 - a step result of another shape: nothing to count
-            pass
+            return
+        self.pending_ends += end
+        self.pending_cuts += cut
+        self.env_steps += 1
+        self.env_ends += end
+        self.env_cuts += cut
 
     def _before_backward(self) -> None:
         """A backward pass after a watched optimizer's step: are the step's gradients still there?
@@ -308,6 +313,21 @@ class Observer:
             record.negative += 1
             record.detail.setdefault("same_shapes", shapes)
 
+    def _mask_rate(self, site_id: int, record: SiteRecord, value) -> None:
+        """A terminal mask in an update: how many of its entries mark a transition terminal. Its
+        polarity (`1 - done` or `done`) is not known here: for a mask of 0s and 1s the rarer value
+        is taken as the terminal one, as episodes are longer than two steps."""
+        import numpy
+
+        record.hits += 1
+        detach = getattr(value, "detach", None)
+        array = numpy.asarray(value.detach().cpu().numpy() if callable(detach) else value, dtype=float)
+        zeros, entries = int(numpy.count_nonzero(array == 0)), int(array.size)
+        binary = bool(numpy.all((array == 0) | (array == 1)))
+        terminal = min(zeros, entries - zeros) if binary else zeros
+        record.detail["entries"] = record.detail.get("entries", 0) + entries
+        record.detail["terminal"] = record.detail.get("terminal", 0) + terminal
+
     def _stored_across_reset(self, site_id: int, record: SiteRecord, value) -> None:
         if isinstance(value, tuple) and len(value) in (4, 5):
             record.detail["not_a_store"] = "step result"  # the finding names the step, not what is stored
@@ -327,6 +347,9 @@ class Observer:
 
     def report(self, status: str, error: str | None = None) -> dict:
         self._settle_reach()
+        for record in self.records.values():
+            if record.observation == "mask_rate":
+                record.detail.update(env_steps=self.env_steps, env_ends=self.env_ends, env_cuts=self.env_cuts)
         if getattr(self, "resets", None) is not None:
             self.resets.close_window()
         return {

@@ -34,12 +34,18 @@ class Site:
 
 @dataclass(frozen=True)
 class Planned:
-    """A finding and the site that watches it, or why there is none."""
+    """A finding and the site that watches it, or why there is none; and the site of the probe's
+    companion reading, where it has one and it could be placed."""
 
     finding: Finding
     path: str
     site: Site | None = None
     not_probed: str | None = None
+    companion: Site | None = None
+
+    @property
+    def sites(self) -> tuple[Site, ...]:
+        return tuple(site for site in (self.site, self.companion) if site is not None)
 
 
 def plan(
@@ -50,33 +56,45 @@ def plan(
     """`findings` are (finding, absolute path of its file)."""
     trees: dict[str, tuple[cst.Module, dict] | None] = {}
     planned: list[Planned] = []
+    next_id = 0
     for finding, path in findings:
         probe = probe_of(finding.code)
         if probe is None:
             planned.append(Planned(finding, path, not_probed=f"{finding.code} has no run-time probe yet"))
             continue
-        where_path, span = path, finding.span
-        if probe.site in (ProbeSite.RELATED, ProbeSite.RELATED_CALLEE):
-            if not finding.related:
-                planned.append(Planned(finding, path, not_probed="the finding names no related location to watch"))
-                continue
-            related = finding.related[0]
-            if related.filename:  # a related location in another file is named as `check` shows it
-                where_path = str((Path.cwd() / related.filename).resolve())
-            span = related.span
-        if where_path not in trees:
-            trees[where_path] = _tree(where_path, read_text)
-        tree = trees[where_path]
-        node = _node_at(tree, span) if tree is not None else None
-        target = _watched(node, probe.site) if node is not None else None
-        if target is None:
-            reason = "the file could not be read" if tree is None else "the site is not an expression the probe can wrap"
+        site, reason = _site(finding, path, probe.site, probe.observation.value, next_id, trees, read_text)
+        if site is None:
             planned.append(Planned(finding, path, not_probed=reason))
             continue
-        start, end = _span_of(tree, target)
-        site = Site(len(planned), where_path, start, end, probe.observation.value)
-        planned.append(Planned(finding, path, site=site))
+        next_id += 1
+        companion = None
+        if probe.companion is not None:
+            companion, _ = _site(finding, path, probe.companion[0], probe.companion[1].value, next_id, trees, read_text)
+            next_id += companion is not None
+        planned.append(Planned(finding, path, site=site, companion=companion))
     return planned
+
+
+def _site(finding: Finding, path: str, where: ProbeSite, observation: str, site_id: int, trees: dict,
+          read_text: Callable[[str], str]) -> tuple[Site | None, str]:
+    """The site that watches `where` of the finding, or why there is none."""
+    where_path, span = path, finding.span
+    if where in (ProbeSite.RELATED, ProbeSite.RELATED_CALLEE):
+        if not finding.related:
+            return None, "the finding names no related location to watch"
+        related = finding.related[0]
+        if related.filename:  # a related location in another file is named as `check` shows it
+            where_path = str((Path.cwd() / related.filename).resolve())
+        span = related.span
+    if where_path not in trees:
+        trees[where_path] = _tree(where_path, read_text)
+    tree = trees[where_path]
+    node = _node_at(tree, span) if tree is not None else None
+    target = _watched(node, where) if node is not None else None
+    if target is None:
+        return None, "the file could not be read" if tree is None else "the site is not an expression the probe can wrap"
+    start, end = _span_of(tree, target)
+    return Site(site_id, where_path, start, end, observation), ""
 
 
 def _tree(path: str, read_text: Callable[[str], str]) -> tuple[cst.Module, dict] | None:

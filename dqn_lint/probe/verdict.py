@@ -20,8 +20,29 @@ class Verdict:
     detail: str
 
 
-def verdict(record: dict | None, run: dict) -> Verdict:
-    """The verdict for one watched site, from its record and the run's."""
+def verdict(record: dict | None, run: dict, companion: dict | None = None) -> Verdict:
+    """The verdict for one watched site, from its record and the run's; a companion reading (the
+    mask a flag reaches) adds what it saw."""
+    found = _verdict(record, run)
+    reading = _mask_reading(companion) if companion is not None else ""
+    return Verdict(found.status, found.detail + reading) if reading else found
+
+
+def _mask_reading(record: dict) -> str:
+    """`; in the updates the mask marked ...`: the mask's terminal rate against the env's rates."""
+    detail = record.get("detail", {})
+    entries, steps = detail.get("entries", 0), detail.get("env_steps", 0)
+    if not record.get("hits") or not entries or not steps:
+        return ""
+    marked = detail.get("terminal", 0) / entries
+    ends, cuts = detail.get("env_ends", 0) / steps, detail.get("env_cuts", 0) / steps
+    closer = ("closer to the ends and cuts together: the cuts reach the mask" if abs(marked - ends - cuts) < abs(marked - ends)
+              else "closer to the real ends alone")
+    return (f"; in {record['hits']} updates the mask marked {marked:.1%} of {entries} sampled transitions terminal, "
+            f"against real ends at {ends:.1%} and time-limit cuts at {cuts:.1%} of {steps} env steps ({closer})")
+
+
+def _verdict(record: dict | None, run: dict) -> Verdict:
     how_far = f"the script ran {run.get('updates', 0)} optimizer updates in {run.get('seconds', 0):.1f} s"
     if record is None or record.get("hits", 0) == 0:
         return Verdict(NOT_REACHED, f"the watched expression never ran ({how_far})")
