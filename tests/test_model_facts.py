@@ -246,6 +246,12 @@ def test_a_critic_at_the_target_policy_s_action_is_a_bootstrap():
     assert target.actor_critic
 
 
+def test_a_value_net_fed_its_own_hidden_state_is_no_critic_at_a_policy_action():
+    """A recurrent V(s2, h) whose `h` comes from the same network's earlier pass: no action is chosen."""
+    model = _model(CRITIC.format(target="r + gamma * (1 - d) * q_net(s2, q_net(s, a))"))
+    assert not model.td_targets
+
+
 def test_a_max_over_actions_is_no_actor_critic_target():
     model = _model(CRITIC.format(target="r + gamma * (1 - d) * q_net(s2).max(1).values"))
     [target] = model.td_targets

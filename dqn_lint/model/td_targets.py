@@ -692,7 +692,8 @@ class TDTargetFinder:
     def _at_policy_action(self, call: cst.Call) -> bool:
         """`critic_t(s2, actor_t(s2))`, `critic(torch.cat([s2, actor(s2)], 1))`: a critic evaluated
         at the action another network picks for the same inputs, the actor-critic form of the max
-        over actions (DDPG, TD3, SAC). Its action argument comes from a forward pass of its own."""
+        over actions (DDPG, TD3, SAC). Its action argument comes from a forward pass of another
+        network: a recurrent network's hidden state, from its own earlier pass, is no action."""
         args = [arg.value for arg in call.args if not arg.star]
         if len(args) == 1:  # one input: the state and the action concatenated, here or where it was made
             joined = [leaf.node for leaf in self.df.resolve(Ref(args[0]), follow_calls=False) if not leaf.path]
@@ -704,7 +705,12 @@ class TDTargetFinder:
             inputs = args
         else:
             inputs = args[1:]  # the first is the state
-        return any(any(inner is not call for inner in self.trace(Ref(value)).calls) for value in inputs)
+        network = self.network_of(call)
+        return any(
+            inner is not call and not self.df.same_storage(self.network_of(inner), network)  # a recurrent net's own state
+            for value in inputs
+            for inner in self.trace(Ref(value)).calls
+        )
 
     # ---- discount factors ---------------------------------------------------------------------------------
     def discount_kind(self, node: cst.BaseExpression) -> str | None:
