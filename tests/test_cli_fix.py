@@ -130,6 +130,34 @@ def test_a_read_only_file_is_reported_and_left_untouched(run_cli, write) -> None
     assert sorted(os.listdir(path.parent)) == ["train.py"]
 
 
+def test_a_file_that_cannot_be_written_keeps_its_cross_module_findings(tmp_path: Path, monkeypatch) -> None:
+    """The flag is made in train.py and masks the target in agent.py: when writing train.py's fix
+    fails, `fix_file` returns the file's findings as `check` sees them, with its project."""
+    import shutil
+
+    from dqn_lint.discovery import SourceFile
+    from dqn_lint.fixes import writer
+    from dqn_lint.linting import project_contexts
+
+    project = tmp_path / "project"
+    shutil.copytree(Path(__file__).parent / "projects" / "split_done_or", project)
+    monkeypatch.chdir(project)
+    rules = tuple(registry.all_rules())
+    files = [SourceFile(name, name, name) for name in ("agent.py", "model.py", "replay_buffer.py", "train.py")]
+    contexts = project_contexts(files, lambda source: rules)
+    before = (project / "train.py").read_text()
+
+    def refuse(path, *args, **kwargs):
+        raise writer.WriteError("the file changed on disk during the run; it was not changed")
+
+    monkeypatch.setattr(writer, "write_fixed", refuse)
+    result = fix_run.fix_file(project / "train.py", "train.py", rules, allowed_applicabilities(True), write=True,
+                              project=contexts[3])
+    assert result.error == "the file changed on disk during the run; it was not changed"
+    assert [(f.code, f.span.start.row) for f in result.remaining] == [("DQN003", 11)]
+    assert (project / "train.py").read_text() == before
+
+
 def test_a_file_that_vanishes_mid_run_is_reported_and_not_recreated(tmp_path: Path, monkeypatch) -> None:
     path = tmp_path / "train.py"
     path.write_text(TWO_BUGS)

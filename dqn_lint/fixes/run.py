@@ -49,6 +49,6 @@ def fix_file(
         return FileFix(outcome.remaining, outcome.fixed_findings, unified_diff(outcome.original_text, outcome.fixed_text, filename))
     try:
         write_fixed(path, file.source, outcome.fixed)
-    except WriteError as error:
-        return FileFix(engine.lint_source(file.source, filename, rules), error=str(error))
+    except WriteError as error:  # the file keeps its bytes, and their findings as `check` sees them
+        return FileFix(file.findings(), error=str(error))
     return FileFix(outcome.remaining, outcome.fixed_findings)
