@@ -333,6 +333,15 @@ def test_the_reset_watch_does_not_judge_stores_of_something_else():
     assert (record.positive, record.negative) == (0, 0)
 
 
+def test_a_script_in_another_encoding_is_planned_from_the_bytes_that_were_linted(tmp_path):
+    """A latin-1 script (its cookie on line 1, a non-ASCII comment): linted, planned and rewritten
+    from its own encoding."""
+    twin = _twin("DQN002").read_text(encoding="utf-8")
+    (tmp_path / "train.py").write_bytes(("# -*- coding: latin-1 -*-\n# caf\u00e9\n" + twin).encode("latin-1"))
+    [finding] = probed_findings(tmp_path, "--updates", "5", "train.py", *FAST)
+    assert (finding["code"], finding["verdict"]) == ("DQN002", "confirmed at run time")
+
+
 def test_a_missing_script_is_a_usage_error(tmp_path):
     result = probe(tmp_path, "absent.py")
     assert result.returncode == 2 and result.stderr.startswith("dqn-lint: error: cannot probe absent.py")

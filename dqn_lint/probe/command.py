@@ -32,7 +32,8 @@ class Outcome:
 
 def probe_command(args) -> int:
     script, package = _script(args)
-    findings = _findings(script, args.select)
+    project = _imported_project_files(script)
+    findings = _findings(project, args.select)
     if not findings:
         sys.stdout.write(f"nothing to probe: dqn-lint check finds nothing in {_shown(script)} or the project modules it imports\n")
         return 0
@@ -42,7 +43,7 @@ def probe_command(args) -> int:
         rule = registry.rule_by_code(code)
         return rule.runtime_probe if rule is not None else None
 
-    planned = plan(findings, probe_of, lambda path: Path(path).read_text(encoding="utf-8"))
+    planned = plan(findings, probe_of, lambda path: _text(project, path))
     sites = [site for item in planned for site in item.sites]
     run: dict = {"status": "not run", "updates": 0, "seconds": 0.0, "sites": {}}
     if sites:
@@ -79,8 +80,9 @@ def _script(args) -> tuple[Path, str | None]:
     return path.resolve(), None
 
 
-def _findings(script: Path, select: list[str] | None) -> list[tuple[Finding, str]]:
-    """The findings of `check` in the script and the project modules it imports (absolute paths)."""
+def _findings(project: dict[Path, bytes], select: list[str] | None) -> list[tuple[Finding, str]]:
+    """The findings of `check` in the script and the project modules it imports (absolute paths),
+    linted from the bytes read when following the imports."""
     from dqn_lint import registry
     from dqn_lint.config import ConfigResolver
     from dqn_lint.diagnostics import FILE_CODES
@@ -93,8 +95,8 @@ def _findings(script: Path, select: list[str] | None) -> list[tuple[Finding, str
     resolver = ConfigResolver(known)
     selectors = tuple(selector for value in select for selector in split_selectors(value)) if select else None
     per_file = RulesPerFile(registry.all_rules(), resolver, SelectorLayer(select=selectors))
-    files = [named_source(str(path), resolver) for path in _imported_project_files(script)]
-    found = lint_sources(files, per_file.for_file)
+    files = [named_source(str(path), resolver) for path in project]
+    found = lint_sources(files, per_file.for_file, contents=project)
     by_name = {source.display_name: source.path for source in files}
     return [
         (finding, os.path.realpath(by_name.get(finding.filename, finding.filename)))
@@ -103,26 +105,36 @@ def _findings(script: Path, select: list[str] | None) -> list[tuple[Finding, str
     ]
 
 
-def _imported_project_files(script: Path, depth: int = 4) -> list[Path]:
-    """The script and the project modules it imports, transitively (`depth` steps)."""
+def _imported_project_files(script: Path, depth: int = 4) -> dict[Path, bytes]:
+    """The script and the project modules it imports, transitively (`depth` steps), by resolved
+    path, with the bytes read once: they are what is linted and where the sites are planned."""
     from dqn_lint.project import ProjectFiles
 
     files = ProjectFiles()
-    seen = {script: None}
-    frontier = [script]
-    for _ in range(depth):
+    seen: dict[Path, bytes] = {}
+    frontier = [script.resolve()]
+    for _ in range(depth + 1):
         step = []
         for path in frontier:
             try:
-                source = path.read_bytes()
+                seen[path] = source = path.read_bytes()
             except OSError:
                 continue
             for target, _name in files.imported_files(path, source):
-                if target not in seen:
-                    seen[target] = None
+                target = target.resolve()
+                if target not in seen and target not in step:
                     step.append(target)
         frontier = step
-    return list(seen)
+    return seen
+
+
+def _text(project: dict[Path, bytes], path: str) -> str:
+    """A file's text as it was linted (decoded by its own cookie or BOM), or from disk for one
+    outside the files read."""
+    from dqn_lint.sources import decode_source
+
+    source = project.get(Path(path).resolve())
+    return decode_source(source) if source is not None else Path(path).read_text(encoding="utf-8")
 
 
 def _run(script: Path, package: str | None, sites, args) -> dict:

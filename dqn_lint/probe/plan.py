@@ -102,7 +102,7 @@ def _tree(path: str, read_text: Callable[[str], str]) -> tuple[cst.Module, dict]
 
     try:
         module = cst.parse_module(read_text(path))
-    except (OSError, UnicodeDecodeError, SyntaxError, cst.ParserSyntaxError):
+    except (OSError, UnicodeDecodeError, SyntaxError, LookupError, cst.ParserSyntaxError):
         return None
     return module, module_positions(module)
 
