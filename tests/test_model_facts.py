@@ -819,6 +819,34 @@ def test_a_buffer_that_is_a_dict_reads_back_what_its_own_methods_stored():
     assert "old-gym-done" in _kinds(model, "flag")
 
 
+def test_a_batch_selected_with_itemgetter_holds_the_stored_transitions():
+    """`list(itemgetter(*idxes)(self.buffer))` (mbpo's and AINE-DRL's buffers): the elements of the buffer."""
+    model = _model(
+        """
+        import gym
+        import numpy as np
+        from operator import itemgetter
+        class Memory:
+            def __init__(self):
+                self.buffer = []
+            def push(self, state, done):
+                self.buffer.append((state, done))
+            def sample(self, n):
+                idxes = np.random.randint(0, len(self.buffer), n)
+                batch = list(itemgetter(*idxes)(self.buffer))
+                state, done = map(np.stack, zip(*batch))
+                return state, done
+        env = gym.make("CartPole-v1")
+        memory = Memory()
+        obs, _, done, _ = env.step(0)
+        memory.push(obs, done)
+        _, flag = memory.sample(32)
+        print(flag)
+        """
+    )
+    assert "old-gym-done" in _kinds(model, "flag")
+
+
 def test_a_conversion_helper_that_forwards_star_args_passes_the_flag_through():
     model = _model(
         """

@@ -97,6 +97,7 @@ _CONTAINER_EXTENDS = frozenset({"extend", "extendleft"})
 # (`m.view(-1).index_add_(0, index, values)` fills `m`: C51's projection of the target distribution).
 _INPLACE_WRITES = {"index_add_": (1, 2), "scatter_add_": (1, 2), "scatter_": (1, 2), "index_copy_": (1, 2)}
 _VIEW_METHODS = frozenset({"view", "reshape", "flatten", "view_as", "reshape_as", "narrow", "select", "unsqueeze", "squeeze"})
+_ITEMGETTERS = frozenset({"operator.itemgetter"})
 _ELEMENT_PRESERVING = frozenset(
     {"random.sample", "random.choices", "builtins.list", "builtins.tuple", "builtins.sorted", "collections.deque",
      "builtins.reversed", "numpy.random.permutation"}
@@ -386,6 +387,9 @@ class Dataflow:
                 return list(self.resolve(Ref(args[0].value, (ITER,) + rest[1:]), follow_calls, stop_at_names))
             if step == ITER and args and (not qualified.isdisjoint(_ELEMENT_PRESERVING) or self._is_generator_sampling(call)):
                 return list(self.resolve(Ref(args[0].value, path), follow_calls, stop_at_names))
+            if len(args) == 1 and self._is_itemgetter(call.func) and step[0] in ("iter", "item"):
+                # `itemgetter(*idx)(buffer)`: a selection of the buffer's elements (one, or a tuple of them)
+                return list(self.resolve(Ref(args[0].value, (ITER,) + rest), follow_calls, stop_at_names))
             if not qualified.isdisjoint({"builtins.list", "builtins.tuple"}) and step[0] == "item" and len(args) == 1:
                 return list(self.resolve(Ref(args[0].value, path), follow_calls, stop_at_names))
             if not qualified.isdisjoint(torch_api.MODULE_CONTAINERS) and step[0] in ("key", "item") and len(args) == 1:
@@ -422,6 +426,13 @@ class Dataflow:
                 if fetched:
                     return self._resolve_all(fetched, follow_calls, stop_at_names)
         return [ref]
+
+    def _is_itemgetter(self, func: cst.BaseExpression) -> bool:
+        """`operator.itemgetter(...)` called, or a name holding one (`get = itemgetter(*idx)`)."""
+        for leaf in self.resolve(Ref(func), follow_calls=False):
+            if not leaf.path and isinstance(leaf.node, cst.Call) and self.src.names_any(leaf.node.func, _ITEMGETTERS):
+                return True
+        return False
 
     def _is_generator_sampling(self, call: cst.Call) -> bool:
         """`rng.sample(memory, k)` / `rng.choice(memory, n)` on a `random.Random(seed)` or a numpy
