@@ -32,10 +32,7 @@ class _RewritingLoader(importlib.machinery.SourceFileLoader):
         self._sites = sites
 
     def source_to_code(self, data, path, *, _optimize=-1):
-        from dqn_lint.sources import decode_source
-
-        text, _found = rewrite(decode_source(data), self._sites)
-        return compile(text, path, "exec", dont_inherit=True)
+        return _rewritten_code(data, path, self._sites)
 
     def get_code(self, fullname):
         return self.source_to_code(self.get_data(self.path), self.path)
@@ -109,14 +106,19 @@ def main(argv: list[str]) -> int:
     return code
 
 
-def _run_script(path: str, package: str | None, sites) -> None:
+def _rewritten_code(data: bytes, path: str, sites) -> object:
+    """A module's code object, decoded by its own cookie or BOM, with its watched sites wrapped."""
     from dqn_lint.sources import decode_source
 
-    with open(path, "rb") as stream:
-        text = decode_source(stream.read())
+    text = decode_source(data)
     if sites:
         text, _found = rewrite(text, sites)
-    code = compile(text, path, "exec", dont_inherit=True)
+    return compile(text, path, "exec", dont_inherit=True)
+
+
+def _run_script(path: str, package: str | None, sites) -> None:
+    with open(path, "rb") as stream:
+        code = _rewritten_code(stream.read(), path, sites)
     main_module = type(sys)("__main__")
     main_module.__dict__.update({"__name__": "__main__", "__file__": path, "__package__": package,
                                  "__builtins__": builtins, "__spec__": None})

@@ -52,6 +52,7 @@ class Observer:
         self.pending_cuts = 0  # time-limit cuts (truncated, not terminated) since a flag was last read
         self.pending_ends = 0  # real terminations since then
         self.env_steps = self.env_cuts = self.env_ends = 0  # every step a TimeLimit returned, and its cuts and ends
+        self.resets: ResetWatch | None = None  # vector envs' autoreset, watched when a site asks
         self._install()
 
     # ---- hooks ----------------------------------------------------------------------------------
@@ -76,43 +77,14 @@ class Observer:
     def _watch_time_limits(self) -> None:
         """Count what gymnasium's (or old gym's) `TimeLimit` returns at every step: the cuts and
         the real ends a flag made that step should, or should not, carry."""
-        import importlib
-        import importlib.util
-        import warnings
-
-        observer = self
         for module_name in ("gymnasium.wrappers", "gym.wrappers"):
-            if importlib.util.find_spec(module_name.partition(".")[0]) is None:
-                continue
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    cls = getattr(importlib.import_module(module_name), "TimeLimit", None)
-            except Exception:  # noqa: BLE001 - an old gym that does not import here: not watched
-                continue
-            if cls is None or getattr(cls.step, "_dqn_lint_watched", False):
-                continue
-            original = cls.step
-
-            def step(env, action, _original=original):
-                result = _original(env, action)
-                observer._saw_step(result)
-                return result
-
-            step._dqn_lint_watched = True
-            cls.step = step
+            _watch_steps(module_name, ("TimeLimit",), lambda env, result: self._saw_step(result))
 
     def _saw_step(self, result) -> None:
-        try:
-            if len(result) == 5:
-                end, cut = bool(result[2]), bool(result[3]) and not bool(result[2])
-            elif len(result) == 4:
-                cut = isinstance(result[3], dict) and bool(result[3].get("TimeLimit.truncated", False))
-                end = bool(result[2]) and not cut
-            else:
-                return
-        except Exception:  # noqa: BLE001 - a step result of another shape: nothing to count
+        end_and_cut = _end_and_cut(result)  # a result it cannot read raises: `_watch_steps` drops it
+        if end_and_cut is None:
             return
+        end, cut = end_and_cut
         self.pending_ends += end
         self.pending_cuts += cut
         self.env_steps += 1
@@ -227,12 +199,8 @@ class Observer:
     def _truncation_in_flag(self, site_id: int, record: SiteRecord, value) -> None:
         record.hits += 1
         if isinstance(value, tuple) and len(value) in (4, 5):  # the step call itself is watched
-            info = value[-1]
-            if len(value) == 4:
-                cut = isinstance(info, dict) and bool(info.get("TimeLimit.truncated", False))
-                held = bool(value[2])
-            else:
-                cut, held = bool(value[3]) and not bool(value[2]), bool(value[3])
+            _end, cut = _end_and_cut(value)
+            held = bool(value[2]) if len(value) == 4 else bool(value[3])
             if cut:
                 record.detail["cuts"] = record.detail.get("cuts", 0) + 1
                 if held:
@@ -320,8 +288,7 @@ class Observer:
         import numpy
 
         record.hits += 1
-        detach = getattr(value, "detach", None)
-        array = numpy.asarray(value.detach().cpu().numpy() if callable(detach) else value, dtype=float)
+        array = numpy.asarray(_as_array(value), dtype=float)
         zeros, entries = int(numpy.count_nonzero(array == 0)), int(array.size)
         binary = bool(numpy.all((array == 0) | (array == 1)))
         terminal = min(zeros, entries - zeros) if binary else zeros
@@ -350,7 +317,7 @@ class Observer:
         for record in self.records.values():
             if record.observation == "mask_rate":
                 record.detail.update(env_steps=self.env_steps, env_ends=self.env_ends, env_cuts=self.env_cuts)
-        if getattr(self, "resets", None) is not None:
+        if self.resets is not None:
             self.resets.close_window()
         return {
             "status": status,
@@ -389,34 +356,9 @@ class ResetWatch:
         self.episode_ends = 0
 
     def install(self) -> None:
-        import importlib
-        import importlib.util
-
-        watch = self
         for module_name, class_names in (("gymnasium.vector", ("SyncVectorEnv", "AsyncVectorEnv")),
                                          ("stable_baselines3.common.vec_env", ("DummyVecEnv", "SubprocVecEnv"))):
-            if importlib.util.find_spec(module_name.partition(".")[0]) is None:
-                continue
-            try:
-                module = importlib.import_module(module_name)
-            except Exception:  # noqa: BLE001 - a library that does not import here: not watched
-                continue
-            for class_name in class_names:
-                cls = getattr(module, class_name, None)
-                step = getattr(cls, "step", None)
-                if step is None or getattr(step, "_dqn_lint_watched", False):
-                    continue
-
-                def watched_step(env, *args, _original=step, **kwargs):
-                    result = _original(env, *args, **kwargs)
-                    try:
-                        watch.saw_step(env, result)
-                    except Exception:  # noqa: BLE001 - a step result of another shape: nothing to watch
-                        pass
-                    return result
-
-                watched_step._dqn_lint_watched = True
-                cls.step = watched_step
+            _watch_steps(module_name, class_names, self.saw_step)
 
     def saw_step(self, env, result) -> None:
         np = self.numpy
@@ -468,10 +410,8 @@ class ResetWatch:
     def _arrays(self, arguments, depth: int = 0):
         np = self.numpy
         for argument in arguments:
-            if isinstance(argument, np.ndarray):
-                yield argument
-            elif hasattr(argument, "detach") and hasattr(argument, "numpy"):
-                yield argument.detach().cpu().numpy()
+            if isinstance(argument, np.ndarray) or (hasattr(argument, "detach") and hasattr(argument, "numpy")):
+                yield _as_array(argument)
             elif isinstance(argument, (tuple, list)) and depth == 0 and len(argument) <= 16:
                 yield from self._arrays(argument, depth + 1)  # a transition tuple, a namedtuple
             elif isinstance(argument, dict) and depth == 0:
@@ -495,7 +435,57 @@ def _count_true(value) -> int:
     """How many entries of a flag (a bool, an array or a tensor of them) are set."""
     import numpy
 
+    return int(numpy.count_nonzero(_as_array(value)))
+
+
+def _as_array(value):
+    """A tensor as a numpy array (detached, on the CPU); anything else as numpy reads it."""
+    import numpy
+
     detach = getattr(value, "detach", None)
-    if callable(detach):
-        value = value.detach().cpu().numpy()
-    return int(numpy.count_nonzero(numpy.asarray(value)))
+    return value.detach().cpu().numpy() if callable(detach) else numpy.asarray(value)
+
+
+def _end_and_cut(result) -> tuple[bool, bool] | None:
+    """(a real end, a time-limit cut) of one env's step result: gymnasium's 5-tuple, or old gym's
+    4-tuple with `info["TimeLimit.truncated"]`; None for a result of another length."""
+    if len(result) == 5:
+        return bool(result[2]), bool(result[3]) and not bool(result[2])
+    if len(result) == 4:
+        cut = isinstance(result[3], dict) and bool(result[3].get("TimeLimit.truncated", False))
+        return bool(result[2]) and not cut, cut
+    return None
+
+
+def _watch_steps(module_name: str, class_names: tuple[str, ...], on_step) -> None:
+    """Wrap `step` of the named classes of a library (when it imports here) so that each result
+    is also handed to `on_step(env, result)`; the result itself is returned unchanged, and a
+    class is wrapped once however many watches ask."""
+    import importlib
+    import importlib.util
+    import warnings
+
+    if importlib.util.find_spec(module_name.partition(".")[0]) is None:
+        return
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            module = importlib.import_module(module_name)
+    except Exception:  # noqa: BLE001 - a library that does not import here (an old gym): not watched
+        return
+    for class_name in class_names:
+        cls = getattr(module, class_name, None)
+        step = getattr(cls, "step", None)
+        if step is None or getattr(step, "_dqn_lint_watched", False):
+            continue
+
+        def watched_step(env, *args, _original=step, **kwargs):
+            result = _original(env, *args, **kwargs)
+            try:
+                on_step(env, result)
+            except Exception:  # noqa: BLE001 - a step result of another shape: nothing to watch
+                pass
+            return result
+
+        watched_step._dqn_lint_watched = True
+        cls.step = watched_step
