@@ -133,7 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
         "measure the difference and state a verdict.",
     )
     verify.add_argument("codes", nargs="*", metavar="CODE", help="rules to verify (default: every rule with an experiment)")
-    verify.add_argument("--env", default="CartPole-v1", choices=ENVIRONMENTS, help="gymnasium environment")
+    verify.add_argument("--env", choices=ENVIRONMENTS,
+                        help="gymnasium environment for every rule (default: each rule's own, CartPole-v1 for most)")
     verify.add_argument("--seeds", type=_positive_int, default=5, help="seeds per program (default 5)")
     verify.add_argument("--first-seed", type=_non_negative_int, default=0,
                         help="the seeds are this one and the next ones (default 0)")

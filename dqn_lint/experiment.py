@@ -74,6 +74,7 @@ class Experiment:
     measures: tuple[Measure, ...]
     expectation: str  # what the mechanism and the literature predict, in one or two sentences
     time_limits: Mapping[str, int] = field(default_factory=dict)  # env id -> TimeLimit for this experiment
+    env_id: str = "CartPole-v1"  # where `dqn-lint verify` trains it unless `--env` says otherwise
 
     def time_limit(self, env_id: str) -> int | None:
         return self.time_limits.get(env_id)

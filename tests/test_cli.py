@@ -828,9 +828,14 @@ def test_a_rule_with_a_run_time_probe_says_what_dqn_lint_probe_watches(capsys):
         "site": "finding", "observation": "requires_grad", "claim": "the bootstrap value requires grad"}
 
 
-def test_a_rule_with_a_time_limit_names_it_in_its_experiment(capsys):
+def test_a_rule_with_a_time_limit_names_it_and_its_own_environment_in_its_experiment(capsys):
     assert cli.main(["rule", "DQN003"]) == 0
-    assert "- TimeLimit: CartPole-v1 100" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "- Environment: DQNLint/StayOrQuit-v0\n" in out
+    assert "- TimeLimit: DQNLint/StayOrQuit-v0 5, CartPole-v1 100" in out
+    assert "`dqn-lint verify DQN003` trains it (DQNLint/StayOrQuit-v0, 5 seeds)" in out
+    assert cli.main(["rule", "DQN004"]) == 0
+    assert "- Environment: CartPole-v1\n" in capsys.readouterr().out
 
 
 def test_rule_with_an_unknown_code_is_a_one_line_error(lint):

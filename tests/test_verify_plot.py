@@ -160,3 +160,17 @@ def test_the_evidence_record_keeps_the_curves_of_the_runs_it_trained(tmp_path):
     write_json(tmp_path / "ev.json", [evidence, cached], {"DQN008": pair})
     entries = json.loads((tmp_path / "ev.json").read_text())["evidence"]
     assert entries == [{"rule": "DQN008", "curves": pair}, {"rule": "DQN009"}]
+
+
+def test_the_return_without_the_time_limit_gets_a_third_panel_when_both_runs_hold_it(tmp_path):
+    reference, twin = curves(4, 2), curves(4, 2, returns=20.0)
+    two_panels = matplotlib.image.imread(plot_comparison(tmp_path / "two.png", TITLE, reference, twin, "DQN003"))
+    reference["return_without_limit"] = [[99.0, 99.0]] * 4
+    only_reference = matplotlib.image.imread(plot_comparison(tmp_path / "one.png", TITLE, reference, twin, "DQN003"))
+    twin["return_without_limit"] = [[75.0, 75.0]] * 4
+    three_panels = matplotlib.image.imread(plot_comparison(tmp_path / "three.png", TITLE, reference, twin, "DQN003"))
+    assert only_reference.shape == two_panels.shape
+    assert three_panels.shape[1] == pytest.approx(1.5 * two_panels.shape[1], rel=0.02)
+    twin["return_without_limit"] = [[75.0, 75.0]] * 3  # a row short: the same error as any other metric
+    with pytest.raises(ValueError, match="'return_without_limit' has 3 rows for 4 steps"):
+        plot_comparison(tmp_path / "bad.png", TITLE, reference, twin, "DQN003")

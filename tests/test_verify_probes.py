@@ -54,7 +54,7 @@ def test_saved_tensor_bytes_grow_when_the_target_pass_keeps_its_graph():
 
 
 class _Cfg:
-    seeds, total_steps = 2, 100
+    seeds, total_steps, time_limit = 2, 100, None
 
 
 def _started_recorder() -> Recorder:
@@ -210,7 +210,7 @@ def test_a_state_about_to_fail_earns_less_and_an_env_that_cannot_be_restored_giv
 
 def test_the_recorder_measures_the_bias_at_states_cut_late_in_training():
     class Cfg:
-        seeds, total_steps, env_id, gamma = 2, 100, "CartPole-v1", 0.99
+        seeds, total_steps, env_id, gamma, time_limit = 2, 100, "CartPole-v1", 0.99, None
 
     recorder = Recorder()
     recorder.start(Cfg(), online=_LeanPolicy(60.0))

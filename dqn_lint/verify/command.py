@@ -54,6 +54,9 @@ def require_environment(env_id: str) -> None:
     import gymnasium as gym
     from gymnasium.error import DependencyNotInstalled, Error
 
+    from dqn_lint.verify.runner import register_fixture_envs
+
+    register_fixture_envs()
     try:
         gym.make(env_id).close()
     except DependencyNotInstalled as error:
@@ -63,11 +66,13 @@ def require_environment(env_id: str) -> None:
         raise VerifyError(f"{env_id} cannot be created: {error}") from None
 
 
-def plan(rules: Sequence[Rule], base: Settings, time_limit_given: bool) -> list[Plan]:
+def plan(rules: Sequence[Rule], base: Settings, time_limit_given: bool, env_given: bool = False) -> list[Plan]:
+    """Each rule's settings: the experiment's own env and TimeLimit unless the user named them."""
     plans = []
     for rule in rules:
-        limit = base.time_limit if time_limit_given else rule.experiment.time_limit(base.env_id)
-        plans.append(Plan(rule, replace(base, time_limit=limit)))
+        env_id = base.env_id if env_given else rule.experiment.env_id
+        limit = base.time_limit if time_limit_given else rule.experiment.time_limit(env_id)
+        plans.append(Plan(rule, replace(base, env_id=env_id, time_limit=limit)))
     return plans
 
 
@@ -116,7 +121,8 @@ def run(plans: Sequence[Plan], jobs: int, console, use_cache: bool = False) -> t
     runs: dict[Task, dict] = {}
     interrupted = False
     if missing:
-        require_environment(missing[0].settings.env_id)
+        for env_id in dict.fromkeys(item.settings.env_id for item in missing):
+            require_environment(env_id)
         reference_codes = lint_codes(REFERENCE)
         lint = {item.rule.code: LintCheck(item.rule.code, lint_codes(item.rule.experiment.twin), reference_codes)
                 for item in missing}
@@ -168,9 +174,9 @@ def verify_command(args) -> int:
         return replot(args.replot, args.plot, args.codes)
     rules = selected_rules(args.codes)
     require_extra(plotting=args.plot is not None)
-    base = Settings(env_id=args.env, seeds=args.seeds, first_seed=args.first_seed, steps=args.steps, lr=args.lr,
-                    time_limit=args.time_limit)
-    plans = plan(rules, base, time_limit_given=args.time_limit is not None)
+    base = Settings(env_id=args.env or Settings.env_id, seeds=args.seeds, first_seed=args.first_seed,
+                    steps=args.steps, lr=args.lr, time_limit=args.time_limit)
+    plans = plan(rules, base, time_limit_given=args.time_limit is not None, env_given=args.env is not None)
     out, err = Console(highlight=False), Console(stderr=True, highlight=False)
     if not out.is_terminal:
         out = Console(highlight=False, width=120)  # a saved report keeps the table's columns

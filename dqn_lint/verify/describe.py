@@ -37,6 +37,7 @@ def experiment_section(rule: Rule) -> str:
     lines = [
         "## Confirmed by training",
         f"- Twin: `fixtures/twins/{experiment.twin}.py` (the reference agent with this fault, nothing else changed)",
+        f"- Environment: {experiment.env_id}",
         "- Mechanism: " + "; ".join(probe.label for probe in experiment.mechanism),
         "- Measures: " + "; ".join(
             f"{measure.label} ({_DIRECTIONS.get(measure.direction, measure.direction)}{', primary' if measure.primary else ''})"
@@ -51,7 +52,7 @@ def experiment_section(rule: Rule) -> str:
     ]
     evidence = cached_evidence(rule)
     if evidence is None:
-        lines.append(f"- Verdict: not measured here yet; `dqn-lint verify {rule.code}` trains it (CartPole-v1, 5 seeds).")
+        lines.append(f"- Verdict: not measured here yet; `dqn-lint verify {rule.code}` trains it ({experiment.env_id}, 5 seeds).")
     else:
         lines.append(f"- Verdict (cached, version {evidence.version}): {evidence.headline()}")
     return "\n".join(lines) + "\n"
@@ -68,6 +69,7 @@ def experiment_json(rule: Rule) -> dict[str, Any] | None:
         "measures": [
             {"key": m.key, "label": m.label, "direction": m.direction, "primary": m.primary} for m in experiment.measures
         ],
+        "env_id": experiment.env_id,
         "time_limits": dict(experiment.time_limits),
         "expectation": experiment.expectation,
         "cached_verdict": None if evidence is None else {"verdict": str(evidence.verdict), "headline": evidence.headline()},

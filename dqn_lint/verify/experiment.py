@@ -6,5 +6,6 @@ each rule module.
 
 from __future__ import annotations
 
-ENVIRONMENTS = ("CartPole-v1", "LunarLander-v3", "Acrobot-v1")
-"""The environments the reference agent's settings are meant for (discrete actions, vector obs)."""
+ENVIRONMENTS = ("CartPole-v1", "LunarLander-v3", "Acrobot-v1", "DQNLint/StayOrQuit-v0")
+"""The environments the reference agent's settings are meant for (discrete actions, vector obs);
+the last is dqn-lint's own (`fixtures/stay_or_quit.py`), made for DQN003's return experiment."""

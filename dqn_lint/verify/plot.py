@@ -9,7 +9,9 @@ Each run is a *curves* dict with one row per evaluation, each row holding one va
     {"step": [5000, 10000, ...], "eval_return": [[seed0, seed1, ...], ...], "q_abs": [[...], ...]}
 
 The left panel is the evaluation return, the right one mean |Q|, both against environment steps of
-one seed. Each run is drawn as the mean over seeds (line) and the range across seeds (band, min..max).
+one seed. A run that set its own time limit (DQN003's experiment) also records the return without
+that limit (`return_without_limit`); when both runs hold it, it gets a third panel, and the first
+is titled as what it is, the return under the training limit. Each run is drawn as the mean over seeds (line) and the range across seeds (band, min..max).
 A diverged seed (a nan or inf value) is left out of the mean and the band from the point it diverged,
 is marked with an "x" at its last finite value, and is counted in the legend.
 
@@ -28,6 +30,7 @@ import numpy as np
 
 METRICS = (("eval_return", "evaluation return"), ("q_abs", "mean |Q|"))
 KEYS = ("step",) + tuple(key for key, _ in METRICS)
+WITHOUT_LIMIT = ("return_without_limit", "return without the time limit")  # drawn when both runs have it
 COLOURS = {"reference": "#1f77b4", "twin": "#d62728"}  # matplotlib's tab:blue and tab:red
 LOG_SPAN = 100.0  # |Q| gets a logarithmic axis when its values span more than two decades
 
@@ -53,7 +56,10 @@ def plot_comparison(path: str | os.PathLike, title: str, reference: Mapping[str,
     `twin_label` names the twin in the legend ("DQN001" gives "twin (DQN001)"). Raises ValueError
     when a curves dict lacks a key, is empty, or its rows do not line up.
     """
-    runs = {"reference": _run(reference, "reference"), "twin": _run(twin, "twin")}
+    metrics = METRICS
+    if all(curves.get(WITHOUT_LIMIT[0]) for curves in (reference, twin) if isinstance(curves, Mapping)):
+        metrics = (("eval_return", "evaluation return (training time limit)"), METRICS[1], WITHOUT_LIMIT)
+    runs = {"reference": _run(reference, "reference", metrics), "twin": _run(twin, "twin", metrics)}
     labels = {"reference": "reference", "twin": f"twin ({twin_label})"}
 
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -62,11 +68,11 @@ def plot_comparison(path: str | os.PathLike, title: str, reference: Mapping[str,
     from matplotlib.patches import Patch
     from matplotlib.ticker import FuncFormatter
 
-    fig = Figure(figsize=(11, 4.4), dpi=110, layout="constrained")
+    fig = Figure(figsize=(5.5 * len(metrics), 4.4), dpi=110, layout="constrained")
     FigureCanvasAgg(fig)
     fig.suptitle(title, fontsize=12)
-    axes = fig.subplots(1, 2)
-    for ax, (key, ylabel) in zip(axes, METRICS):
+    axes = fig.subplots(1, len(metrics))
+    for ax, (key, ylabel) in zip(axes, metrics):
         for name, run in runs.items():
             _draw(ax, run, key, COLOURS[name])
         ax.set_title(ylabel, fontsize=10)
@@ -102,7 +108,7 @@ def plot_comparison(path: str | os.PathLike, title: str, reference: Mapping[str,
     return target
 
 
-def _run(curves: Mapping[str, Sequence], name: str) -> Run:
+def _run(curves: Mapping[str, Sequence], name: str, metrics=METRICS) -> Run:
     """Check a curves dict and turn it into arrays."""
     if not isinstance(curves, Mapping):
         raise ValueError(f"{name} curves must be a mapping with keys {', '.join(KEYS)}, not {type(curves).__name__}")
@@ -114,7 +120,7 @@ def _run(curves: Mapping[str, Sequence], name: str) -> Run:
     if steps.ndim != 1 or steps.size == 0:
         raise ValueError(f"{name} curves are empty: 'step' must list at least one evaluation step")
     values, diverged, seeds = {}, {}, None
-    for key, _ in METRICS:
+    for key, _ in metrics:
         rows = [np.atleast_1d(np.asarray(row, dtype=float)) for row in curves[key]]
         if len(rows) != steps.size:
             raise ValueError(f"{name} curves: {key!r} has {len(rows)} rows for {steps.size} steps")

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from dqn_lint.runtime.guards import shares_storage
-from dqn_lint.verify.continuation import bias_at
+from dqn_lint.verify.continuation import bias_at, returns_without_limit
 from dqn_lint.experiment import Probe
 
 LATE_FRACTION = 0.2  # effects are read over the last 20% of training
@@ -133,6 +133,7 @@ class Recorder:
         self._cuts_seen = np.zeros(self.seeds, dtype=int)
         self._cut_sampler = np.random.default_rng(0)  # which cut states are kept: the same in every run
         self._cut_bias: list[float] | None = None
+        self._unlimited_returns: list[float] | None = None
         self._terminal_checked = 0
         self._last_update: tuple[int, float] | None = None
         self._phase_times: dict[int, list[float]] = {}
@@ -194,6 +195,8 @@ class Recorder:
         self.curves["eval_return"].append(returns.tolist())
         self.curves["q_abs"].append(self._with_divergence(self._eval_window.q_abs_mean()))
         self.curves["td_std"].append(self._with_divergence(self._eval_window.td_std()))
+        if self.cfg.time_limit is not None:  # see `_return_without_limit`
+            self.curves.setdefault("return_without_limit", []).append(self._unlimited(seed=self.cfg.seed + 10_000))
         self._eval_window = _Window(self.seeds)
         if step >= (1 - LATE_FRACTION) * self.total_steps:
             self._late_returns.append(returns)
@@ -214,6 +217,7 @@ class Recorder:
             "td_std": self._with_divergence(self._late_window.td_std()),
             "q_before_truncation": [v for v in q_trunc if not math.isnan(v)],
             "q_bias_at_cut": [v for v in self._bias_at_cuts() if not math.isnan(v)],
+            "return_without_limit": self._return_without_limit(),
             "update_ms": [1000 * float(np.mean(times)) for times in self._phase_times.values() if times],
         }
 
@@ -353,6 +357,20 @@ class Recorder:
             self._cut_bias = (bias_at(self.online, self._cut_states, self.cfg.env_id, self.cfg.gamma)
                               if any(self._cut_states) else [math.nan] * self.seeds)
         return self._with_divergence(self._cut_bias)
+
+    def _return_without_limit(self) -> list[float]:
+        """Per seed: what the final greedy policy earns from the env's start states with no time limit
+        (see `verify.continuation`). Only a run that set its own TimeLimit, an experiment about time
+        limits, pays for these rollouts; computed once, at the end."""
+        if self.cfg.time_limit is None:
+            return []
+        if self._unlimited_returns is None:
+            self._unlimited_returns = self._unlimited(seed=self.cfg.seed + 20_000)
+        return self._unlimited_returns  # a policy's return is measured as played, diverged or not
+
+    def _unlimited(self, seed: int) -> list[float]:
+        return returns_without_limit(self.online, self.cfg.env_id, self.cfg.gamma, self.seeds, self.cfg.eval_episodes,
+                                     seed=seed)
 
     def _record_q_before_truncation(self, obs, truncated_only: np.ndarray) -> None:
         with torch.no_grad():

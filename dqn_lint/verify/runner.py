@@ -53,7 +53,10 @@ class RunFailed(Exception):
 def fixture_file(program: str) -> Path:
     """The fixture program's file: installed as `dqn_lint.fixtures`, or `fixtures/` of a source
     checkout when `python -m dqn_lint` runs there (the checkout's `dqn_lint` shadows the installed one)."""
-    relative = f"{program}.py" if program == REFERENCE else f"twins/{program}.py"
+    return _fixtures_path(f"{program}.py" if program == REFERENCE else f"twins/{program}.py")
+
+
+def _fixtures_path(relative: str) -> Path:
     try:
         from importlib import resources
 
@@ -68,9 +71,22 @@ def program_source(program: str) -> bytes:
 
 
 def load_program(program: str) -> ModuleType:
-    name = f"_dqn_lint_fixture_{program}"
+    return _load(f"_dqn_lint_fixture_{program}", fixture_file(program))
+
+
+FIXTURE_ENVS = ("stay_or_quit",)
+"""dqn-lint's own environments in `fixtures/`: importing each registers it with gymnasium."""
+
+
+def register_fixture_envs() -> None:
+    """Make dqn-lint's own environments known to `gym.make` in this process (a worker too)."""
+    for name in FIXTURE_ENVS:
+        _load(f"_dqn_lint_fixture_env_{name}", _fixtures_path(f"{name}.py"))
+
+
+def _load(name: str, path: Path) -> ModuleType:
     if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, fixture_file(program))
+        spec = importlib.util.spec_from_file_location(name, path)
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module  # dataclasses resolve annotations through sys.modules
         spec.loader.exec_module(module)
@@ -96,6 +112,7 @@ def train(task: Task, progress: Callable[[int], None] | None = None) -> dict:
     # DQN008's twin broadcasts its loss on purpose; torch's warning about it would print the
     # twin's source line in the middle of the progress display
     warnings.filterwarnings("ignore", message="Using a target size", category=UserWarning)
+    register_fixture_envs()
     fixture = load_program(task.program)
     s = task.settings
     overrides = {"lr": s.lr} if s.lr is not None else {}
