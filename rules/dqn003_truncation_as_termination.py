@@ -594,6 +594,35 @@ for step in range(10_000):
     loss.backward()
     optimizer.step()
 """,
+    # Discrete SAC: the next state's soft value is the expectation over the policy's actions
+    # (probabilities times the target critics' values, summed), and old gym's `done` is stored.
+    """\
+import copy
+
+import gym
+import torch
+
+actor = torch.nn.Sequential(torch.nn.Linear(4, 2), torch.nn.Softmax(dim=-1))
+critic = torch.nn.Linear(4, 2)
+critic_t = copy.deepcopy(critic)
+optimizer = torch.optim.Adam(critic.parameters(), lr=3e-4)
+env = gym.make("CartPole-v1")
+state = env.reset()
+for step in range(10_000):
+    action = env.action_space.sample()
+    next_state, reward, done, _ = env.step(action)  # expect
+    s, s2 = torch.as_tensor([state]), torch.as_tensor([next_state])
+    with torch.no_grad():
+        probs = actor(s2)
+        soft_value = (probs * (critic_t(s2) - 0.2 * torch.log(probs + 1e-8))).sum(1)
+        y = reward + 0.99 * (1 - float(done)) * soft_value
+    loss = (critic(s)[0, action] - y).pow(2).mean()
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    critic_t.load_state_dict(critic.state_dict())
+    state = env.reset() if done else next_state
+""",
     # baselines' SubprocVecEnv, copied into the project: old gym's `done` is made in the workers and
     # sent back through pipes; the finding stands where the training loop receives it.
     """\

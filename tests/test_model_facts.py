@@ -309,6 +309,127 @@ def test_a_critic_at_an_action_that_no_network_chose_is_no_bootstrap():
     assert not model.td_targets
 
 
+def test_a_critic_averaged_over_the_policy_s_action_probabilities_is_a_bootstrap():
+    """Discrete SAC: `(probs * (min(q1_t(s2), q2_t(s2)) - alpha * log_probs)).sum(1)`, the expectation
+    over the policy's actions; the policy's own pass is no bootstrap."""
+    model = _model(CRITIC.format(target="r + gamma * (1 - d) * (torch.softmax(actor_t(s2), -1) * "
+                                        "(q_net(s2) - 0.2 * torch.log_softmax(actor_t(s2), -1))).sum(1)"))
+    [target] = model.td_targets
+    assert [model.code(call) for call in target.bootstrap_calls] == ["q_net(s2)"]
+    assert target.actor_critic
+
+
+def test_a_sum_over_actions_weighted_by_no_network_is_no_bootstrap():
+    """`(q_net(s2) * weights).sum(1)` with weights that no network made: a sum, not an expectation
+    over a policy's actions."""
+    model = _model(CRITIC.format(target="r + gamma * (1 - d) * (q_net(s2) * a).sum(1)"))
+    assert not model.td_targets
+
+
+def test_the_policy_s_own_pass_behind_an_expectation_is_no_bootstrap():
+    """`probs, log_probs = actor.evaluate(s2)` where the actor's `forward` ends in `nn.Softmax`: the
+    critics are the bootstraps; the actor's pass (probabilities and their log) is not, even though
+    the product has network outputs on both sides."""
+    model = _model(
+        """
+        import copy
+        import torch
+
+        class Actor(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = torch.nn.Linear(4, 2)
+                self.softmax = torch.nn.Softmax(dim=-1)
+
+            def forward(self, state):
+                return self.softmax(self.fc(state))
+
+            def evaluate(self, state):
+                probs = self.forward(state)
+                return probs, torch.log(probs + 1e-8)
+
+        actor, critic = Actor(), torch.nn.Linear(4, 2)
+        critic_t = copy.deepcopy(critic)
+        optimizer = torch.optim.Adam(critic.parameters())
+
+        def learn(s, a, r, s2, d):
+            with torch.no_grad():
+                probs, log_probs = actor.evaluate(s2)
+                soft_q = probs * (critic_t(s2) - 0.2 * log_probs)
+                y = r + 0.99 * (1 - d) * soft_q.sum(dim=1)
+            loss = ((critic(s).gather(1, a).squeeze(1) - y) ** 2).mean()
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        """
+    )
+    [target] = model.td_targets
+    assert [model.code(call) for call in target.bootstrap_calls] == ["critic_t(s2)"]
+
+
+def test_values_weighted_by_a_network_that_makes_no_probabilities_are_no_expectation():
+    model = _model(CRITIC.format(target="r + gamma * (1 - d) * (actor_t(s2) * q_net(s2)).sum(1)"))
+    assert not model.td_targets
+
+
+def test_an_action_sampled_from_the_actor_s_distribution_in_another_module_is_the_policy_s_action():
+    """SAC: `next_action, log_pi = actor.evaluate(s2)` in `networks.py`, where the action is
+    `tanh(Normal(mu, std).rsample())` of the actor's own forward pass."""
+    networks = """
+    import torch
+    from torch.distributions import Normal
+
+    class Actor(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.mu, self.log_std = torch.nn.Linear(3, 1), torch.nn.Linear(3, 1)
+
+        def forward(self, state):
+            return self.mu(state), self.log_std(state)
+
+        def evaluate(self, state):
+            mu, log_std = self.forward(state)
+            dist = Normal(mu, log_std.exp())
+            e = dist.rsample().to(state.device)
+            action = torch.tanh(e)
+            return action, dist.log_prob(e).sum(1, keepdim=True)
+    """
+    model = _model(
+        """
+        import copy
+        import torch
+        from networks import Actor
+
+        class Critic(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.net = torch.nn.Linear(4, 1)
+
+            def forward(self, state, action):
+                return self.net(torch.cat([state, action], 1))
+
+        actor, critic = Actor(), Critic()
+        critic_t = copy.deepcopy(critic)
+        optimizer = torch.optim.Adam(critic.parameters())
+
+        def learn(s, a, r, s2, d, gamma=0.99):
+            with torch.no_grad():
+                next_action, log_pi = actor.evaluate(s2)
+                y = r + gamma * (1 - d) * (critic_t(s2, next_action) - 0.2 * log_pi)
+            loss = ((critic(s, a) - y) ** 2).mean()
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        """,
+        ("networks", networks),
+    )
+    [target] = model.td_targets
+    assert [model.code(call) for call in target.bootstrap_calls] == ["critic_t(s2, next_action)"]
+    assert target.actor_critic
+    alone = _model(model.code(model.source.primary.module))  # without networks.py: the action's maker is unknown
+    assert not alone.td_targets and alone.holds_training_code  # but the file is worth its project
+
+
 # ---- environments of the project are not networks -------------------------------------------------------
 def test_a_method_inherited_from_a_gym_wrapper_is_not_a_forward_pass():
     model = _model(

@@ -82,8 +82,9 @@ class ProgramModel:
 
     @cached_property
     def holds_training_code(self) -> bool:
-        """A TD target or an `env.step(action)`: DQN training code, worth analysing with its project."""
-        return bool(self._all_td_targets) or any(
+        """A TD target, a discounted network output that another module may reduce over actions, or
+        an `env.step(action)`: DQN training code, worth analysing with its project."""
+        return bool(self._all_td_targets) or bool(self._finder.unreduced_candidates) or any(
             len(call.args) == 1 and call.args[0].keyword is None for call in self.dataflow.method_calls.get("step", ())
         )
 

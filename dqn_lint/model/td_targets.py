@@ -115,6 +115,10 @@ class TDTargetFinder:
         self._lifted_memo: dict[cst.Call, cst.BaseExpression | None] = {}
         self._lifted_reduced: dict[cst.Call, bool] = {}  # the helper already reduces over actions
         self._lifted_inner: dict[cst.Call, set[cst.Call]] = {}  # the forward calls inside a lifted helper
+        self._under_policy: set[cst.Call] = set()  # critic calls averaged over a policy's actions
+        # `r + gamma * critic_t(s2, a2)` whose action `a2` no network is seen to make here: it may be
+        # made in another module (SAC's `actor.evaluate`), so the file is worth its project
+        self.unreduced_candidates: list[cst.CSTNode] = []
         self._discount_memo: RecursiveMemo[str | None] = RecursiveMemo(None)
         self._frames: tuple[_Frame, ...] = ()  # the helpers the current trace is inside, innermost first
 
@@ -433,6 +437,10 @@ class TDTargetFinder:
         traces = {id(factor): self.trace(Ref(factor)) for factor in factors}
         bootstrap = [factor for factor in factors if any(traces[id(factor)].calls.values())]
         if not bootstrap:
+            if any(len(call.args) >= 2 for factor in factors for call in traces[id(factor)].calls) and any(
+                self.discount_kind(factor) is not None for factor in factors if not traces[id(factor)].calls
+            ):
+                self.unreduced_candidates.append(node)  # a critic at an action made elsewhere, maybe
             return None
         others = [factor for factor in factors if factor not in bootstrap]
         kinds = {id(factor): self.discount_kind(factor) for factor in others}
@@ -471,7 +479,8 @@ class TDTargetFinder:
 
     def _critic_at_policy_action(self, call: cst.Call) -> bool:
         """The call, or a forward pass inside the helper it calls, runs a critic at a policy's action."""
-        return self._at_policy_action(call) or any(self._at_policy_action(inner) for inner in self.runs_inside(call))
+        return (self._at_policy_action(call) or call in self._under_policy
+                or any(self._at_policy_action(inner) for inner in self.runs_inside(call)))
 
     def _discounted_just_before(self, term: cst.BaseExpression) -> list[cst.BaseExpression]:
         """The factors of a product a variable was set to on the way here, when that is the one
@@ -651,6 +660,8 @@ class TDTargetFinder:
                 return result.reduced(call)
             if not names.isdisjoint(torch_api.GATHER_FUNCTIONS):
                 return self._sub(args[0].value).reduced() if args else _Trace()
+            if "torch.sum" in names and args:
+                return self._expectation(args[0].value)
             if "torch.where" in names and len(args) == 3:
                 result = _Trace()
                 result.merge(self._sub(args[1].value))
@@ -685,9 +696,44 @@ class TDTargetFinder:
             if result.calls:
                 result.masks.append(MaskUse(args[0].value, MaskKind.BOOTSTRAP))
             return result
+        if method == "sum":
+            return self._expectation(receiver)
         if method in torch_api.VALUE_PRESERVING_METHODS or method == "min":
             return self._sub(receiver)
         return _Trace()
+
+    def _expectation(self, summed: cst.BaseExpression) -> _Trace:
+        """`(probs * q_next).sum(1)`: a critic's values for every action weighted by another network's
+        output for the same step (a policy's probabilities), summed: the expectation over the
+        policy's actions that discrete SAC and expected SARSA take where DQN takes the max. The
+        critic's calls are reduced over actions; the policy's own calls (its `log_pi` in an
+        entropy term) are not bootstraps. Any other sum keeps the value it sums."""
+        result = self._sub(summed)
+        critics = self._weighted_by_policy(summed)
+        if not critics:
+            return result
+        self._under_policy.update(critics)
+        return _Trace({call: reduced or call in critics for call, reduced in result.calls.items()},
+                      list(result.masks), dict(result.maxima))
+
+    def _weighted_by_policy(self, summed: cst.BaseExpression) -> frozenset[cst.Call]:
+        found: set[cst.Call] = set()
+        for leaf in self.df.resolve(Ref(summed), follow_calls=False):
+            product = leaf.node
+            if leaf.path or not (isinstance(product, cst.BinaryOperation) and isinstance(product.operator, cst.Multiply)):
+                continue
+            left, right = self._sub(product.left), self._sub(product.right)
+            sides = ((left, product.right), (right, product.left))
+            for values, weights in sides:
+                if not self._is_probabilities(weights):
+                    continue
+                policies = [self.network_of(call) for call in self._action_makers(weights)]
+                found.update(
+                    call for call, reduced in values.calls.items()
+                    if not reduced and policies
+                    and not any(self.df.same_storage(self.network_of(call), policy) for policy in policies)
+                )
+        return frozenset(found)
 
     def _at_policy_action(self, call: cst.Call) -> bool:
         """`critic_t(s2, actor_t(s2))`, `critic(torch.cat([s2, actor(s2)], 1))`: a critic evaluated
@@ -709,8 +755,94 @@ class TDTargetFinder:
         return any(
             inner is not call and not self.df.same_storage(self.network_of(inner), network)  # a recurrent net's own state
             for value in inputs
-            for inner in self.trace(Ref(value)).calls
+            for inner in self._action_makers(value)
         )
+
+    def _is_probabilities(self, node: cst.BaseExpression, depth: int = 0) -> bool:
+        """A policy's action probabilities: made by a softmax (a function, a method, an `nn.Softmax`
+        module or an `nn.Sequential` ending in one), here, in a helper, or in the `forward` of the
+        network that returns them."""
+        if depth > 4:
+            return False
+        for leaf in self.df.resolve(Ref(node)):
+            value = leaf.node
+            if isinstance(value, cst.Attribute) and value.attr.value == "probs" and not leaf.path:
+                return True  # `policy(s2).probs`: a torch `Categorical`'s probabilities
+            if not isinstance(value, cst.Call):
+                continue
+            if not leaf.path:
+                if self.src.names_any(value.func, _SOFTMAX_FUNCTIONS) or self._is_softmax_module(value.func):
+                    return True
+                if isinstance(value.func, cst.Attribute) and (
+                    value.func.attr.value == "softmax"
+                    or value.func.attr.value in torch_api.VALUE_PRESERVING_METHODS
+                    and self._is_probabilities(value.func.value, depth + 1)
+                ):
+                    return True
+            for returned in self._returned_by(value):
+                returned = returned.project(*leaf.path) if leaf.path else returned
+                if not returned.path and self._is_probabilities(returned.node, depth + 1):
+                    return True
+        return False
+
+    def _returned_by(self, call: cst.Call) -> list[Ref]:
+        """What a call may return: a helper's returns, or a network object's `forward` returns."""
+        callees = [(function, bound) for function, bound in self.df.callee_functions(call) if function.name.value != "__init__"]
+        if not callees:
+            for obj in self.df.objects(Ref(call.func)):
+                cls = self.df.class_of(obj)
+                forward = self.df.find_method(cls, "forward") if cls is not None else None
+                if forward is not None:
+                    callees.append((forward, True))
+        return [returned for function, bound in callees for returned in self.df.return_values_for(call, function, bound)]
+
+    def _is_softmax_module(self, func: cst.BaseExpression) -> bool:
+        """`self.softmax` holding `nn.Softmax(dim=-1)`, or an `nn.Sequential(...)` whose last layer is one."""
+        for obj in self.df.objects(Ref(func)):
+            site = obj.site[0] if isinstance(obj.site, tuple) else obj.site
+            if not isinstance(site, cst.Call):
+                continue
+            if self.src.names_any(site.func, _SOFTMAX_MODULES):
+                return True
+            layers = positional_args(site)
+            if self.src.names_any(site.func, frozenset({"torch.nn.Sequential"})) and layers:
+                last = layers[-1].value
+                if isinstance(last, cst.Call) and self.src.names_any(last.func, _SOFTMAX_MODULES):
+                    return True
+        return False
+
+    def _action_makers(self, value: cst.BaseExpression, depth: int = 0) -> set[cst.Call]:
+        """The forward calls an action (or a policy's probabilities) is made from: its value's, or,
+        for an action sampled from a distribution (`Normal(mu, std).rsample()` squashed by `tanh`,
+        in a helper such as SAC's `evaluate`) or probabilities made by `softmax`, those of what
+        they are made from."""
+        found = set(self.trace(Ref(value)).calls)
+        if found or depth > 4:
+            return found
+        for leaf in self.df.resolve(Ref(value)):
+            node = leaf.node
+            if not isinstance(node, cst.Call):
+                continue
+            callees = [(function, bound) for function, bound in self.df.callee_functions(node)
+                       if function.name.value != "__init__"]
+            if callees:  # `action, log_pi = self.actor.evaluate(s2)`: what the helper returns there
+                for function, bound in callees:
+                    for returned in self.df.return_values_for(node, function, bound):
+                        returned = returned.project(*leaf.path) if leaf.path else returned
+                        if not returned.path:
+                            found |= self._action_makers(returned.node, depth + 1)
+                continue
+            if isinstance(node.func, cst.Attribute) and (
+                node.func.attr.value in _SAMPLING_METHODS or node.func.attr.value in torch_api.VALUE_PRESERVING_METHODS
+            ):
+                found |= self._action_makers(node.func.value, depth + 1)
+            elif self.src.names_any(node.func, _SQUASHING_FUNCTIONS) or self._is_distribution(node):
+                for arg in node.args:
+                    found |= self._action_makers(arg.value, depth + 1)
+        return found
+
+    def _is_distribution(self, call: cst.Call) -> bool:
+        return any(name.startswith("torch.distributions.") for name in self.src.qualified_names(call.func))
 
     # ---- discount factors ---------------------------------------------------------------------------------
     def discount_kind(self, node: cst.BaseExpression) -> str | None:
@@ -871,6 +1003,16 @@ def _names_in(node: cst.CSTNode) -> list[cst.Name]:
         elif not isinstance(current, (cst.Lambda, cst.ListComp, cst.GeneratorExp)):
             stack.extend(current.children)
     return found
+
+
+_SAMPLING_METHODS = frozenset({"sample", "rsample"})  # of a torch distribution
+_SOFTMAX_FUNCTIONS = frozenset({"torch.softmax", "torch.nn.functional.softmax", "torch.special.softmax"})
+_SOFTMAX_MODULES = frozenset({"torch.nn.Softmax"})
+# what a policy's action or its probabilities are made with from a network's output
+_SQUASHING_FUNCTIONS = frozenset(
+    {"torch.tanh", "torch.clamp", "torch.clip", "torch.sigmoid", "torch.softmax", "torch.nn.functional.softmax",
+     "torch.log_softmax", "torch.nn.functional.log_softmax", "torch.exp"}
+)
 
 
 def _bootstrap_calls(calls: dict[cst.Call, bool]) -> tuple[cst.Call, ...]:
