@@ -1068,6 +1068,66 @@ def test_a_td_target_takes_the_shape_of_its_bootstrap_term_and_unsqueeze_follows
     assert _shape("r * d") == "unknown"  # a buffer's rewards and masks have no shape the model reads
 
 
+TWO_HEADS = """
+import torch
+
+class Net(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = torch.nn.Linear(4, 16)
+        self.quantiles = torch.nn.Linear(16, 2 * 8)
+        self.options = torch.nn.Linear(16, 3)
+
+    def forward(self, x):
+        h = torch.relu(self.body(x))
+        return self.quantiles(h).view(-1, 2, 8), self.options(h)
+
+net = Net()
+
+def learn(buffer):
+    s, a, r, s2, d = buffer.sample(32)
+    quantiles, options = net(s)
+    value = {expression}
+    print(value)
+"""
+
+
+def test_an_element_of_a_network_s_tuple_output_is_shaped_as_its_forward_makes_it():
+    def shape(expression: str) -> str:
+        model = _model(TWO_HEADS.format(expression=expression))
+        return model.shape(_name_read(model, "value")).value
+
+    assert shape("options") == "[B, A]"
+    assert shape("options[range(32), a]") == "[B]"
+    assert shape("options.max(1)[0].unsqueeze(1)") == "[B, 1]"
+    assert shape("quantiles") == "unknown"  # `view(-1, 2, 8)`: three dimensions, no shape the model claims
+
+
+def test_a_network_whose_forward_returns_no_tuple_gives_its_elements_no_shape():
+    model = _model(
+        """
+        import torch
+
+        class Net(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = torch.nn.Linear(4, 2)
+
+            def forward(self, x):
+                out = (self.fc(x), self.fc(x))
+                return out
+
+        net = Net()
+
+        def learn(s):
+            first, second = net(s)
+            value = second
+            print(value)
+        """
+    )
+    assert model.shape(_name_read(model, "value")).value == "unknown"
+
+
 def test_a_loss_links_its_prediction_and_its_td_target():
     model = _model(
         """

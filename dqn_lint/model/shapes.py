@@ -107,6 +107,8 @@ class Shapes:
         for leaf in self.df.resolve(Ref(node)):
             if not leaf.path:
                 found.add(self._leaf(leaf.node))
+            elif len(leaf.path) == 1 and leaf.path[0][0] == "item" and isinstance(leaf.node, cst.Call) and self._is_forward_call(leaf.node):
+                found.add(self._network_output(leaf.node, leaf.path[0][1]))  # `quantiles, options = net(s)`
             elif len(leaf.path) == 1 and (leaf.path[0][:2] in (("item", 0), ("item", 1)) or leaf.path[0] in _PAIR_FIELDS):
                 found.add(self._reduced(leaf.node))  # `next_q, _ = target(s2).max(1)`, `.max(1).values`
             else:
@@ -176,6 +178,23 @@ class Shapes:
         if method in _SHAPE_KEEPING_METHODS:
             return self.dims(receiver)
         return _UNKNOWN
+
+    def _network_output(self, call: cst.Call, index: object) -> Dims:
+        """Element `index` of the tuple a network's own `forward` returns (`return quantiles, options`),
+        shaped as it is made there; unknown when a `forward` returns anything else."""
+        found: set[Dims] = set()
+        for obj in self.df.objects(Ref(call.func)):
+            cls = self.df.class_of(obj)
+            forward = self.df.find_method(cls, "forward") if cls is not None else None
+            if forward is None:
+                return _UNKNOWN
+            for returned in self.src.returns_by_function.get(forward, ()):
+                value = returned.value
+                if (not isinstance(value, cst.Tuple) or not isinstance(index, int) or index >= len(value.elements)
+                        or any(isinstance(element, cst.StarredElement) for element in value.elements)):
+                    return _UNKNOWN
+                found.add(self.dims(value.elements[index].value))
+        return found.pop() if len(found) == 1 else _UNKNOWN
 
     def _gathered(self, receiver: cst.BaseExpression, dim: cst.BaseExpression | None) -> Dims:
         """`q.gather(1, a)` on Q-values keeps the action dimension with size 1."""
