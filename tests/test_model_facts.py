@@ -264,6 +264,15 @@ def test_a_critic_over_a_concatenated_state_and_policy_action_is_a_bootstrap():
     assert [model.code(call) for call in target.bootstrap_calls] == ["q_net(torch.cat([s2, actor_t(s2)], 1))"]
 
 
+def test_a_critic_given_the_state_and_the_policy_action_in_one_list_is_a_bootstrap():
+    """pytorch-ddpg: `critic_t([s2, actor_t(s2)])`, the critic's `forward(self, xs)` unpacking the list."""
+    model = _model(CRITIC.format(target="r + gamma * (1 - d) * q_net([s2, actor_t(s2)])"))
+    [target] = model.td_targets
+    assert [model.code(call) for call in target.bootstrap_calls] == ["q_net([s2, actor_t(s2)])"]
+    assert target.actor_critic
+    assert not _model(CRITIC.format(target="r + gamma * (1 - d) * q_net([s2, a])")).td_targets  # the stored action
+
+
 def test_a_helper_returning_two_critics_runs_the_object_it_is_called_on():
     """`model_t.value(s2, a2)` returning `(self.q0(s, a), self.q1(s, a))`: a forward pass of
     `model_t`, in the grad context of that call."""

@@ -741,10 +741,13 @@ class TDTargetFinder:
         over actions (DDPG, TD3, SAC). Its action argument comes from a forward pass of another
         network: a recurrent network's hidden state, from its own earlier pass, is no action."""
         args = [arg.value for arg in call.args if not arg.star]
-        if len(args) == 1:  # one input: the state and the action concatenated, here or where it was made
+        if len(args) == 1:  # one input: the state and the action concatenated or listed, here or where it was made
             joined = [leaf.node for leaf in self.df.resolve(Ref(args[0]), follow_calls=False) if not leaf.path]
             args = []
             for node in joined:
+                if isinstance(node, (cst.List, cst.Tuple)):  # `critic_t([s2, actor_t(s2)])`: forward(self, xs)
+                    args.extend(element.value for element in node.elements[1:] if not isinstance(element, cst.StarredElement))
+                    continue
                 parts = positional_args(node) if isinstance(node, cst.Call) and self.src.names_any(node.func, _CONCATENATIONS) else []
                 if parts and isinstance(parts[0].value, (cst.List, cst.Tuple)):
                     args.extend(element.value for element in parts[0].value.elements[1:])
