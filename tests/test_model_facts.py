@@ -470,6 +470,32 @@ def test_statements_of_another_file_are_wrapped_with_that_file_s_lines():
     assert edit is not None and edit.content == "    with torch.no_grad():\n        y = r + s2\n"
 
 
+def test_volatile_passed_to_a_helper_that_makes_the_variable_is_reported_for_a_listed_input():
+    """pytorch-ddpg: `critic([to_tensor(s2, volatile=True), a])` with
+    `def to_tensor(x, volatile=False): return Variable(..., volatile=volatile).type(dtype)`."""
+    model = _model(
+        """
+        import torch
+        from torch.autograd import Variable
+        critic = torch.nn.Linear(5, 1)
+
+        def to_tensor(ndarray, volatile=False):
+            return Variable(torch.from_numpy(ndarray), volatile=volatile).type(torch.FloatTensor)
+
+        def q(s2, a, s):
+            critic([to_tensor(s2, volatile=True), a])
+            critic([to_tensor(s), a])
+        """
+    )
+    first, second = sorted(
+        (call for call in model.source.nodes_of_type(cst.Call) if model.code(call).startswith("critic(")),
+        key=lambda call: model.source.span(call).start.row,
+    )
+    assert [model.code(call) for call in model.volatile_variables(first)] == [
+        "Variable(torch.from_numpy(ndarray), volatile=volatile)"]
+    assert model.volatile_variables(second) == []
+
+
 def test_variable_volatile_feeding_a_forward_pass_is_reported_as_ignored():
     model = _model(
         """

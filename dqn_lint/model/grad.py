@@ -246,8 +246,13 @@ class GradAnalysis:
         """`Variable(x, volatile=True)` among a forward pass's inputs: pre-0.4 PyTorch's no-grad,
         which has done nothing since 0.4 (the author meant no-grad; autograd still records)."""
         found = []
-        for arg in positional_args(call):
-            for leaf in self.df.resolve(Ref(arg.value)):
+        inputs = []
+        for arg in positional_args(call):  # `critic([s, a])`: each element of a listed input too
+            inputs.append(arg.value)
+            if isinstance(arg.value, (cst.List, cst.Tuple)):
+                inputs.extend(element.value for element in arg.value.elements if not isinstance(element, cst.StarredElement))
+        for value in inputs:
+            for leaf in self.df.resolve(Ref(value)):
                 node = leaf.node
                 while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and not self.src.qualified_names(node.func):
                     if node.func.attr.value not in torch_api.VALUE_PRESERVING_METHODS:
@@ -256,11 +261,27 @@ class GradAnalysis:
                 if (
                     isinstance(node, cst.Call)
                     and self.src.names_any(node.func, torch_api.VARIABLE_CLASSES)
-                    and _is_true(keyword_arg(node, "volatile"))
+                    and self._volatile_at(node, value)
                     and node not in found
                 ):
                     found.append(node)
         return found
+
+    def _volatile_at(self, variable: cst.Call, argument: cst.BaseExpression) -> bool:
+        """`volatile=True` on the `Variable(...)` itself, or passed to the helper that makes it:
+        `to_tensor(x, volatile=True)` with `def to_tensor(a, volatile=False): return Variable(..., volatile=volatile)`."""
+        keyword = keyword_arg(variable, "volatile")
+        if _is_true(keyword):
+            return True
+        if keyword is None or not isinstance(keyword.value, cst.Name) or not isinstance(argument, cst.Call):
+            return False
+        for function, bound in self.df.callee_functions(argument):
+            for param in function.params.params:
+                if param.name.value == keyword.value.value and self.src.enclosing_function(variable) is function:
+                    passed = self.df.argument_for(argument, function, param, bound)
+                    if isinstance(passed, cst.Name) and passed.value == "True":
+                        return True
+        return False
 
     def _detached_in_place(self, name: cst.Name) -> bool:
         for call in self.df.method_calls.get("detach_", ()):
