@@ -710,6 +710,20 @@ class Dataflow:
         return cls if cls is not None and not self.is_module_class(cls) else None
 
     # ==== functions, parameters, returns ======================================================================
+    def helper_functions(self, call: cst.Call) -> list[tuple[cst.FunctionDef, bool]]:
+        """The functions a call may run whose returns are its value: `callee_functions` without a
+        constructor's `__init__`."""
+        return [(function, bound) for function, bound in self.callee_functions(call) if function.name.value != "__init__"]
+
+    def forward_methods(self, func: cst.BaseExpression) -> list[cst.FunctionDef | None]:
+        """Per object `func` may be, the `forward` of its class (None where that is not known):
+        what calling a network object of the project runs."""
+        methods = []
+        for obj in self.objects(Ref(func)):
+            cls = self.class_of(obj)
+            methods.append(self.find_method(cls, "forward") if cls is not None else None)
+        return methods
+
     def callee_functions(self, call: cst.Call) -> list[tuple[cst.FunctionDef, bool]]:
         """The functions of this file a call may run (constructors run `__init__`)."""
         func = call.func

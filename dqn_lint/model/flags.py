@@ -445,7 +445,7 @@ class FlagAnalysis:
         names = self.src.qualified_names(node.func)
         if bool(names) and all(name.startswith(("torch.", "numpy.")) for name in names):
             return not names.isdisjoint(torch_api.VALUE_PRESERVING_FUNCTIONS)
-        functions = [(function, bound) for function, bound in self.df.callee_functions(node) if function.name.value != "__init__"]
+        functions = self.df.helper_functions(node)
         if not functions or depth >= 3:
             return False
         returns = [value for function, bound in functions for value in self.df.return_values_for(node, function, bound)]

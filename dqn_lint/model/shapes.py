@@ -183,9 +183,7 @@ class Shapes:
         """Element `index` of the tuple a network's own `forward` returns (`return quantiles, options`),
         shaped as it is made there; unknown when a `forward` returns anything else."""
         found: set[Dims] = set()
-        for obj in self.df.objects(Ref(call.func)):
-            cls = self.df.class_of(obj)
-            forward = self.df.find_method(cls, "forward") if cls is not None else None
+        for forward in self.df.forward_methods(call.func):
             if forward is None:
                 return _UNKNOWN
             for returned in self.src.returns_by_function.get(forward, ()):

@@ -149,9 +149,7 @@ class TDTargetFinder:
             return self._lifted_memo[call]
         self._lifted_memo[call] = None
         found = None
-        for function, bound in self.df.callee_functions(call):
-            if function.name.value == "__init__":
-                continue
+        for function, bound in self.df.helper_functions(call):
             for value in self._returned_values(call, function, bound):
                 for inner, reduced in self.trace(value).calls.items():
                     network = self.network_of(inner)
@@ -634,7 +632,7 @@ class TDTargetFinder:
     def _trace_call(self, call: cst.Call, path: tuple) -> _Trace:
         if self.is_forward_call(call):
             return _Trace({call: self._lifted_reduced.get(call, False) or self._at_policy_action(call)})
-        functions = [(function, bound) for function, bound in self.df.callee_functions(call) if function.name.value != "__init__"]
+        functions = self.df.helper_functions(call)
         if functions:
             result = _Trace()
             for function, bound in functions:
@@ -790,13 +788,9 @@ class TDTargetFinder:
 
     def _returned_by(self, call: cst.Call) -> list[Ref]:
         """What a call may return: a helper's returns, or a network object's `forward` returns."""
-        callees = [(function, bound) for function, bound in self.df.callee_functions(call) if function.name.value != "__init__"]
+        callees = self.df.helper_functions(call)
         if not callees:
-            for obj in self.df.objects(Ref(call.func)):
-                cls = self.df.class_of(obj)
-                forward = self.df.find_method(cls, "forward") if cls is not None else None
-                if forward is not None:
-                    callees.append((forward, True))
+            callees = [(forward, True) for forward in self.df.forward_methods(call.func) if forward is not None]
         return [returned for function, bound in callees for returned in self.df.return_values_for(call, function, bound)]
 
     def _is_softmax_module(self, func: cst.BaseExpression) -> bool:
@@ -826,8 +820,7 @@ class TDTargetFinder:
             node = leaf.node
             if not isinstance(node, cst.Call):
                 continue
-            callees = [(function, bound) for function, bound in self.df.callee_functions(node)
-                       if function.name.value != "__init__"]
+            callees = self.df.helper_functions(node)
             if callees:  # `action, log_pi = self.actor.evaluate(s2)`: what the helper returns there
                 for function, bound in callees:
                     for returned in self.df.return_values_for(node, function, bound):

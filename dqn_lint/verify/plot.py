@@ -11,7 +11,8 @@ Each run is a *curves* dict with one row per evaluation, each row holding one va
 The left panel is the evaluation return, the right one mean |Q|, both against environment steps of
 one seed. A run that set its own time limit (DQN003's experiment) also records the return without
 that limit (`return_without_limit`); when both runs hold it, it gets a third panel, and the first
-is titled as what it is, the return under the training limit. Each run is drawn as the mean over seeds (line) and the range across seeds (band, min..max).
+is titled as what it is, the return under the training limit. Each run is drawn as the mean over
+seeds (line) and the range across seeds (band, min..max).
 A diverged seed (a nan or inf value) is left out of the mean and the band from the point it diverged,
 is marked with an "x" at its last finite value, and is counted in the legend.
 
