@@ -1281,18 +1281,28 @@ class Dataflow:
             for call in calls:
                 if call is fetch or not isinstance(self.src.parent(call), cst.Expr):
                     continue
+                stored = self._stored_slot(call, step)  # cheap: the arity or keyword first
+                if stored is None:
+                    continue
                 if not self.same_storage(call.func.value, receiver) and self.objects(Ref(call.func.value)).isdisjoint(
                     self.objects(Ref(receiver))
                 ):
                     continue
-                args = positional_args(call)
-                if step[0] == "item" and step[2] is not None and len(args) == step[2] and len(call.args) == len(args):
-                    matches.append(Ref(args[step[1]].value, path[1:]))
-                elif step[0] == "attr":
-                    keyword = keyword_arg(call, step[1])
-                    if keyword is not None:
-                        matches.append(Ref(keyword.value, path[1:]))
+                matches.append(Ref(stored, path[1:]))
         return matches
+
+    @staticmethod
+    def _stored_slot(call: cst.Call, step: tuple) -> cst.BaseExpression | None:
+        """The argument of a store call that a fetch's slot `step` reads back, if the shapes match."""
+        if step[0] == "item" and step[2] is not None:
+            args = positional_args(call)
+            if len(args) == step[2] and len(call.args) == len(args):
+                return args[step[1]].value
+        elif step[0] == "attr":
+            keyword = keyword_arg(call, step[1])
+            if keyword is not None:
+                return keyword.value
+        return None
 
     def _library_buffer_fetch(self, fetch: cst.Call, receiver: cst.BaseExpression, step: tuple) -> list[Ref] | None:
         """A field of `rb.sample(n)` for Stable-Baselines3's `ReplayBuffer`: the argument its `add`
