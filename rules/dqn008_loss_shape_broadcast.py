@@ -303,9 +303,11 @@ def check(model: ProgramModel) -> Iterator[Finding]:
     """An element-wise TD loss whose two sides have trailing shapes that broadcast to `[B, B]`."""
     from dqn_lint.model.shapes import MISMATCHED, Shape
 
-    for loss in model.td_losses:
+    for loss in model.td_comparisons:
         predicted, targeted = model.shape(loss.prediction), model.shape(loss.target)
         if targeted is not Shape.PAIRS and frozenset({predicted, targeted}) not in MISMATCHED:
+            continue
+        if not model.in_a_loss(loss):  # asked last: it may walk back the whole training loop
             continue
         yield model.finding(
             RULE.code,

@@ -107,14 +107,19 @@ class ProgramModel:
     @cached_property
     def td_losses(self) -> tuple[TDLoss, ...]:
         """Each training TD target compared with a prediction in an element-wise loss."""
+        return tuple(loss for loss in self.td_comparisons if self.in_a_loss(loss))
+
+    @cached_property
+    def td_comparisons(self) -> tuple[TDLoss, ...]:
+        """Each training TD target compared with a prediction, whether or not the comparison flows
+        into a loss (`(q - y).detach()` logged as the TD error is one that does not): ask
+        `in_a_loss` for the few that matter, since showing that one does not flow into a loss means
+        walking back everything the loss is computed from."""
         targets = {target.node: target for target in self.td_targets}
         if not targets:
             return ()
-        in_losses = self._loss_reach.in_losses
         found: list[TDLoss] = []
         for comparison in self._shapes.comparisons:
-            if in_losses is not None and comparison.node not in in_losses:
-                continue
             for index, side in enumerate(comparison.sides):
                 target = self._td_target_in(side, targets)
                 if target is None:
@@ -124,6 +129,10 @@ class ProgramModel:
                     found.append(TDLoss(comparison.node, other, side, target))
                 break
         return tuple(found)
+
+    def in_a_loss(self, comparison: TDLoss) -> bool:
+        """Whether a comparison's value flows into a loss that is optimised."""
+        return bool(self._loss_reach.flow_into_losses([comparison.node]))
 
     def _td_target_in(self, side: cst.BaseExpression, targets: dict, depth: int = 0) -> TDTarget | None:
         """The TD target a side of a comparison is (through names, reshapes and detaches)."""

@@ -13,6 +13,7 @@ influence a loss through anything the dataflow sees.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from functools import cached_property
 
@@ -34,6 +35,10 @@ class LossReach:
     a Huber `where`), or a distribution and log-probabilities (`-(m * log_p).sum()`). A value
     that reaches the loss only as a factor of that comparison (a prioritized replay's importance
     weight, made from priorities that are themselves TD errors) is not compared there.
+
+    Both reaches are walked on demand and stop as soon as the question asked is answered: a TD
+    target is usually a few steps from its loss, while the whole reach is most of the file (the
+    batch, the buffer, the acting policy, the env). Every answer is the one the whole walk gives.
     """
 
     def __init__(self, dataflow: Dataflow, roots: list[cst.BaseExpression], carries_grad: Callable[[cst.BaseExpression], bool]) -> None:
@@ -41,20 +46,42 @@ class LossReach:
         self.src = dataflow.src
         self.roots = roots
         self._carries_grad = carries_grad
+        self._into_losses = _Walk(self, roots)
+        self._into_comparisons = _Walk(self, [])
+        self._scanned = 0  # how many nodes of the loss reach were looked at for comparisons
 
-    @cached_property
+    @property
     def in_losses(self) -> frozenset[cst.CSTNode] | None:
         """Every node of a value that flows into a loss; None when the walk was cut short."""
-        return self._walk(self.roots)
+        self._into_losses.run()
+        return None if self._into_losses.cut else frozenset(self._into_losses.reached)
 
-    @cached_property
-    def _compared(self) -> frozenset[cst.CSTNode] | None:
-        """What flows into a side of a comparison inside a loss; None when unknown."""
-        in_losses = self.in_losses
-        if in_losses is None:
-            return None
+    def flow_into_losses(self, nodes: list[cst.CSTNode]) -> list[cst.CSTNode]:
+        """Those of `nodes` whose values flow into a loss (all of them when the walk was cut short)."""
+        walk = self._into_losses
+        walk.run(until=lambda: all(node in walk.reached for node in nodes))
+        return list(nodes) if walk.cut else [node for node in nodes if node in walk.reached]
+
+    def _compared(self, nodes: list[cst.CSTNode]) -> list[cst.CSTNode] | None:
+        """Those of `nodes` (all in the loss reach) that flow into a side of a comparison inside a
+        loss; None when a walk was cut short. The comparisons are found as the loss reach grows."""
+        walk = self._into_comparisons
+        while True:
+            self._add_comparison_sides()
+            walk.run(until=lambda: all(node in walk.reached for node in nodes))
+            if walk.cut:
+                return None
+            if all(node in walk.reached for node in nodes) or self._into_losses.done:
+                return [node for node in nodes if node in walk.reached]
+            self._into_losses.run()  # a comparison further back may still reach the others
+            if self._into_losses.cut:
+                return None
+
+    def _add_comparison_sides(self) -> None:
+        """Start the comparison walk from the sides of each comparison the loss reach found since last time."""
+        found = self._into_losses.order
         sides: list[cst.BaseExpression] = []
-        for node in in_losses:
+        for node in found[self._scanned :]:
             kind = type(node)  # hot: exact types, see node_types
             if kind is cst.BinaryOperation:
                 if isinstance(node.operator, cst.Subtract):
@@ -68,7 +95,8 @@ class LossReach:
                 args = [arg.value for arg in positional_args(node)]
                 if len(args) >= 2 and any(self._carries_grad(arg) for arg in args):
                     sides += args
-        return self._walk(sides) if sides else frozenset()
+        self._scanned = len(found)
+        self._into_comparisons.add(sides)
 
     def _is_log_probability(self, node: cst.BaseExpression) -> bool:
         """`q_dist.log()`, `torch.log(p)`, `F.log_softmax(x, 1)` carrying gradient."""
@@ -79,37 +107,6 @@ class LossReach:
             not names and isinstance(node.func, cst.Attribute) and node.func.attr.value in _LOG_METHODS
         )
         return is_log and self._carries_grad(node)
-
-    def _walk(self, starts: list[cst.BaseExpression]) -> frozenset[cst.CSTNode] | None:
-        """Every node inside a value that flows into `starts`; None when the walk was cut short."""
-        reached: set[cst.CSTNode] = set()
-        visited: set[tuple[int, tuple]] = set()
-        pending = [Ref(start) for start in starts]
-        while pending:
-            ref = pending.pop()
-            if not ref.path and type(ref.node) in (cst.Name, cst.Attribute):  # hot: exact types, see node_types
-                pending.append(Ref(ref.node, (ITER,)))  # elements appended to a list read here
-                pending.extend(self._nested_writes(ref.node))  # `target[0][a] = y` for `target`
-            for leaf in self.df.resolve(ref):
-                key = (id(leaf.node), leaf.path)
-                if key in visited:
-                    continue
-                visited.add(key)
-                if len(visited) > _MAX_VALUES:
-                    return None
-                node = leaf.node
-                if leaf.path == (STORE,) and isinstance(node, cst.Subscript):
-                    stored = self.df.stored_value(node)  # `target[i, a] = r + gamma * ...`
-                    if stored is not None:
-                        pending.append(Ref(stored.node))
-                    continue
-                if isinstance(node, cst.AugAssign):  # `y += gamma * ...`: the written value
-                    reached.add(node)
-                    node = node.value
-                elif not isinstance(node, cst.BaseExpression) or isinstance(node, cst.Lambda):
-                    continue
-                pending.extend(Ref(sub) for sub in _reads(node, reached))
-        return frozenset(reached)
 
     @cached_property
     def _nested_stores(self) -> list[tuple[cst.BaseExpression, Ref]]:
@@ -136,23 +133,90 @@ class LossReach:
         """
         if not self.roots or not candidates:
             return list(candidates)
-        in_losses, compared = self.in_losses, self._compared
-        if in_losses is None or compared is None:
+        flowing = self.flow_into_losses(candidates)
+        if self._into_losses.cut:
             return list(candidates)
-        flowing = [node for node in candidates if node in in_losses]
-        in_comparisons = [node for node in flowing if node in compared]
+        in_comparisons = self._compared(flowing) if flowing else []
+        if in_comparisons is None:
+            return list(candidates)
         return in_comparisons or flowing
 
 
-def _reads(value: cst.BaseExpression, reached: set[cst.CSTNode]) -> list[cst.BaseExpression]:
-    """The variables, attributes and calls whose values flow into `value`, each node of it added to
-    `reached` on the way. Not the functions it calls, an attribute's name, a keyword, or an
+class _Walk:
+    """A backward walk over values, from some starts, that can pause and go on.
+
+    Breadth first, so that what is a few steps from the starts is reached first. `reached` holds
+    every node inside a value that flows into the starts (`order` the same, in the order found);
+    `cut` says the walk went past `_MAX_VALUES` and stopped for good.
+    """
+
+    def __init__(self, reach: LossReach, starts: list[cst.BaseExpression]) -> None:
+        self._reach = reach
+        self._df = reach.df
+        self.reached: set[cst.CSTNode] = set()
+        self.order: list[cst.CSTNode] = []
+        self._visited: set[tuple[int, tuple]] = set()
+        self._pending: deque[Ref] = deque()
+        self.cut = False
+        self.add(starts)
+
+    @property
+    def done(self) -> bool:
+        return self.cut or not self._pending
+
+    def add(self, starts: list[cst.BaseExpression]) -> None:
+        self._pending.extend(Ref(start) for start in starts)
+
+    def run(self, until: Callable[[], bool] | None = None) -> None:
+        """Walk until `until()` holds (checked after each value) or nothing is left to walk."""
+        pending, visited, df = self._pending, self._visited, self._df
+        if until is not None and until():
+            return
+        while pending and not self.cut:
+            ref = pending.popleft()
+            if not ref.path and type(ref.node) in (cst.Name, cst.Attribute):  # hot: exact types, see node_types
+                pending.append(Ref(ref.node, (ITER,)))  # elements appended to a list read here
+                pending.extend(self._reach._nested_writes(ref.node))  # `target[0][a] = y` for `target`
+            grew = False
+            for leaf in df.resolve(ref):
+                key = (id(leaf.node), leaf.path)
+                if key in visited:
+                    continue
+                visited.add(key)
+                if len(visited) > _MAX_VALUES:
+                    self.cut = True
+                    return
+                node = leaf.node
+                if leaf.path == (STORE,) and isinstance(node, cst.Subscript):
+                    stored = df.stored_value(node)  # `target[i, a] = r + gamma * ...`
+                    if stored is not None:
+                        pending.append(Ref(stored.node))
+                    continue
+                if isinstance(node, cst.AugAssign):  # `y += gamma * ...`: the written value
+                    self._reach_node(node)
+                    node = node.value
+                elif not isinstance(node, cst.BaseExpression) or isinstance(node, cst.Lambda):
+                    continue
+                pending.extend(Ref(sub) for sub in _reads(node, self._reach_node))
+                grew = True
+            if grew and until is not None and until():
+                return
+
+    def _reach_node(self, node: cst.CSTNode) -> None:
+        if node not in self.reached:
+            self.reached.add(node)
+            self.order.append(node)
+
+
+def _reads(value: cst.BaseExpression, reach: Callable[[cst.CSTNode], None]) -> list[cst.BaseExpression]:
+    """The variables, attributes and calls whose values flow into `value`, `reach` called with each
+    node of it on the way. Not the functions it calls, an attribute's name, a keyword, or an
     index: `dones[idx]` holds values of `dones`; `idx` (sampled from priorities) only picks them."""
     reads = []
     stack: list[cst.CSTNode] = [value]
     while stack:
         node = stack.pop()
-        reached.add(node)
+        reach(node)
         kind = type(node)  # hot: exact types, see node_types
         if kind is cst.Subscript:
             stack.append(node.value)
