@@ -1,10 +1,11 @@
 """The language server: documents in, diagnostics, code actions and hovers out.
 
 Linting runs on one worker thread, off the protocol's event loop, so the server keeps answering
-while a file is analysed. A change is linted after a short pause (`DEBOUNCE_SECONDS`), and a lint
-takes the document as it is when its turn comes: changes typed while another lint runs are
-linted once, at their latest version, never keystroke by keystroke. Opening and saving lint at
-once. A saved file can change the
+while a file is analysed. A change made while nothing is being linted or waiting to be is linted
+at once: an edit after a pause shows its findings as soon as they are computed. A change made
+while a lint runs or waits is linted after a short pause (`DEBOUNCE_SECONDS`), and a lint takes
+the document as it is when its turn comes: a burst of typing is linted once, at its latest
+version, never keystroke by keystroke. Opening and saving lint at once. A saved file can change the
 findings of the other open files of its project (the flag stored in `replay_buffer.py` masks the
 target in `agent.py`), so a save re-lints every open document. Results are published only for
 the version of the document they were computed on.
@@ -43,6 +44,7 @@ class DqnLintServer(LanguageServer):
         self.stale: dict[str, bool] = {}  # documents to lint again though unchanged (a save elsewhere)
         self.shown_config_errors: set[str] = set()
         self.warm = False
+        self.linting = 0  # lints handed to the lint thread and not finished yet
         self.lint_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dqn-lint")
 
     # --- linting -------------------------------------------------------------------------------
@@ -89,15 +91,23 @@ class DqnLintServer(LanguageServer):
             previous.cancel()
         self.pending[uri] = loop.call_later(delay, lambda: loop.create_task(self.lint_and_publish(uri)))
 
+    def change_delay(self) -> float:
+        """How long a change waits before it is linted: not at all when the lint thread is idle and
+        no lint waits, else the debounce, so that the changes of a burst are linted together."""
+        return 0.0 if not self.linting and not self.pending else DEBOUNCE_SECONDS
+
     async def lint_and_publish(self, uri: str) -> None:
         self.pending.pop(uri, None)
         loop = asyncio.get_running_loop()
+        self.linting += 1
         try:
             outcome = await loop.run_in_executor(self.lint_executor, self.lint_latest, uri)
         except Exception as error:  # a bug of ours: say so, keep serving
             logger.exception("linting %s failed", uri)
             self.show_error(f"dqn-lint could not check {uri}: {type(error).__name__}: {error}")
             return
+        finally:
+            self.linting -= 1
         if outcome is None:
             return
         version, linted = outcome
@@ -175,7 +185,7 @@ async def did_open(ls: DqnLintServer, params: types.DidOpenTextDocumentParams) -
 
 @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
 async def did_change(ls: DqnLintServer, params: types.DidChangeTextDocumentParams) -> None:
-    ls.schedule(params.text_document.uri, DEBOUNCE_SECONDS)
+    ls.schedule(params.text_document.uri, ls.change_delay())
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
