@@ -48,3 +48,11 @@ def test_without_libcsts_codegen_state_the_provider_itself_is_used(monkeypatch):
     module = libcst.parse_module(AWKWARD[1])
     monkeypatch.setattr(positions, "CodegenState", None)
     assert positions.module_positions(module) == libcst_positions(module)
+
+
+@pytest.mark.parametrize("text", AWKWARD, ids=range(len(AWKWARD)))
+def test_the_same_pass_gives_the_modules_code(text):
+    module = libcst.parse_module(text)
+    found, code = positions.module_positions_and_code(module)
+    assert code == module.code == text
+    assert found == libcst_positions(module)

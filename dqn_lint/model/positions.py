@@ -97,11 +97,16 @@ class _PositionState(CodegenState or object):
 
 def module_positions(module: cst.Module) -> Positions:
     """The range of every node of `module`, as libcst's `PositionProvider` gives it."""
+    return module_positions_and_code(module)[0]
+
+
+def module_positions_and_code(module: cst.Module) -> tuple[Positions, str]:
+    """The range of every node of `module`, and its code (`module.code`), from one code generation."""
     if CodegenState is None:
-        return _libcst_positions(module)
+        return _libcst_positions(module), module.code
     state = _PositionState(module)
     module._codegen(state)
-    return state.computed
+    return state.computed, "".join(state.tokens)
 
 
 def _libcst_positions(module: cst.Module) -> Positions:

@@ -46,13 +46,18 @@ class SourceUnit:
     @cached_property
     def positions(self):
         """Positions cost a full pass; only files that report something need them."""
-        from dqn_lint.model.positions import module_positions
-
-        return module_positions(self.module)
+        return self._generated[0]
 
     @cached_property
     def text(self) -> str:
-        return self.module.code
+        """The module's code: what the pass that finds positions generates (the text it was parsed from)."""
+        return self._generated[1]
+
+    @cached_property
+    def _generated(self):
+        from dqn_lint.model.positions import module_positions_and_code
+
+        return module_positions_and_code(self.module)
 
     @cached_property
     def package(self) -> str:
