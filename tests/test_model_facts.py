@@ -1019,6 +1019,33 @@ def test_a_conversion_helper_that_forwards_star_args_passes_the_flag_through():
     assert "old-gym-done" in _kinds(model, "flag")
 
 
+def test_rows_picked_by_index_select_in_a_buffer_helper_keep_the_flag():
+    """A tensor buffer that gathers each field through one helper (`index_select` on the field
+    seen as rows): the flag stored in `done` comes back out of `sample`."""
+    model = _model(
+        """
+        import gymnasium as gym
+        import torch
+        class Buffer:
+            def __init__(self):
+                self.done = torch.zeros(4, 100)
+            def add(self, done):
+                self.done[:, 0] = torch.as_tensor(done)
+            def sample(self, rows):
+                return self._take(self.done, rows)
+            def _take(self, field, rows):
+                return field.flatten(0, 1).index_select(0, rows).view(4, -1)
+        envs = gym.make_vec("CartPole-v1", num_envs=4)
+        buffer = Buffer()
+        obs, rewards, terminated, truncated, infos = envs.step(envs.action_space.sample())
+        buffer.add(terminated | truncated)
+        flag = buffer.sample(torch.arange(8))
+        print(flag)
+        """
+    )
+    assert "terminated-or-truncated" in _kinds(model, "flag")
+
+
 def test_an_agent_class_handed_over_in_a_config_dict_is_followed_to_its_methods():
     """CS285's trainer: `params["agent_class"] = DQNAgent` in one class, `agent_class(...)` in
     another; the batch the trainer samples reaches the agent's update."""

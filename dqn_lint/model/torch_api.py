@@ -53,7 +53,8 @@ VALUE_PRESERVING_METHODS = frozenset(
      "cpu", "cuda", "numpy", "item", "clone", "contiguous", "type", "astype", "view_as", "reshape_as", "expand",
      "expand_as", "squeeze_", "unsqueeze_", "type_as", "long", "int", "bool", "tolist", "mean", "sum", "clamp",
      "clip", "clamp_", "mul", "add", "mul_", "add_", "masked_fill", "masked_fill_", "where", "logical_or",
-     "logical_and", "logical_not", "T", "mT", "t", "transpose", "permute", "data", "values", "numel", "copy"}
+     "logical_and", "logical_not", "T", "mT", "t", "transpose", "permute", "data", "values", "numel", "copy",
+     "index_select"}
 )
 VALUE_PRESERVING_FUNCTIONS = frozenset(
     {"torch.tensor", "torch.as_tensor", "torch.from_numpy", "torch.FloatTensor", "torch.LongTensor", "torch.BoolTensor",
