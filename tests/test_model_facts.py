@@ -1046,6 +1046,59 @@ def test_rows_picked_by_index_select_in_a_buffer_helper_keep_the_flag():
     assert "terminated-or-truncated" in _kinds(model, "flag")
 
 
+def test_a_dataclass_rebuilt_from_another_s_dict_and_moved_by_its_own_method_keeps_the_flag():
+    """AINE-DRL's shape: `DQNExperience(**exp.__dict__)` copies the fields by name, and the
+    record's `to(device)` builds a new one from `self.terminated.to(device)`."""
+    model = _model(
+        """
+        import gymnasium as gym
+        import torch
+        from dataclasses import dataclass
+
+        @dataclass(frozen=True)
+        class Batch:
+            obs: torch.Tensor
+            terminated: torch.Tensor
+            def to(self, device):
+                return Batch(self.obs.to(device), self.terminated.to(device))
+
+        @dataclass
+        class Step:
+            obs: torch.Tensor
+            terminated: torch.Tensor
+
+        envs = gym.make_vec("CartPole-v1", num_envs=4)
+        obs, rewards, terminated, truncated, infos = envs.step(envs.action_space.sample())
+        step = Step(obs, terminated | truncated)
+        flag = Batch(**step.__dict__).to("cpu").terminated
+        entry = vars(step)["terminated"]
+        print(flag, entry)
+        """
+    )
+    assert _kinds(model, "flag") == {"terminated-or-truncated"}
+    assert _kinds(model, "entry") == {"terminated-or-truncated"}
+
+
+def test_a_namedtuple_method_reads_its_fields_from_every_construction():
+    model = _model(
+        """
+        import gymnasium as gym
+        from typing import NamedTuple
+        class Transition(NamedTuple):
+            state: object
+            done: object
+            def mask(self):
+                return 1 - self.done
+        env = gym.make("CartPole-v1")
+        obs, reward, terminated, truncated, info = env.step(0)
+        t = Transition(obs, done=terminated)
+        flag = t.mask()
+        print(flag)
+        """
+    )
+    assert _kinds(model, "flag") == {"terminated"}
+
+
 def test_an_agent_class_handed_over_in_a_config_dict_is_followed_to_its_methods():
     """CS285's trainer: `params["agent_class"] = DQNAgent` in one class, `agent_class(...)` in
     another; the batch the trainer samples reaches the agent's update."""

@@ -277,6 +277,9 @@ class Dataflow:
         if isinstance(node, cst.Param):
             return self._resolve_all(self.parameter_values(node, path), follow_calls, stop_at_names) or [ref]
         if isinstance(node, cst.Attribute):
+            if node.attr.value == "__dict__" and path and path[0][0] == "key":
+                # `Record(**other.__dict__)`, `obj.__dict__["done"]`: an entry is the attribute of that name
+                return self._resolve_projection(node.value, ("attr", path[0][1]), path[1:], ref, follow_calls, stop_at_names)
             members = self.module_member_values(node, path)
             if members is not None:
                 return self._resolve_all(members, follow_calls, stop_at_names)
@@ -395,6 +398,8 @@ class Dataflow:
             if not qualified.isdisjoint(torch_api.MODULE_CONTAINERS) and step[0] in ("key", "item") and len(args) == 1:
                 # nn.ModuleDict({"online": a, "target": b})["target"], nn.ModuleList([a, b])[1]
                 return list(self.resolve(Ref(args[0].value, path), follow_calls, stop_at_names))
+            if "builtins.vars" in qualified and step[0] == "key" and len(args) == 1:  # `vars(obj)["done"]` is `obj.done`
+                return list(self.resolve(Ref(args[0].value, (("attr", step[1]),) + rest), follow_calls, stop_at_names))
             if "builtins.dict" in qualified and step[0] in ("key", "attr"):
                 keyword = keyword_arg(call, step[1])
                 if keyword is not None:
@@ -666,7 +671,45 @@ class Dataflow:
         if not base_objects:
             return []
         values = [store.value for store in stores if not self.objects(Ref(store.base)).isdisjoint(base_objects)]
-        return values or self._class_defaults(attribute.attr.value, base_objects)
+        return values or self._class_defaults(attribute.attr.value, base_objects) or self._record_arguments(attribute.attr.value, base_objects)
+
+    def _record_arguments(self, name: str, objects: frozenset[Obj]) -> list[Ref]:
+        """`self.done` in a method of a dataclass or NamedTuple: what its constructions pass for
+        `done` (by keyword, position, `*row` or `**other.__dict__`), for any instance of the class."""
+        found: list[Ref] = []
+        for obj in objects:
+            cls = obj.site if obj.kind == "instance" and isinstance(obj.site, cst.ClassDef) else None
+            fields = self._record_class_fields(cls) if cls is not None else None
+            if not fields or name not in fields:
+                continue
+            index = fields.index(name)
+            for call in self._record_constructions.get(cls, ()):
+                keyword = keyword_arg(call, name)
+                args = positional_args(call)
+                if keyword is not None:
+                    found.append(Ref(keyword.value))
+                elif index < len(args) and not any(arg.star == "*" for arg in call.args[: index + 1]):
+                    found.append(Ref(args[index].value))
+                else:
+                    found += [Ref(arg.value, (("item", index, len(fields)),)) for arg in call.args if arg.star == "*"]
+                    found += [Ref(arg.value, (("key", name),)) for arg in call.args if arg.star == "**"]
+        return found
+
+    @cached_property
+    def _record_constructions(self) -> dict[cst.ClassDef, list[cst.Call]]:
+        """The calls that construct each dataclass or NamedTuple class of the program."""
+        records = {node.name.value for node in self.src.nodes_of_type(cst.ClassDef) if self._record_class_fields(node) is not None}
+        found: dict[cst.ClassDef, list[cst.Call]] = defaultdict(list)
+        if not records:
+            return found
+        for call in self.src.nodes_of_type(cst.Call):
+            func = call.func
+            named = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else None
+            if named in records:
+                cls = self.local_class(func)
+                if cls is not None and self._record_class_fields(cls) is not None:
+                    found[cls].append(call)
+        return found
 
     def instance_field_values(self, base: cst.BaseExpression, name: str) -> list[Ref]:
         """What the methods of a class store in `self.<name>`, read through an instance made at a
