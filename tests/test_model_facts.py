@@ -1099,6 +1099,38 @@ def test_a_namedtuple_method_reads_its_fields_from_every_construction():
     assert _kinds(model, "flag") == {"terminated"}
 
 
+def test_a_parameter_typed_with_an_abstract_env_runs_the_step_of_its_subclasses():
+    """AINE-DRL's trainer holds `env: Env`, an abstract base; `GymEnv(Env).step` is what runs,
+    and it folds `truncated` into `terminated` before returning it."""
+    model = _model(
+        """
+        from abc import ABC, abstractmethod
+        import gymnasium as gym
+
+        class Env(ABC):
+            @abstractmethod
+            def step(self, action):
+                raise NotImplementedError
+
+        class GymEnv(Env):
+            def __init__(self):
+                self._env = gym.make_vec("CartPole-v1", num_envs=4)
+            def step(self, action):
+                obs, reward, terminated, truncated, info = self._env.step(action)
+                terminated |= truncated
+                return obs, reward, terminated
+
+        class Trainer:
+            def __init__(self, env: Env):
+                self._env = env
+            def run(self, action):
+                obs, reward, flag = self._env.step(action)
+                print(flag)
+        """
+    )
+    assert "terminated-or-truncated" in _kinds(model, "flag")
+
+
 def test_an_agent_class_handed_over_in_a_config_dict_is_followed_to_its_methods():
     """CS285's trainer: `params["agent_class"] = DQNAgent` in one class, `agent_class(...)` in
     another; the batch the trainer samples reaches the agent's update."""

@@ -1401,7 +1401,10 @@ class Dataflow:
             cls = self.is_self_parameter(node)
             if cls is None:
                 annotated = self._annotated_record_class(node)
-                return {Obj("instance", annotated)} if annotated is not None else {Obj("param", node)}
+                if annotated is None:
+                    return {Obj("param", node)}
+                # `env: Env` holds an instance of Env or of a subclass (an abstract base's `step` runs nothing)
+                return {Obj("instance", each) for each in (annotated, *self.subclasses(annotated))}
             # `self` in a method of C may be an instance of C or of any subclass of C in the file
             return {Obj("instance", each) for each in (cls, *self.subclasses(cls))}
         if isinstance(node, cst.Name):
