@@ -1131,6 +1131,75 @@ def test_a_parameter_typed_with_an_abstract_env_runs_the_step_of_its_subclasses(
     assert "terminated-or-truncated" in _kinds(model, "flag")
 
 
+def test_an_env_made_by_a_factory_method_and_a_static_constructor_runs_its_class_s_step():
+    """AINE-DRL's factory: `self._make_env()` returns `GymEnv.from_gym_make(...)`, a static method
+    that returns `GymEnv(...)`; the trainer it is handed to steps that class's `step`."""
+    model = _model(
+        """
+        import gymnasium as gym
+
+        class GymEnv:
+            def __init__(self, env):
+                self._env = env
+            @staticmethod
+            def from_gym_make(env_id):
+                return GymEnv(gym.make_vec(env_id, num_envs=4))
+            def step(self, action):
+                obs, reward, terminated, truncated, info = self._env.step(action)
+                return obs, reward, terminated | truncated
+
+        class Trainer:
+            def __init__(self, env):
+                self._env = env
+            def run(self, action):
+                obs, reward, flag = self._env.step(action)
+                print(flag)
+
+        class Factory:
+            def _make_env(self):
+                return GymEnv.from_gym_make("CartPole-v1")
+            def ready(self):
+                return Trainer(self._make_env())
+
+        Factory().ready().run(0)
+        """
+    )
+    assert "terminated-or-truncated" in _kinds(model, "flag")
+
+
+def test_a_typed_parameter_stands_for_its_class_where_the_callers_value_is_opaque():
+    """`agent: Agent` filled by the user's own factory (opaque here): the trainer's
+    `agent.update(exp)` still runs `Agent.update` and, through `self._update_train`, the subclass's."""
+    model = _model(
+        """
+        import gymnasium as gym
+        import user_factory
+
+        class Agent:
+            def update(self, exp):
+                self._update_train(exp)
+            def _update_train(self, exp):
+                raise NotImplementedError
+
+        class DQN(Agent):
+            def _update_train(self, exp):
+                flag = exp
+                print(flag)
+
+        class Trainer:
+            def __init__(self, agent: Agent):
+                self._agent = agent
+            def run(self):
+                envs = gym.make_vec("CartPole-v1", num_envs=4)
+                obs, rewards, terminated, truncated, infos = envs.step(envs.action_space.sample())
+                self._agent.update(terminated | truncated)
+
+        Trainer(user_factory.make_agent()).run()
+        """
+    )
+    assert "terminated-or-truncated" in _kinds(model, "flag")
+
+
 def test_an_agent_class_handed_over_in_a_config_dict_is_followed_to_its_methods():
     """CS285's trainer: `params["agent_class"] = DQNAgent` in one class, `agent_class(...)` in
     another; the batch the trainer samples reaches the agent's update."""

@@ -275,7 +275,12 @@ class Dataflow:
                 return [ref]
             return self._resolve_all(definitions, follow_calls, stop_at_names)
         if isinstance(node, cst.Param):
-            return self._resolve_all(self.parameter_values(node, path), follow_calls, stop_at_names) or [ref]
+            values = self._resolve_all(self.parameter_values(node, path), follow_calls, stop_at_names)
+            if values and not path and self._annotated_record_class(node) is not None:
+                # `agent: Agent` also says what it holds where the callers' values are opaque
+                # (an agent made by a factory of the user's own script)
+                values.append(ref)
+            return values or [ref]
         if isinstance(node, cst.Attribute):
             if node.attr.value == "__dict__" and path and path[0][0] == "key":
                 # `Record(**other.__dict__)`, `obj.__dict__["done"]`: an entry is the attribute of that name
@@ -793,6 +798,12 @@ class Dataflow:
             found = []
             receiver = self.objects(Ref(func.value))
             for obj in receiver:
+                if obj.kind == "definition" and isinstance(obj.site, cst.ClassDef):
+                    # `GymEnv.from_gym_make(...)`: a static or class method called on the class
+                    method = self.find_method(obj.site, func.attr.value)
+                    if method is not None and (method, _is_classmethod(method)) not in found:
+                        found.append((method, _is_classmethod(method)))
+                    continue
                 cls = self.class_of(obj)
                 if cls is not None:
                     method = self.find_method(cls, func.attr.value)
@@ -1449,7 +1460,7 @@ class Dataflow:
             return {Obj("new", (call, each)) if self.is_module_class(each) else Obj("instance", each) for each in held}
         functions = (
             [function for function, _ in self.callee_functions(call)]
-            if isinstance(call.func, cst.Name) or self.src.member_bindings(call.func)
+            if isinstance(call.func, cst.Name) or self.src.member_bindings(call.func) or self._is_own_method_call(call)
             else []
         )
         if functions:
@@ -1461,6 +1472,14 @@ class Dataflow:
                         out.add(Obj("new", (call, obj.site), obj.shallow_of) if obj.kind == "new" else obj)
             return out
         return {Obj("new", call)}
+
+    def _is_own_method_call(self, call: cst.Call) -> bool:
+        """`self._make_env(...)` or `GymEnv.from_gym_make(...)`: a factory method of the object's
+        own class, or a static or class method of a class of the program."""
+        func = call.func
+        if not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name):
+            return False
+        return self._self_class_of(self.src.referents(func.value)) is not None or self.local_class(func.value) is not None
 
     def module_components(self, objects: frozenset[Obj]) -> frozenset[Obj]:
         """The objects whose parameters a network's parameters include.
@@ -1637,6 +1656,10 @@ def _mapped_items_source(comprehension: cst.DictComp) -> cst.BaseExpression | No
 
 def _is_staticmethod(function: cst.FunctionDef) -> bool:
     return any(isinstance(d.decorator, cst.Name) and d.decorator.value == "staticmethod" for d in function.decorators)
+
+
+def _is_classmethod(function: cst.FunctionDef) -> bool:
+    return any(isinstance(d.decorator, cst.Name) and d.decorator.value == "classmethod" for d in function.decorators)
 
 
 def _plainly_assigned_names(statement: cst.CSTNode) -> Iterator[str]:

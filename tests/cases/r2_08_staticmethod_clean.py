@@ -12,6 +12,7 @@ class Learner:
         self.target_net = copy.deepcopy(net)
         self.gamma = gamma
         self.opt = torch.optim.Adam(self.net.parameters(), lr=1e-3)
+        self.updates = 0
 
     @staticmethod
     def td_target(rewards, next_q, dones, gamma):
@@ -26,6 +27,9 @@ class Learner:
         self.opt.zero_grad()
         loss.backward()
         self.opt.step()
+        self.updates += 1
+        if self.updates % 100 == 0:
+            self.target_net.load_state_dict(self.net.state_dict())
 
 
 learner = Learner(nn.Linear(4, 2))

@@ -12,6 +12,7 @@ class QLearner:
         self.q = nn.Sequential(nn.Linear(4, 64), nn.ReLU(), nn.Linear(64, 2))
         self.q_t = copy.deepcopy(self.q)
         self.opt = torch.optim.Adam(self.q.parameters(), lr=1e-3)
+        self.updates = 0
 
     @staticmethod
     def bootstrap(net: nn.Module, obs: torch.Tensor) -> torch.Tensor:
@@ -24,6 +25,9 @@ class QLearner:
         self.opt.zero_grad()
         loss.backward()
         self.opt.step()
+        self.updates += 1
+        if self.updates % 100 == 0:
+            self.q_t.load_state_dict(self.q.state_dict())
 
 
 QLearner().learn(torch.randn(8, 4), torch.randint(0, 2, (8,)), torch.randn(8), torch.randn(8, 4), torch.zeros(8))
