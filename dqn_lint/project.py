@@ -9,6 +9,11 @@ one masks the target in another, so a file is analysed with the project modules 
 - in a run over several files, the linted files that import a seed join it with the modules they
   import directly (the training loop that stores the flag into the agent's buffer); a file named
   alone that imports a seed is analysed with it;
+- a seed's class that derives from a class of another project module (`class DoubleDQN(Agent)`)
+  is driven by the code written against that base: the linted files of the base's own package
+  that import its module and use the base without deriving from it (a framework's trainer,
+  `agent.update(exp)` typed `agent: Agent`; not the other agents, not the scripts outside the
+  package) join the seed's group with the modules they import directly;
 - groups that share a file are one group. A group larger than `MAX_GROUP_FILES` is a library's
   (torch, where everything imports everything), not a training project's: its files are linted
   alone, as single files.
@@ -41,6 +46,7 @@ _LINE = re.compile(
     rb"|import[ \t]+(?P<modules>[^\n#;]+))"
 )
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*\Z")
+_CLASS_WITH_BASES = re.compile(rb"^[ \t]*class[ \t]+\w+[ \t]*\(([^)]*)\)", re.MULTILINE)
 
 
 class Module(NamedTuple):
@@ -335,8 +341,52 @@ def group_files(
     # the importers of the seeds' importers: the trainer that calls `agent.train(batch)`, which
     # calls the critic's update holding the TD target
     users_of_users = importers_of({user for users in importers.values() for user in users}) if len(paths) > 1 else {}
+
+    def base_modules(seed: Path) -> dict[Path, list[str]]:
+        """The project modules the seed imports (or that a package it imports re-exports) that
+        define a base class of one of its classes, with those class names."""
+        bases = _class_bases(source_of(seed) or b"")
+        found: dict[Path, list[str]] = {}
+        for target, _name in imports_of(seed):
+            candidates = [target] + ([inner for inner, _ in imports_of(target)] if target.name == "__init__.py" else [])
+            for candidate in candidates:
+                data = source_of(candidate)
+                defined = [base for base in bases if data is not None and _defines_class(data, base)]
+                if defined:
+                    found.setdefault(candidate, defined)
+                    if candidate != target:
+                        found.setdefault(target, defined)  # imported through the package
+        return found
+
+    def base_users(seed: Path) -> list[Path]:
+        """The linted files of the base's own package written against a base class of the
+        seed's classes, not deriving from it (the framework's trainer, not the scripts that use
+        the framework)."""
+        modules = base_modules(seed)
+        if not modules:
+            return []
+        names = {base for defined in modules.values() for base in defined}
+        users = []
+        for module, importing in importers_of(modules).items():
+            if module not in modules:
+                continue
+            package = _outermost_package(module.parent)
+            for user in importing:
+                data = source_of(user)
+                if user in modules or user == seed or user.name == "__init__.py" or data is None:
+                    continue
+                if not user.is_relative_to(package):
+                    continue
+                if any(name.encode() in data for name in names) and not any(_derives_from(data, name) for name in names):
+                    users.append(user)
+        return list(dict.fromkeys(users))
+
     for seed in seed_paths:
         neighbourhood = closure(seed, MAX_IMPORT_DEPTH)
+        driving = base_users(seed) if len(paths) > 1 else []
+        if len(driving) <= MAX_IMPORTERS:
+            for user in driving:
+                neighbourhood.extend(closure(user, 1))
         users = importers.get(seed, [])
         if len(users) <= MAX_IMPORTERS:
             for user in users:  # the training loop, with what it hands to the seed's code
@@ -375,6 +425,33 @@ def group_files(
                 module = module_of(path, project_root(path.parent))
                 modules[path] = module._replace(import_names=tuple(sorted(spellings.get(path, set()) - {module.name})))
     return result, modules
+
+
+def _outermost_package(folder: Path) -> Path:
+    """The top folder of the package `folder` is part of (`folder` itself outside any package)."""
+    top = folder
+    while (top / "__init__.py").is_file() and (top.parent / "__init__.py").is_file():
+        top = top.parent
+    return top
+
+
+def _class_bases(source: bytes) -> list[str]:
+    """The last names of the bases of the classes a file defines (`Agent` of `base.Agent`)."""
+    names: list[str] = []
+    for match in _CLASS_WITH_BASES.finditer(source):
+        for item in match.group(1).split(b","):
+            word = item.split(b"[")[0].strip().rpartition(b".")[2].decode("ascii", "replace")
+            if b"=" not in item and _IDENTIFIER.match(word) and word not in ("object", "ABC", "Generic", "Protocol"):
+                names.append(word)
+    return list(dict.fromkeys(names))
+
+
+def _defines_class(source: bytes, name: str) -> bool:
+    return re.search(rb"^[ \t]*class[ \t]+" + re.escape(name.encode()) + rb"\b", source, re.MULTILINE) is not None
+
+
+def _derives_from(source: bytes, name: str) -> bool:
+    return any(name in _class_bases(match.group(0)) for match in _CLASS_WITH_BASES.finditer(source))
 
 
 def _module_stem(path: Path) -> str:

@@ -203,6 +203,26 @@ def test_a_module_reached_at_the_last_import_step_is_read_as_context(tmp_path):
     assert {member.filename.rsplit("/", 1)[-1] for member in work.members} == {"agent.py", "__init__.py", "iqn.py"}
 
 
+def test_the_package_s_own_users_of_a_seed_s_base_class_join_its_group_and_outside_scripts_do_not(tmp_path):
+    """AINE-DRL's layout: `pkg/run/train.py` drives any `Agent`; `pkg/agents/dqn.py` holds the TD
+    target in `class DQN(Agent)`; `samples/run.py` uses the framework from outside its package."""
+    (tmp_path / "pyproject.toml").write_text("")
+    for folder in ("pkg", "pkg/agents", "pkg/run", "samples"):
+        (tmp_path / folder).mkdir()
+    for folder in ("pkg", "pkg/agents", "pkg/run"):
+        (tmp_path / folder / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "base.py").write_text("class Agent:\n    pass\n")
+    (tmp_path / "pkg" / "agents" / "dqn.py").write_text("from pkg.base import Agent\ngamma = 0.99\nclass DQN(Agent):\n    pass\n")
+    (tmp_path / "pkg" / "run" / "train.py").write_text("from pkg.base import Agent\ndef run(agent: Agent):\n    agent.update(1)\n")
+    (tmp_path / "pkg" / "sibling.py").write_text("from pkg.base import Agent\nclass PPO(Agent):\n    pass\n")
+    (tmp_path / "samples" / "run.py").write_text("from pkg.base import Agent\nprint(Agent)\n")
+    names = ("pkg/agents/dqn.py", "pkg/base.py", "pkg/run/train.py", "pkg/sibling.py", "samples/run.py")
+    paths = [tmp_path / name for name in names]
+    sources = [path.read_bytes() for path in paths]
+    groups, _modules = project.group_files(paths, sources, [True, False, False, False, False], lambda data: b"gamma" in data)
+    assert [group.members for group in groups] == [[0, 1, 2]]  # not the sibling agent, not the sample
+
+
 def test_a_library_module_imported_everywhere_does_not_pull_its_importers_in(tmp_path):
     (tmp_path / "core.py").write_text("import torch\ngamma = 0.99\n")
     users = [tmp_path / f"user{number}.py" for number in range(project.MAX_IMPORTERS + 1)]
