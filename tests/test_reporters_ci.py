@@ -214,7 +214,7 @@ def test_sarif_regions_copy_our_exclusive_end_columns(twin_findings: list[Findin
     dqn001 = twin(twin_findings, "DQN001")
     result = sarif([dqn001])["runs"][0]["results"][0]
     region = result["locations"][0]["physicalLocation"]["region"]
-    assert region == region_of(dqn001.span) == {"startLine": 163, "startColumn": 5, "endLine": 163, "endColumn": 20}
+    assert region == region_of(dqn001.span) == {"startLine": 169, "startColumn": 5, "endLine": 169, "endColumn": 20}
     line = (REPO / dqn001.filename).read_text(encoding="utf-8").splitlines()[region["startLine"] - 1]
     assert line[region["startColumn"] - 1 : region["endColumn"] - 1] == "target = online"
     deleted = result["fixes"][0]["artifactChanges"][0]["replacements"][0]["deletedRegion"]
@@ -316,7 +316,7 @@ def test_github_annotation_for_the_dqn001_twin_is_exact(twin_findings: list[Find
     lines = output("github", twin_findings).splitlines()
     assert len(lines) == len(twin_findings)
     assert lines[0] == (
-        "::error file=fixtures/twins/dqn001_target_aliases_online.py,line=163,col=5,endLine=163,endColumn=20,"
+        "::error file=fixtures/twins/dqn001_target_aliases_online.py,line=169,col=5,endLine=169,endColumn=20,"
         "title=DQN001 target-aliases-online::" + dqn001.message
     )
 
