@@ -135,6 +135,24 @@ def test_a_script_that_crashes_is_reported_with_its_own_traceback(branch):
     assert "DQN001 confirmed at run time:" in result.stdout  # what the probe saw before the crash
 
 
+def test_a_script_that_swallows_the_time_budget_s_interrupt_is_still_stopped_at_it(tmp_path):
+    """A script that catches KeyboardInterrupt to save a checkpoint and goes on: the run ends
+    `STOP_GRACE_SECONDS` after the budget, with its record, not at the parent's last-resort timeout."""
+    never = BRANCH.replace("if len(memory) >= 64:", "if len(memory) >= 10**12:").replace("range(100_000)", "range(10**12)")
+    head, loop = never.split("for step in range(10**12):", 1)
+    stubborn = (
+        head
+        + "while True:\n    try:\n"
+        + textwrap.indent("for step in range(10**12):" + loop, "        ")
+        + "    except KeyboardInterrupt:\n        print('saving a checkpoint, going on')\n"
+    )
+    (tmp_path / "train.py").write_text(stubborn)
+    result = probe(tmp_path, "--seconds", "2", "train.py", "--", "--no-target")
+    assert result.returncode == 1, result.stderr
+    assert "DQN001 not reached: the watched expression never ran" in result.stdout
+    assert "(stopped at the time budget)" in result.stdout
+
+
 def test_a_site_the_time_budget_ends_before_is_not_reached(tmp_path):
     never = BRANCH.replace("if len(memory) >= 64:", "if len(memory) >= 10**12:").replace("range(100_000)", "range(10**12)")
     (tmp_path / "train.py").write_text(never)

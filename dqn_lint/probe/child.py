@@ -4,7 +4,8 @@ The project's modules that hold watched sites are imported from rewritten source
 that only answers for those files); the script runs as `__main__` with its own arguments, its
 folder first on `sys.path`, as `python SCRIPT` runs it. The run ends when the script does, when the
 update budget is spent (raised from an optimizer step hook), or at the time budget (the main
-thread is interrupted); the record is written in every case, with the script's own traceback, if
+thread is interrupted, and if the script has not stopped `STOP_GRACE_SECONDS` later, the process
+ends from the timer's thread); the record is written in every case, with the script's own traceback, if
 it failed, without this module's frames (the parent prints it, also with `--quiet`).
 """
 
@@ -24,6 +25,10 @@ import _thread
 from dqn_lint.probe.rewrite import PROBE_NAME, rewrite
 
 SCRIPT_FAILED = 3  # the script raised: the parent reports it, with what was seen before
+# After the time budget's interrupt, how long the script gets to stop before the run is ended
+# from the timer's thread: the interrupt can be swallowed (a script that catches
+# KeyboardInterrupt to save a checkpoint and goes on, an import under way when it came).
+STOP_GRACE_SECONDS = 5.0
 
 
 class _RewritingLoader(importlib.machinery.SourceFileLoader):
@@ -74,11 +79,25 @@ def main(argv: list[str]) -> int:
     script_path = os.path.realpath(script)
     sys.meta_path.insert(0, _RewritingFinder({path: sites for path, sites in sites_by_path.items() if path != script_path}))
 
-    timed_out = threading.Event()
+    timed_out, finished = threading.Event(), threading.Event()
+    report_lock = threading.Lock()
+    written = []
+
+    def write_report(status: str, error: str | None) -> None:
+        with report_lock:
+            if not written:
+                with open(report_path, "w", encoding="utf-8") as stream:
+                    json.dump(observer.report(status, error), stream)
+                written.append(status)
 
     def interrupt() -> None:
         timed_out.set()
         _thread.interrupt_main()
+        if not finished.wait(STOP_GRACE_SECONDS):  # the interrupt was swallowed: end the run here
+            write_report("time", None)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(0)
 
     timer = threading.Timer(plan["seconds"], interrupt)
     timer.daemon = True
@@ -100,9 +119,9 @@ def main(argv: list[str]) -> int:
         status, code = "crashed", SCRIPT_FAILED
         error = "".join(traceback.format_exception(type(failure), failure, _script_frames(failure.__traceback__)))
     finally:
+        finished.set()
         timer.cancel()
-    with open(report_path, "w", encoding="utf-8") as stream:
-        json.dump(observer.report(status, error), stream)
+    write_report(status, error)
     return code
 
 
