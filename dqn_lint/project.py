@@ -377,7 +377,7 @@ def group_files(
                     continue
                 if not user.is_relative_to(package):
                     continue
-                if any(name.encode() in data for name in names) and not any(_derives_from(data, name) for name in names):
+                if any(name.encode() in data for name in names) and names.isdisjoint(_class_bases(data)):
                     users.append(user)
         return list(dict.fromkeys(users))
 
@@ -449,9 +449,6 @@ def _class_bases(source: bytes) -> list[str]:
 def _defines_class(source: bytes, name: str) -> bool:
     return re.search(rb"^[ \t]*class[ \t]+" + re.escape(name.encode()) + rb"\b", source, re.MULTILINE) is not None
 
-
-def _derives_from(source: bytes, name: str) -> bool:
-    return any(name in _class_bases(match.group(0)) for match in _CLASS_WITH_BASES.finditer(source))
 
 
 def _module_stem(path: Path) -> str:

@@ -1099,6 +1099,22 @@ def test_a_namedtuple_method_reads_its_fields_from_every_construction():
     assert _kinds(model, "flag") == {"terminated"}
 
 
+def test_a_record_field_passed_by_keyword_beside_a_starred_row_is_that_keyword():
+    model = _model(
+        """
+        import gymnasium as gym
+        from collections import namedtuple
+        Transition = namedtuple("Transition", ["state", "done"])
+        env = gym.make("CartPole-v1")
+        obs, reward, terminated, truncated, info = env.step(0)
+        head = [obs]
+        flag = Transition(*head, done=terminated).done
+        print(flag)
+        """
+    )
+    assert _kinds(model, "flag") == {"terminated"}
+
+
 def test_a_parameter_typed_with_an_abstract_env_runs_the_step_of_its_subclasses():
     """AINE-DRL's trainer holds `env: Env`, an abstract base; `GymEnv(Env).step` is what runs,
     and it folds `truncated` into `terminated` before returning it."""

@@ -482,20 +482,10 @@ class Dataflow:
             index = step[1]
         else:
             return [ref]
-        star = [arg for arg in call.args if arg.star == "*"]
-        double_star = [arg for arg in call.args if arg.star == "**"]
-        if star or double_star:
-            refs = [Ref(arg.value, (("item", index, len(fields)),) + rest) for arg in star]
-            if index < len(fields):
-                refs += [Ref(arg.value, (("key", fields[index]),) + rest) for arg in double_star]
-            return self._resolve_all(refs, follow_calls, stop_at_names) or [ref]
-        keyword = keyword_arg(call, fields[index]) if index < len(fields) else None
-        if keyword is not None:
-            return list(self.resolve(Ref(keyword.value, rest), follow_calls, stop_at_names))
-        args = positional_args(call)
-        if not star and index < len(args):
-            return list(self.resolve(Ref(args[index].value, rest), follow_calls, stop_at_names))
-        return [ref]
+        refs = _record_field_arguments(call, fields, index)
+        if len(refs) == 1 and not refs[0].path:  # the keyword or the positional argument itself
+            return list(self.resolve(Ref(refs[0].node, rest), follow_calls, stop_at_names))
+        return self._resolve_all([Ref(found.node, found.path + rest) for found in refs], follow_calls, stop_at_names) or [ref]
 
     # ==== definitions of names ==========================================================================
     def definitions(self, name: cst.Name, path: tuple = ()) -> list[Ref] | None:
@@ -687,17 +677,8 @@ class Dataflow:
             fields = self._record_class_fields(cls) if cls is not None else None
             if not fields or name not in fields:
                 continue
-            index = fields.index(name)
             for call in self._record_constructions.get(cls, ()):
-                keyword = keyword_arg(call, name)
-                args = positional_args(call)
-                if keyword is not None:
-                    found.append(Ref(keyword.value))
-                elif index < len(args) and not any(arg.star == "*" for arg in call.args[: index + 1]):
-                    found.append(Ref(args[index].value))
-                else:
-                    found += [Ref(arg.value, (("item", index, len(fields)),)) for arg in call.args if arg.star == "*"]
-                    found += [Ref(arg.value, (("key", name),)) for arg in call.args if arg.star == "**"]
+                found += _record_field_arguments(call, fields, fields.index(name))
         return found
 
     @cached_property
@@ -801,14 +782,14 @@ class Dataflow:
                 if obj.kind == "definition" and isinstance(obj.site, cst.ClassDef):
                     # `GymEnv.from_gym_make(...)`: a static or class method called on the class
                     method = self.find_method(obj.site, func.attr.value)
-                    if method is not None and (method, _is_classmethod(method)) not in found:
-                        found.append((method, _is_classmethod(method)))
+                    if method is not None and (method, _decorated_with(method, "classmethod")) not in found:
+                        found.append((method, _decorated_with(method, "classmethod")))
                     continue
                 cls = self.class_of(obj)
                 if cls is not None:
                     method = self.find_method(cls, func.attr.value)
-                    if method is not None and (method, not _is_staticmethod(method)) not in found:
-                        found.append((method, not _is_staticmethod(method)))
+                    if method is not None and (method, not _decorated_with(method, "staticmethod")) not in found:
+                        found.append((method, not _decorated_with(method, "staticmethod")))
             if (
                 not found
                 and isinstance(func.value, cst.Name)
@@ -1409,14 +1390,11 @@ class Dataflow:
             base = self.objects(Ref(node)) if isinstance(node, (cst.Param, cst.Name, cst.Attribute, cst.Call)) else frozenset()
             return {Obj("projection", (base or id(node), leaf.path))}
         if isinstance(node, cst.Param):
-            cls = self.is_self_parameter(node)
+            cls = self.is_self_parameter(node) or self._annotated_record_class(node)
             if cls is None:
-                annotated = self._annotated_record_class(node)
-                if annotated is None:
-                    return {Obj("param", node)}
-                # `env: Env` holds an instance of Env or of a subclass (an abstract base's `step` runs nothing)
-                return {Obj("instance", each) for each in (annotated, *self.subclasses(annotated))}
-            # `self` in a method of C may be an instance of C or of any subclass of C in the file
+                return {Obj("param", node)}
+            # `self` in a method of C, or `env: Env`, may be an instance of C or of any subclass of C
+            # in the file (an abstract base's own `step` runs nothing)
             return {Obj("instance", each) for each in (cls, *self.subclasses(cls))}
         if isinstance(node, cst.Name):
             if node.value in _CONSTANT_NAMES:  # `self.q, self.target = None, None` holds no network
@@ -1654,12 +1632,26 @@ def _mapped_items_source(comprehension: cst.DictComp) -> cst.BaseExpression | No
     return iterated.func.value if isinstance(element, cst.Name) and element.value == value.value else None
 
 
-def _is_staticmethod(function: cst.FunctionDef) -> bool:
-    return any(isinstance(d.decorator, cst.Name) and d.decorator.value == "staticmethod" for d in function.decorators)
+def _decorated_with(function: cst.FunctionDef, name: str) -> bool:
+    """`@staticmethod`, `@classmethod` and the like, by their bare name."""
+    return any(isinstance(d.decorator, cst.Name) and d.decorator.value == name for d in function.decorators)
 
 
-def _is_classmethod(function: cst.FunctionDef) -> bool:
-    return any(isinstance(d.decorator, cst.Name) and d.decorator.value == "classmethod" for d in function.decorators)
+def _record_field_arguments(call: cst.Call, fields: list[str], index: int) -> list[Ref]:
+    """What a record's construction passes for field `index`: the keyword of its name, else the
+    argument at its position when no `*row` comes before it, else slot `index` of each `*row` and
+    the entry of each `**mapping`; nothing when none of these says."""
+    name = fields[index] if index < len(fields) else None
+    keyword = keyword_arg(call, name) if name is not None else None
+    if keyword is not None:
+        return [Ref(keyword.value)]
+    args = positional_args(call)
+    if index < len(args) and not any(arg.star == "*" for arg in call.args[: index + 1]):
+        return [Ref(args[index].value)]
+    found = [Ref(arg.value, (("item", index, len(fields)),)) for arg in call.args if arg.star == "*"]
+    if name is not None:
+        found += [Ref(arg.value, (("key", name),)) for arg in call.args if arg.star == "**"]
+    return found
 
 
 def _plainly_assigned_names(statement: cst.CSTNode) -> Iterator[str]:

@@ -50,12 +50,6 @@ class LossReach:
         self._into_comparisons = _Walk(self, [])
         self._scanned = 0  # how many nodes of the loss reach were looked at for comparisons
 
-    @property
-    def in_losses(self) -> frozenset[cst.CSTNode] | None:
-        """Every node of a value that flows into a loss; None when the walk was cut short."""
-        self._into_losses.run()
-        return None if self._into_losses.cut else frozenset(self._into_losses.reached)
-
     def flow_into_losses(self, nodes: list[cst.CSTNode]) -> list[cst.CSTNode]:
         """Those of `nodes` whose values flow into a loss (all of them when the walk was cut short)."""
         walk = self._into_losses
