@@ -1654,3 +1654,58 @@ def test_a_sum_of_a_product_set_only_on_some_paths_is_not_taken_for_a_target():
     conditional = QUOTA.replace("    y = gamma * (1. - b_d) * y\n", "    if b_d.any():\n        y = gamma * (1. - b_d) * y\n")
     assert conditional != QUOTA
     assert _model(conditional).td_targets == []
+
+
+# ---- numpy structured arrays (Kaixhin/Rainbow's buffer) --------------------------------------------------
+STRUCTURED_BUFFER = """
+import gymnasium as gym
+import numpy as np
+
+Transition_dtype = np.dtype([("timestep", np.int32), ("state", np.float32, (4,)), ("nonterminal", np.bool_)])
+blank = (0, np.zeros(4, dtype=np.float32), False)
+
+class Tree:
+    def __init__(self, size):
+        self.index = 0
+        self.data = np.array([blank] * size, dtype={dtype})
+
+    def append(self, row):
+        self.data[self.index] = row
+        self.index += 1
+
+    def get(self, idxs):
+        return self.data[idxs % 100]
+
+env = gym.make("CartPole-v1")
+tree = Tree(100)
+obs, reward, terminated, truncated, info = env.step(0)
+tree.append((0, obs, not {stored}))
+rows = tree.get(np.arange(32))
+flag = {read}
+print(flag)
+"""
+
+
+def test_a_field_of_the_rows_of_a_structured_array_is_the_slot_its_dtype_names():
+    """`self.data[idx]["nonterminal"]`: a structured array's rows are the tuples written into it,
+    in the order of the dtype's fields, so the field is slot 2 of `(t, state, not terminal)`."""
+    model = _model(STRUCTURED_BUFFER.format(dtype="Transition_dtype", stored="terminated", read='rows["nonterminal"]'))
+    assert _kinds(model, "flag") == {"terminated"}
+    model = _model(STRUCTURED_BUFFER.format(dtype="Transition_dtype", stored="truncated", read='rows["nonterminal"]'))
+    assert _kinds(model, "flag") == {"truncated"}
+
+
+def test_a_column_of_a_structured_array_is_that_field_of_every_row():
+    model = _model(STRUCTURED_BUFFER.format(dtype="Transition_dtype", stored="truncated", read='tree.data["nonterminal"]'))
+    assert _kinds(model, "flag") == {"truncated"}
+
+
+def test_a_structured_dtype_given_as_a_list_of_pairs_names_the_fields_too():
+    pairs = '[("timestep", np.int32), ("state", np.float32, (4,)), ("nonterminal", np.bool_)]'
+    model = _model(STRUCTURED_BUFFER.format(dtype=pairs, stored="truncated", read='rows["nonterminal"]'))
+    assert _kinds(model, "flag") == {"truncated"}
+
+
+def test_a_field_no_dtype_names_stays_unknown():
+    model = _model(STRUCTURED_BUFFER.format(dtype="np.float32", stored="truncated", read='rows["nonterminal"]'))
+    assert "truncated" not in _kinds(model, "flag")

@@ -103,6 +103,9 @@ _ELEMENT_PRESERVING = frozenset(
      "builtins.reversed", "numpy.random.permutation"}
 )
 
+# `np.array(rows, dtype=records)`: a row of the array is one of the rows it was made from
+_ARRAYS_OF_ROWS = frozenset({"numpy.array", "numpy.asarray", "numpy.rec.array", "numpy.rec.fromrecords"})
+
 
 class Dataflow:
     def __init__(self, source: SourceIndex) -> None:
@@ -312,7 +315,14 @@ class Dataflow:
                     found = [leaf for leaf in found if leaf != ref] + self._resolve_all(appended, follow_calls, stop_at_names) if appended else found
                 return found
             if index is not None and string_value(index) is not None:
+                column = self._structured_column(node.value, string_value(index))
+                if column is not None:  # `data["done"]` of a structured array: that field of every row
+                    return self._resolve_projection(node.value, ITER, (column, *path), ref, follow_calls, stop_at_names)
                 return self._resolve_projection(node.value, ("key", string_value(index)), path, ref, follow_calls, stop_at_names)
+            if path and path[0][0] == "key":
+                column = self._structured_column(node.value, path[0][1])
+                if column is not None:  # `data[idx]["done"]`: rows of a structured array are its records
+                    path = (column, *path[1:])
             if path and path[0] == ITER and _is_single_slice(node):
                 # `memory[-64:]` holds elements of `memory`: iterating the slice iterates them
                 return list(self.resolve(Ref(node.value, path), follow_calls, stop_at_names)) or [ref]
@@ -362,6 +372,38 @@ class Dataflow:
         """Project the value of `base`; what nothing sees through stays a projected leaf."""
         return list(self.resolve(Ref(base, (step,) + path), follow_calls, stop_at_names)) or [ref]
 
+    def _structured_column(self, container: cst.BaseExpression, field: str) -> Projection | None:
+        """The slot of `field` in the records of a numpy structured array (`np.array(rows,
+        dtype=[("state", ...), ("done", np.bool_)])`): its rows are written as tuples in the
+        dtype's order, so field `done` of a row is slot 1 of the tuple stored there."""
+        for leaf in self.resolve(Ref(container)):
+            if not isinstance(leaf.node, cst.Call) or leaf.path:
+                continue
+            if self.src.qualified_names(leaf.node.func).isdisjoint(torch_api.NUMPY_ARRAY_MAKERS):
+                continue
+            dtype = keyword_arg(leaf.node, "dtype")
+            names = self._structured_dtype_names(dtype.value) if dtype is not None else None
+            if names is not None and field in names:
+                return ("item", names.index(field), len(names))
+        return None
+
+    def _structured_dtype_names(self, dtype: cst.BaseExpression) -> list[str] | None:
+        """The field names of `np.dtype([("a", t), ...])` or of the bare list of pairs."""
+        for leaf in self.resolve(Ref(dtype)):
+            spec = leaf.node
+            if isinstance(spec, cst.Call) and "numpy.dtype" in self.src.qualified_names(spec.func) and len(spec.args) == 1:
+                spec = spec.args[0].value
+            if leaf.path or not isinstance(spec, cst.List):
+                continue
+            names = [
+                string_value(element.value.elements[0].value)
+                if isinstance(element.value, cst.Tuple) and element.value.elements else None
+                for element in spec.elements
+            ]
+            if names and all(isinstance(name, str) for name in names):
+                return names
+        return None
+
     def _resolve_sequence(self, node, path, ref, follow_calls, stop_at_names=False) -> list[Ref]:
         step, rest = path[0], path[1:]
         elements = node.elements
@@ -393,7 +435,10 @@ class Dataflow:
                 return list(self.resolve(Ref(args[1].value, path), follow_calls, stop_at_names))
             if "builtins.enumerate" in qualified and step == ITER and rest and rest[0][:2] == ("item", 1) and args:
                 return list(self.resolve(Ref(args[0].value, (ITER,) + rest[1:]), follow_calls, stop_at_names))
-            if step == ITER and args and (not qualified.isdisjoint(_ELEMENT_PRESERVING) or self._is_generator_sampling(call)):
+            if step == ITER and args and (
+                not qualified.isdisjoint(_ELEMENT_PRESERVING) or self._is_generator_sampling(call)
+                or (rest and rest[0][0] == "item" and not qualified.isdisjoint(_ARRAYS_OF_ROWS))
+            ):
                 return list(self.resolve(Ref(args[0].value, path), follow_calls, stop_at_names))
             if len(args) == 1 and self._is_itemgetter(call.func) and step[0] in ("iter", "item"):
                 # `itemgetter(*idx)(buffer)`: a selection of the buffer's elements (one, or a tuple of them)

@@ -117,3 +117,8 @@ SB3_ADD_ARGUMENTS = {
     "rewards": (3, "reward"),
     "dones": (4, "done"),
 }
+# numpy calls that make an array of a given `dtype=`: with a structured dtype, its rows are records
+NUMPY_ARRAY_MAKERS = frozenset(
+    {"numpy.array", "numpy.asarray", "numpy.zeros", "numpy.empty", "numpy.ones", "numpy.full", "numpy.recarray",
+     "numpy.rec.array", "numpy.rec.fromrecords"}
+)
