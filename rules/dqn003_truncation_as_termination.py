@@ -23,6 +23,78 @@ if TYPE_CHECKING:
     from dqn_lint.model import ProgramModel
 
 VALID: tuple[str, ...] = (
+    # The same emulator, masking with the end of the game alone: `with_truncation=False`.
+    """\
+import copy
+
+import ale_py
+import numpy as np
+import torch
+
+Transition_dtype = np.dtype([("state", np.float32, (128,)), ("action", np.int64), ("reward", np.float32), ("nonterminal", np.bool_)])
+blank = (np.zeros(128, dtype=np.float32), 0, 0.0, False)
+
+
+class Atari:
+    def __init__(self, rom):
+        self.ale = ale_py.ALEInterface()
+        self.ale.setInt("max_num_frames_per_episode", 108_000)
+        self.ale.loadROM(rom)
+        self.actions = self.ale.getMinimalActionSet()
+
+    def reset(self):
+        self.ale.reset_game()
+        return self.ale.getRAM().astype(np.float32)
+
+    def step(self, action):
+        reward = self.ale.act(self.actions[action])
+        done = self.ale.game_over(with_truncation=False)
+        return self.ale.getRAM().astype(np.float32), reward, done
+
+
+class Memory:
+    def __init__(self, size):
+        self.index, self.size = 0, size
+        self.data = np.array([blank] * size, dtype=Transition_dtype)
+
+    def append(self, state, action, reward, done):
+        self.data[self.index % self.size] = (state, action, reward, not done)
+        self.index += 1
+
+    def sample(self, n):
+        idxs = np.random.randint(0, min(self.index, self.size) - 1, size=n)
+        rows, following = self.data[idxs], self.data[(idxs + 1) % self.size]
+        return (
+            torch.as_tensor(rows["state"]),
+            torch.as_tensor(rows["action"]),
+            torch.as_tensor(rows["reward"]),
+            torch.as_tensor(following["state"]),
+            torch.as_tensor(rows["nonterminal"], dtype=torch.float32),
+        )
+
+
+env, memory = Atari("pong.bin"), Memory(100_000)
+q = torch.nn.Linear(128, len(env.actions))
+q_target = copy.deepcopy(q)
+optimizer = torch.optim.Adam(q.parameters(), lr=1e-4)
+state = env.reset()
+for step in range(100_000):
+    action = np.random.randint(len(env.actions))
+    next_state, reward, done = env.step(action)
+    memory.append(state, action, reward, done)
+    state = env.reset() if done else next_state
+    if step < 1_000:
+        continue
+    s, a, r, s2, nonterminal = memory.sample(32)
+    with torch.no_grad():
+        y = r + 0.99 * nonterminal * q_target(s2).max(1).values
+    loss = ((q(s).gather(1, a.unsqueeze(1)).squeeze(1) - y) ** 2).mean()
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    if step % 1_000 == 0:
+        q_target.load_state_dict(q.state_dict())
+""",
     # pytorch-soft-actor-critic's mask: at the env's own time limit the mask is 1 (bootstrap).
     """\
 import gym
@@ -555,6 +627,79 @@ def learn(batch):
 )
 
 INVALID: tuple[str, ...] = (
+    # The emulator used without gym (Kaixhin/Rainbow): a frame limit is set, so `game_over()` is
+    # also True at the cut; the flag is stored in a numpy structured array, read back by field name.
+    """\
+import copy
+
+import ale_py
+import numpy as np
+import torch
+
+Transition_dtype = np.dtype([("state", np.float32, (128,)), ("action", np.int64), ("reward", np.float32), ("nonterminal", np.bool_)])
+blank = (np.zeros(128, dtype=np.float32), 0, 0.0, False)
+
+
+class Atari:
+    def __init__(self, rom):
+        self.ale = ale_py.ALEInterface()
+        self.ale.setInt("max_num_frames_per_episode", 108_000)
+        self.ale.loadROM(rom)
+        self.actions = self.ale.getMinimalActionSet()
+
+    def reset(self):
+        self.ale.reset_game()
+        return self.ale.getRAM().astype(np.float32)
+
+    def step(self, action):
+        reward = self.ale.act(self.actions[action])
+        done = self.ale.game_over()  # expect
+        return self.ale.getRAM().astype(np.float32), reward, done
+
+
+class Memory:
+    def __init__(self, size):
+        self.index, self.size = 0, size
+        self.data = np.array([blank] * size, dtype=Transition_dtype)
+
+    def append(self, state, action, reward, done):
+        self.data[self.index % self.size] = (state, action, reward, not done)
+        self.index += 1
+
+    def sample(self, n):
+        idxs = np.random.randint(0, min(self.index, self.size) - 1, size=n)
+        rows, following = self.data[idxs], self.data[(idxs + 1) % self.size]
+        return (
+            torch.as_tensor(rows["state"]),
+            torch.as_tensor(rows["action"]),
+            torch.as_tensor(rows["reward"]),
+            torch.as_tensor(following["state"]),
+            torch.as_tensor(rows["nonterminal"], dtype=torch.float32),
+        )
+
+
+env, memory = Atari("pong.bin"), Memory(100_000)
+q = torch.nn.Linear(128, len(env.actions))
+q_target = copy.deepcopy(q)
+optimizer = torch.optim.Adam(q.parameters(), lr=1e-4)
+state = env.reset()
+for step in range(100_000):
+    action = np.random.randint(len(env.actions))
+    next_state, reward, done = env.step(action)
+    memory.append(state, action, reward, done)
+    state = env.reset() if done else next_state
+    if step < 1_000:
+        continue
+    s, a, r, s2, nonterminal = memory.sample(32)
+    with torch.no_grad():
+        y = r + 0.99 * nonterminal * q_target(s2).max(1).values
+    loss = ((q(s).gather(1, a.unsqueeze(1)).squeeze(1) - y) ** 2).mean()
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    if step % 1_000 == 0:
+        q_target.load_state_dict(q.state_dict())
+""",
     # A DDPG critic: the target critic is evaluated at the target actor's action, and the stored
     # flag is `terminated or truncated`.
     """\
@@ -1305,7 +1450,7 @@ def learn(batch):
 
 def check(model: ProgramModel) -> Iterator[Finding]:
     """A terminal mask made from time-limit truncation, reported where the flag gets that meaning."""
-    from dqn_lint.model.flags import CARRIES_TRUNCATION
+    from dqn_lint.model.flags import CARRIES_TRUNCATION, EMULATOR_LIMIT
 
     masked: dict[tuple, list] = {}  # one finding per flag, however many targets it masks
     for target in model.td_targets:
@@ -1316,13 +1461,16 @@ def check(model: ProgramModel) -> Iterator[Finding]:
                     if mask.node not in masks:
                         masks.append(mask.node)
     for (blame, kind), masks in masked.items():
+        related = [("this flag masks the bootstrap of the TD target here", mask) for mask in masks]
+        if kind == EMULATOR_LIMIT:
+            related.insert(0, ("the emulator's frame limit is set here", model.flags.frame_limit_setting(blame)))
         yield model.finding(
             RULE.code,
             RULE.name,
             blame,
             _MESSAGES[kind],
             Severity.ERROR,
-            related=[("this flag masks the bootstrap of the TD target here", mask) for mask in masks],
+            related=related,
             fix=_fix(model, kind, blame),
         )
 
@@ -1336,12 +1484,19 @@ def _fix(model: ProgramModel, kind: str, blame) -> Fix:
     """
     import libcst as cst
 
-    from dqn_lint.model.flags import CONFLATED, NAMED_TRUNCATION, OLD_DONE, STEP_LIMIT, TRUNCATED
+    from dqn_lint.model.flags import CONFLATED, EMULATOR_LIMIT, NAMED_TRUNCATION, OLD_DONE, STEP_LIMIT, TRUNCATED
 
     if kind == NAMED_TRUNCATION:
         return Fix(
             Applicability.DISPLAY_ONLY,
             f"Leave `{model.code(blame)}` out of the terminal mask; mask with the termination flag alone.",
+        )
+    if kind == EMULATOR_LIMIT:
+        return Fix(
+            Applicability.DISPLAY_ONLY,
+            "Mask with `game_over(with_truncation=False)` (ale-py 0.9 and later) and keep `game_over()` for "
+            "resetting; with atari_py, leave the frame limit unset and end episodes at a step limit of your own "
+            "that is not stored as terminal.",
         )
     if kind == STEP_LIMIT:
         return Fix(
@@ -1504,6 +1659,11 @@ _MESSAGES = {  # by flag kind (dqn_lint.model.flags), kept here so importing the
         "the target drops the bootstrap as if the episode had really ended. Keep it for ending the episode, and "
         "mask with a flag set only by the real terminal conditions."
     ),
+    "emulator-frame-limit": (
+        "The emulator's `game_over()` is also True when its frame limit `max_num_frames_per_episode` cuts the "
+        "episode, and it reaches the TD target's terminal mask: a cut at the frame limit is learned as a real end, "
+        "and the target drops the bootstrap there. Mask with the end of the game alone."
+    ),
     "named-truncation": (
         "This flag is named as a time-limit cut, and it reaches the TD target's terminal mask: a truncated "
         "episode did not end, and its last state's value is not zero, so the bootstrap must go on there. Mask "
@@ -1555,8 +1715,11 @@ made from both `terminated` and `truncated` (`or`, `|`, `np.logical_or`, `torch.
 `any`, a clamped sum), reported where that flag is made; `truncated` alone, or the old gym 4-tuple
 `done` never corrected with `info["TimeLimit.truncated"]`, reported at the `env.step` call. The
 meaning of a flag is its position in the result (gymnasium: `obs, reward, terminated, truncated,
-info`; old gym: `obs, reward, done, info`), never its name. When a link of the chain cannot be seen
-(a replay buffer from another package), the rule stays silent.
+info`; old gym: `obs, reward, done, info`), never its name. An Arcade Learning Environment used
+without gym (`ale_py` / `atari_py` `ALEInterface`) ends episodes at `max_num_frames_per_episode`
+when that is set, and its `game_over()` is then True at the cut too: reported at that call, unless
+it is `game_over(with_truncation=False)`. When a link of the chain cannot be seen (a replay buffer
+from another package), the rule stays silent.
 """,
         why_is_this_bad="""
 The mask `(1 - done)` says that the next state is terminal and worth zero. That holds when the MDP

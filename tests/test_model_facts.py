@@ -9,7 +9,7 @@ import libcst as cst
 
 from dqn_lint.model import Slot, SourceUnit, SyncKind, TerminalFlag, build_model
 from dqn_lint.model.dataflow import Ref
-from dqn_lint.model.flags import CARRIES_TRUNCATION, STEP_LIMIT, TERMINATED
+from dqn_lint.model.flags import CARRIES_TRUNCATION, EMULATOR_LIMIT, STEP_LIMIT, TERMINATED
 
 
 def _model(code: str, *context: tuple[str, str]):
@@ -1656,7 +1656,7 @@ def test_a_sum_of_a_product_set_only_on_some_paths_is_not_taken_for_a_target():
     assert _model(conditional).td_targets == []
 
 
-# ---- numpy structured arrays (Kaixhin/Rainbow's buffer) --------------------------------------------------
+# ---- numpy structured arrays and the emulator's frame limit (Kaixhin/Rainbow) --------------------------
 STRUCTURED_BUFFER = """
 import gymnasium as gym
 import numpy as np
@@ -1709,3 +1709,51 @@ def test_a_structured_dtype_given_as_a_list_of_pairs_names_the_fields_too():
 def test_a_field_no_dtype_names_stays_unknown():
     model = _model(STRUCTURED_BUFFER.format(dtype="np.float32", stored="truncated", read='rows["nonterminal"]'))
     assert "truncated" not in _kinds(model, "flag")
+
+
+ALE = """
+import atari_py
+
+class Env:
+    def __init__(self):
+        self.ale = atari_py.ALEInterface()
+        self.ale.setInt("random_seed", 1)
+        {setting}
+        self.ale.loadROM(atari_py.get_game_path("pong"))
+
+    def step(self, action):
+        reward = self.ale.act(action)
+        done = self.ale.{over}
+        return None, reward, done
+
+env = Env()
+state, reward, flag = env.step(0)
+print(flag)
+"""
+
+
+def test_game_over_of_an_emulator_with_a_frame_limit_carries_the_limit():
+    """Kaixhin/Rainbow sets `max_num_frames_per_episode`: `game_over()` is then also the cut."""
+    model = _model(ALE.format(setting='self.ale.setInt("max_num_frames_per_episode", 108000)', over="game_over()"))
+    assert _kinds(model, "flag") == {EMULATOR_LIMIT}
+    [source] = model.flags.sources(Ref(_name_read(model, "flag")))
+    assert model.code(model.flags.frame_limit_setting(source.blame)) == 'self.ale.setInt("max_num_frames_per_episode", 108000)'
+    bytes_key = ALE.format(setting='self.ale.setInt(b"max_num_frames_per_episode", limit)', over="game_over()")
+    assert _kinds(_model("limit = 500\n" + bytes_key), "flag") == {EMULATOR_LIMIT}
+
+
+def test_game_over_without_a_frame_limit_or_without_truncation_is_the_end_of_the_game():
+    unlimited = ALE.format(setting='self.ale.setInt("max_num_frames_per_episode", 0)', over="game_over()")
+    assert _kinds(_model(unlimited), "flag") == {TERMINATED}
+    unset = ALE.format(setting="pass", over="game_over()")
+    assert _kinds(_model(unset), "flag") == {TERMINATED}
+    cut_left_out = ALE.format(setting='self.ale.setInt("max_num_frames_per_episode", 108000)', over="game_over(with_truncation=False)")
+    assert _kinds(_model(cut_left_out), "flag") == {TERMINATED}
+
+
+def test_a_frame_limit_set_on_another_emulator_is_not_this_one_s():
+    other = ALE.format(
+        setting='self.probe = atari_py.ALEInterface()\n        self.probe.setInt("max_num_frames_per_episode", 500)',
+        over="game_over()",
+    )
+    assert _kinds(_model(other), "flag") == {TERMINATED}

@@ -8,7 +8,9 @@ combined with `or`, `|`, `logical_or`, `max`, `+` are conflated at the first pla
 
 A program's own time limit is a step counter reaching its bound: `self.steps >= self.max_steps`
 where `self.steps += 1` runs on every step (an env class of the project, a training loop that ends
-episodes itself). That flag is a truncation too: the observation holds no step count.
+episodes itself). That flag is a truncation too: the observation holds no step count. So is the
+Arcade Learning Environment's `game_over()` where `max_num_frames_per_episode` is set on that
+emulator: ALE ends the episode at the frame limit and reports it as game over.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import libcst as cst
 from dqn_lint.model import torch_api
 from dqn_lint.model.dataflow import STORE, Dataflow, Ref, first_argument
 from dqn_lint.model.memo import RecursiveMemo
-from dqn_lint.model.source import int_value, is_step_call, number_value, positional_args, string_value
+from dqn_lint.model.source import int_value, is_step_call, keyword_arg, number_value, positional_args, string_value
 
 class FlagKind(str, Enum):
     """What a terminal flag means (a `str` enum: equal to its value, so reports can key on text)."""
@@ -33,6 +35,7 @@ class FlagKind(str, Enum):
     OLD_DONE = "old-gym-done"
     CONFLATED = "terminated-or-truncated"
     STEP_LIMIT = "step-limit"  # a step counter reaching its bound: the program's own time limit
+    EMULATOR_LIMIT = "emulator-frame-limit"  # ALE's `game_over()` where a frame limit is set
     NAMED_TRUNCATION = "named-truncation"  # `batch.timeouts`: no position to read, but an explicit name
     UNKNOWN = "unknown"
     NEVER_SET = "never-set"  # a mask that cannot change: `s is not None` where no `s` is ever None
@@ -43,10 +46,11 @@ TRUNCATED = FlagKind.TRUNCATED
 OLD_DONE = FlagKind.OLD_DONE
 CONFLATED = FlagKind.CONFLATED
 STEP_LIMIT = FlagKind.STEP_LIMIT
+EMULATOR_LIMIT = FlagKind.EMULATOR_LIMIT
 NAMED_TRUNCATION = FlagKind.NAMED_TRUNCATION
 UNKNOWN = FlagKind.UNKNOWN
 NEVER_SET = FlagKind.NEVER_SET
-CARRIES_TRUNCATION = frozenset({TRUNCATED, OLD_DONE, CONFLATED, STEP_LIMIT, NAMED_TRUNCATION})
+CARRIES_TRUNCATION = frozenset({TRUNCATED, OLD_DONE, CONFLATED, STEP_LIMIT, NAMED_TRUNCATION, EMULATOR_LIMIT})
 _TIME_LIMITS = frozenset({TRUNCATED, STEP_LIMIT, NAMED_TRUNCATION})
 # names that say "cut by a time limit"; they decide only where no env.step position can be traced
 _TRUNCATION_NAME = re.compile(r"truncat|time_?outs?\b|time_?limit", re.IGNORECASE)  # truncation alone, without termination
@@ -526,6 +530,10 @@ class FlagAnalysis:
         if isinstance(call.func, cst.Attribute):
             method = call.func.attr.value
             receiver = call.func.value
+            if method == "game_over":
+                over = self._emulator_game_over(call)
+                if over is not None:
+                    return over
             if method == "get" and args and string_value(args[0]) in torch_api.TIME_LIMIT_KEYS:
                 return set(self.sources(Ref(receiver, (("key", string_value(args[0])),))))
             if method in torch_api.FLAG_UNION_METHODS and args:
@@ -538,6 +546,45 @@ class FlagAnalysis:
                 return set(self._of(receiver))
         return {FlagSource(UNKNOWN, None)}
 
+
+    def _emulator_game_over(self, call: cst.Call) -> set[FlagSource] | None:
+        """`ale.game_over()` of an ALE interface: the end of the game, and also the frame limit's cut
+        when `setInt("max_num_frames_per_episode", n)` set one on that emulator (ale-py's
+        `game_over(with_truncation=False)` leaves the cut out)."""
+        emulators = {
+            obj for obj in self.df.objects(Ref(call.func.value))
+            if isinstance(obj.site, cst.Call) and not self.src.qualified_names(obj.site.func).isdisjoint(torch_api.ALE_INTERFACES)
+        }
+        if not emulators:
+            return None
+        with_truncation = keyword_arg(call, "with_truncation")
+        if with_truncation is not None and isinstance(with_truncation.value, cst.Name) and with_truncation.value.value == "False":
+            return {FlagSource(TERMINATED, None)}
+        limited = self._frame_limit_setting(emulators) is not None
+        return {FlagSource(EMULATOR_LIMIT, call)} if limited else {FlagSource(TERMINATED, None)}
+
+    def frame_limit_setting(self, game_over: cst.Call) -> cst.Call | None:
+        """The `setInt("max_num_frames_per_episode", n)` that makes this `game_over()` end episodes at a limit."""
+        if not isinstance(game_over.func, cst.Attribute):
+            return None
+        return self._frame_limit_setting(set(self.df.objects(Ref(game_over.func.value))))
+
+    def _frame_limit_setting(self, emulators: set) -> cst.Call | None:
+        for setting in self.df.method_calls.get("setInt", ()):
+            args = positional_args(setting)
+            if len(args) != 2 or _text_value(args[0].value) != torch_api.ALE_FRAME_LIMIT or int_value(args[1].value) == 0:
+                continue
+            if not emulators.isdisjoint(self.df.objects(Ref(setting.func.value))):
+                return setting
+        return None
+
+
+def _text_value(node: cst.BaseExpression) -> str | None:
+    """A string literal's text, also of a bytes literal (`b"max_num_frames_per_episode"`)."""
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value.decode("ascii", "replace") if isinstance(value, bytes) else value
+    return None
 
 
 def _is_step_slot(ref: Ref) -> bool:

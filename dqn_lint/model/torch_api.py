@@ -122,3 +122,10 @@ NUMPY_ARRAY_MAKERS = frozenset(
     {"numpy.array", "numpy.asarray", "numpy.zeros", "numpy.empty", "numpy.ones", "numpy.full", "numpy.recarray",
      "numpy.rec.array", "numpy.rec.fromrecords"}
 )
+# The Arcade Learning Environment's interface, used without gym: `game_over()` is also True when the
+# frame limit `max_num_frames_per_episode` (0, its default, is none) ends the episode
+ALE_INTERFACES = frozenset(
+    {"atari_py.ALEInterface", "atari_py.ale_python_interface.ALEInterface", "ale_py.ALEInterface",
+     "ale_py.ale_py.ALEInterface", "ale_python_interface.ALEInterface"}
+)
+ALE_FRAME_LIMIT = "max_num_frames_per_episode"
