@@ -2,7 +2,8 @@
 
 The repositories are not in this repository (third-party code): fetch each one listed in
 `benchmarks/results/review-set/labels/*.json` at its commit and unpack it as
-`<repos-dir>/OWNER+NAME/` (the labels name the commit), then run
+`<repos-dir>/OWNER+NAME/` (the labels name the commit; `benchmarks/unpack_review_set.py` does it
+from fetched mirrors), then run
 
     python benchmarks/review_set.py --repos-dir /work/review/repos [--python PY] [--out FILE]
 
