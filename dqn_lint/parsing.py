@@ -30,6 +30,8 @@ def parse_module(text: str, filename: str, cpython_error: Exception | None = Non
     import libcst
 
     try:
+        if _reparser is not None:
+            return _reparser.parse(text, filename)
         return libcst.parse_module(text)
     except libcst.ParserSyntaxError as error:
         if not cpython_ran:
@@ -39,6 +41,21 @@ def parse_module(text: str, filename: str, cpython_error: Exception | None = Non
         return _syntax_error_finding(text, filename, error, cpython_error)
     except RecursionError:
         return too_deep(filename)
+
+
+_reparser = None  # the language server's: reparses an edited document from its last version
+
+
+def use_reparsing() -> None:
+    """Parse each file from its last parse from now on, reparsing only what an edit touched (the
+    language server, which lints the same documents again and again). Not with a libcst whose
+    code generation the positions module cannot drive: a spliced tree needs its positions."""
+    global _reparser
+    from dqn_lint.model import positions
+    from dqn_lint.reparse import Reparser
+
+    if positions.CodegenState is not None and _reparser is None:
+        _reparser = Reparser()
 
 
 class Measured(NamedTuple):

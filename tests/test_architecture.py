@@ -18,7 +18,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("model", ("dqn_lint.model",)),
     ("edits", ("dqn_lint.fixes.edits", "dqn_lint.fixes.builders", "dqn_lint.fixes.imports")),
     ("rules", ("dqn_lint.rule", "dqn_lint.rules", "dqn_lint.registry")),
-    ("pipeline", ("dqn_lint.parsing", "dqn_lint.engine", "dqn_lint.cache", "dqn_lint.linting", "dqn_lint.file_rules")),
+    ("pipeline", ("dqn_lint.parsing", "dqn_lint.reparse", "dqn_lint.engine", "dqn_lint.cache", "dqn_lint.linting", "dqn_lint.file_rules")),
     ("outputs", ("dqn_lint.fixes", "dqn_lint.noqa_writer", "dqn_lint.reporters")),
     ("server", ("dqn_lint.lsp",)),
     ("verify", ("dqn_lint.verify", "dqn_lint.probe")),

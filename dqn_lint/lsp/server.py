@@ -235,6 +235,9 @@ def hover(ls: DqnLintServer, params: types.HoverParams) -> types.Hover | None:
 
 def serve() -> int:
     """`dqn-lint server`: speak LSP on stdin and stdout until the client says exit."""
+    from dqn_lint import parsing
+
+    parsing.use_reparsing()  # an edit reparses the statements it touched, not the whole file
     server.start_io()
     return 0
 

@@ -11,7 +11,7 @@ every node (`tests/test_model_positions.py` compares them node by node).
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import NamedTuple, Optional
 
 import libcst as cst
 
@@ -102,6 +102,9 @@ def module_positions(module: cst.Module) -> Positions:
 
 def module_positions_and_code(module: cst.Module) -> tuple[Positions, str]:
     """The range of every node of `module`, and its code (`module.code`), from one code generation."""
+    provided = _PROVIDED.get(id(module))
+    if provided is not None and provided[0] is module:
+        return provided[1]()
     if CodegenState is None:
         return _libcst_positions(module), module.code
     state = _PositionState(module)
@@ -114,3 +117,68 @@ def _libcst_positions(module: cst.Module) -> Positions:
 
     ranges = meta.MetadataWrapper(module, unsafe_skip_copy=True).resolve(meta.PositionProvider)
     return {node: (r.start.line, r.start.column, r.end.line, r.end.column) for node, r in ranges.items()}
+
+
+# ---- positions given by a reparse (the language server's, dqn_lint/reparse.py) ------------------------
+_PROVIDED: dict[int, tuple[cst.Module, object]] = {}
+
+
+def provide(module: cst.Module, compute) -> None:
+    """Use `compute()` (positions and code) for `module` instead of a code generation: a module
+    spliced from kept statements knows where each of them now stands."""
+    _PROVIDED[id(module)] = (module, compute)
+
+
+def forget(module: cst.Module) -> None:
+    entry = _PROVIDED.get(id(module))
+    if entry is not None and entry[0] is module:
+        del _PROVIDED[id(module)]
+
+
+class StatementPositions(NamedTuple):
+    """A module's positions split by top-level statement, as a reparse keeps them."""
+
+    header: Positions
+    statements: list[Positions]
+    starts: list[int]  # 0-based line where each statement's text (its leading lines first) starts
+    footer: Positions
+    footer_start: int
+    code: str
+    span: tuple[int, int, int, int]  # the module's own
+
+
+class _SplitState(_PositionState):
+    """The code generation of `_PositionState`, filing each top-level statement's nodes apart."""
+
+    __slots__ = ("_index", "header", "statements", "starts", "footer", "footer_start")
+
+    def __init__(self, module: cst.Module) -> None:
+        super().__init__(module)
+        self._index = {statement: i for i, statement in enumerate(module.body)}
+        self.header: Positions = self.computed
+        self.statements: list[Positions] = [{} for _ in module.body]
+        self.starts = [0] * len(module.body)
+        self.footer: Positions = {}
+        self.footer_start = 0
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        index = self._index.get(node)
+        if index is not None:
+            self.computed = self.statements[index]
+            self.starts[index] = self.line - 1
+        super().before_codegen(node)
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        super().after_codegen(node)
+        if node in self._index:
+            self.computed = self.footer
+            self.footer_start = self.line - 1
+
+
+def positions_by_statement(module: cst.Module) -> StatementPositions:
+    state = _SplitState(module)
+    module._codegen(state)
+    if not module.body:
+        state.footer_start = state.line - 1
+    span = state.footer.pop(module, None) or state.header.pop(module)  # the module's own range changes with every edit
+    return StatementPositions(state.header, state.statements, state.starts, state.footer, state.footer_start, "".join(state.tokens), span)
