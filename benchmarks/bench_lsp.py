@@ -4,12 +4,13 @@ Starts `dqn-lint server` as an editor would (a pygls client over stdio), opens a
 file (the DQN004 twin, about 300 lines, by default), waits for its first diagnostics (the cold
 start: imports, rules). Then it sends `--changes` edits one at a time, after a pause each (a
 comment line appended, different each time), and times each from the `didChange` notification
-to the diagnostics published for that version. Then `--bursts` bursts of typing: 10 edits 30 ms
+to the diagnostics published for that version (`--where middle`: a comment typed after a
+statement in a function in the middle of the file, so that statement is parsed again). Then `--bursts` bursts of typing: 10 edits 30 ms
 apart, timed from the last edit to its diagnostics. A change after a pause is linted at once;
 the changes of a burst wait for the lint running and the server's pause (`DEBOUNCE_SECONDS`),
 as a user sees it.
 
-    python benchmarks/bench_lsp.py [--file PATH] [--changes 30] [--bursts 10]
+    python benchmarks/bench_lsp.py [--file PATH] [--changes 30] [--bursts 10] [--where end|middle]
 
 Needs the `lsp` extra (pygls' client). Prints figures; asserts nothing.
 """
@@ -28,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-async def measure(path: Path, changes: int, bursts: int) -> None:
+async def measure(path: Path, changes: int, bursts: int, where: str) -> None:
     from lsprotocol import types
     from pygls.lsp.client import LanguageClient
 
@@ -62,11 +63,20 @@ async def measure(path: Path, changes: int, bursts: int) -> None:
         )
         found = await asyncio.wait_for(waiting[1], 120)
         cold = time.perf_counter() - start
+        lines = text.splitlines(keepends=True)
+        middle = next(i for i in range(len(lines) // 2, len(lines)) if lines[i].startswith("        ") and "=" in lines[i])
+
+        def edited(version: int) -> str:
+            if where == "end":  # a comment line appended
+                return f"{text}# edit {version}\n"
+            # a comment typed at the end of a statement in the middle of the file, inside a function
+            return "".join([*lines[:middle], f"{lines[middle].rstrip()}  # edit {version}\n", *lines[middle + 1:]])
+
         def change(version: int) -> None:
             client.text_document_did_change(
                 types.DidChangeTextDocumentParams(
                     text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-                    content_changes=[types.TextDocumentContentChangeWholeDocument(text=f"{text}# edit {version}\n")],
+                    content_changes=[types.TextDocumentContentChangeWholeDocument(text=edited(version))],
                 )
             )
 
@@ -98,7 +108,7 @@ async def measure(path: Path, changes: int, bursts: int) -> None:
         shutil.rmtree(workspace, ignore_errors=True)
 
     lines = len(text.splitlines())
-    print(f"file: {path.name} ({lines} lines), {found} diagnostics")
+    print(f"file: {path.name} ({lines} lines), {found} diagnostics; each change at the {where} of the file")
     print(f"first diagnostics after open (cold server): {cold * 1000:.0f} ms")
     print(f"after a change made after a pause, warm ({len(timings)} changes):")
     print(_summary(timings))
@@ -117,8 +127,10 @@ def main() -> None:
     parser.add_argument("--file", type=Path, default=ROOT / "fixtures" / "twins" / "dqn004_missing_terminal_mask.py")
     parser.add_argument("--changes", type=int, default=30)
     parser.add_argument("--bursts", type=int, default=10)
+    parser.add_argument("--where", choices=("end", "middle"), default="end",
+                        help="append a comment line (end), or type a comment after a statement inside a function (middle)")
     args = parser.parse_args()
-    asyncio.run(measure(args.file, args.changes, args.bursts))
+    asyncio.run(measure(args.file, args.changes, args.bursts, args.where))
 
 
 if __name__ == "__main__":
