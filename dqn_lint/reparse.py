@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections import OrderedDict
 from typing import NamedTuple
 
@@ -56,9 +57,15 @@ class Reparser:
 
     def __init__(self) -> None:
         self._documents: OrderedDict[str, _Parsed] = OrderedDict()
+        # the server lints on its lint thread while a code action's "fix all" lints on the main one
+        self._lock = threading.Lock()
 
     def parse(self, text: str, filename: str) -> cst.Module:
         """The module of `text`, as `libcst.parse_module` gives it; raises what it raises."""
+        with self._lock:
+            return self._parse(text, filename)
+
+    def _parse(self, text: str, filename: str) -> cst.Module:
         last = self._documents.get(filename)
         parsed = None
         if last is not None:
@@ -74,9 +81,11 @@ class Reparser:
     def _remember(self, filename: str, parsed: _Parsed) -> None:
         """Keep `parsed` for the next version, and give its positions to whoever asks for them."""
         old = self._documents.pop(filename, None)
-        if old is not None and old.module is not parsed.module:
-            node_positions.forget(old.module)
         self._documents[filename] = parsed
+        if old is not None and old.module is parsed.module:
+            return  # the same text again (read once alone, once with its project): its positions stand
+        if old is not None:
+            node_positions.forget(old.module)
         node_positions.provide(parsed.module, functools.cache(lambda: (_positions(parsed), parsed.code)))
         while len(self._documents) > _KEPT_DOCUMENTS:
             _name, dropped = self._documents.popitem(last=False)
