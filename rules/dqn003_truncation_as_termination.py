@@ -1463,7 +1463,7 @@ def check(model: ProgramModel) -> Iterator[Finding]:
     for (blame, kind), masks in masked.items():
         related = [("this flag masks the bootstrap of the TD target here", mask) for mask in masks]
         if kind == EMULATOR_LIMIT:
-            related.insert(0, ("the emulator's frame limit is set here", model.flags.frame_limit_setting(blame)))
+            related.insert(0, ("the emulator's frame limit is set here", model.frame_limit_setting(blame)))
         yield model.finding(
             RULE.code,
             RULE.name,

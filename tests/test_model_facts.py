@@ -1737,7 +1737,7 @@ def test_game_over_of_an_emulator_with_a_frame_limit_carries_the_limit():
     model = _model(ALE.format(setting='self.ale.setInt("max_num_frames_per_episode", 108000)', over="game_over()"))
     assert _kinds(model, "flag") == {EMULATOR_LIMIT}
     [source] = model.flags.sources(Ref(_name_read(model, "flag")))
-    assert model.code(model.flags.frame_limit_setting(source.blame)) == 'self.ale.setInt("max_num_frames_per_episode", 108000)'
+    assert model.code(model.frame_limit_setting(source.blame)) == 'self.ale.setInt("max_num_frames_per_episode", 108000)'
     bytes_key = ALE.format(setting='self.ale.setInt(b"max_num_frames_per_episode", limit)', over="game_over()")
     assert _kinds(_model("limit = 500\n" + bytes_key), "flag") == {EMULATOR_LIMIT}
 

@@ -575,6 +575,10 @@ class ProgramModel:
         """What a terminal mask was made from (terminated, truncated, both, old gym done)."""
         return self.flags.sources(Ref(mask.node))
 
+    def frame_limit_setting(self, game_over: cst.Call) -> cst.Call | None:
+        """Where the frame limit that an emulator's `game_over()` also reports is set."""
+        return self.flags.frame_limit_setting(game_over)
+
     # ---- building findings ---------------------------------------------------------------------------
     def finding(
         self,

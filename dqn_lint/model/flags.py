@@ -546,7 +546,6 @@ class FlagAnalysis:
                 return set(self._of(receiver))
         return {FlagSource(UNKNOWN, None)}
 
-
     def _emulator_game_over(self, call: cst.Call) -> set[FlagSource] | None:
         """`ale.game_over()` of an ALE interface: the end of the game, and also the frame limit's cut
         when `setInt("max_num_frames_per_episode", n)` set one on that emulator (ale-py's
