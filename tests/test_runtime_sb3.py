@@ -187,6 +187,14 @@ def read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+@pytest.fixture(scope="module", autouse=True)
+def sb3_log_folder(tmp_path_factory: pytest.TempPathFactory):
+    """SB3's logger makes a folder in the system's temp dir when given none: keep it in pytest's."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SB3_LOGDIR", str(tmp_path_factory.mktemp("sb3-logs")))
+        yield
+
+
 @pytest.fixture(scope="module", params=[1, 2], ids=["1env", "2envs"])
 def checked_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """900 callback calls on 400 slots per env: the buffer wraps twice, batches cross the seam."""
