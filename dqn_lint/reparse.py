@@ -98,15 +98,19 @@ def _lines(text: str) -> list[str]:
 
 def _whole(text: str) -> _Parsed:
     module = cst.parse_module(text)
-    return _measured(text, _lines(text), module, 0)
-
-
-def _measured(text: str, lines: list[str], module: cst.Module, offset: int) -> _Parsed:
-    """Positions and statement starts of `module`, parsed from `text` (which begins at line `offset`)."""
     split = node_positions.positions_by_statement(module)
-    starts = [start + offset for start in split.starts]
-    pieces = [_Piece(positions, start) for positions, start in zip(split.statements, split.starts)]
-    return _Parsed(text, split.code, lines, module, starts, pieces, split.header, _Piece(split.footer, split.footer_start), split.span, split.footer_start + offset)
+    return _Parsed(
+        text,
+        split.code,
+        _lines(text),
+        module,
+        split.starts,
+        list(map(_Piece, split.statements, split.starts)),
+        split.header,
+        _Piece(split.footer, split.footer_start),
+        split.span,
+        split.footer_start,
+    )
 
 
 def _spliced(last: _Parsed, text: str) -> _Parsed | None:
@@ -125,8 +129,8 @@ def _spliced(last: _Parsed, text: str) -> _Parsed | None:
     piece = _piece(last, piece_text, first, after)
     if piece is None:
         return None
-    measured = _measured(piece_text, [], piece, piece_start)
-    if measured.code != piece_text:
+    split = node_positions.positions_by_statement(piece)  # lines counted from the piece's start
+    if split.code != piece_text:
         return None  # libcst does not give this piece back as it was: parse the whole file
     changes: dict = {"body": (*body[:first], *piece.body, *body[after:])}
     if first == 0:
@@ -139,10 +143,10 @@ def _spliced(last: _Parsed, text: str) -> _Parsed | None:
         text,
         lines,
         module,
-        starts=[*last.starts[:first], *measured.starts, *(start + shift for start in last.starts[after:])],
-        pieces=[*last.pieces[:first], *measured.pieces, *last.pieces[after:]],
-        header=measured.header if first == 0 else last.header,
-        footer=measured.footer if after == len(body) else last.footer,
+        starts=[*last.starts[:first], *(start + piece_start for start in split.starts), *(start + shift for start in last.starts[after:])],
+        pieces=[*last.pieces[:first], *map(_Piece, split.statements, split.starts), *last.pieces[after:]],
+        header=split.header if first == 0 else last.header,
+        footer=_Piece(split.footer, split.footer_start) if after == len(body) else last.footer,
         span=(1, 0, len(lines) + 1, 0) if text else (1, 0, 1, 0),  # code generation ends every file with a newline
         footer_at=len(lines) - len(module.footer),
     )
