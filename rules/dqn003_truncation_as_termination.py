@@ -22,9 +22,9 @@ from dqn_lint.experiment import Experiment, Measure, Observation, Probe, ProbeSi
 if TYPE_CHECKING:
     from dqn_lint.model import ProgramModel
 
-VALID: tuple[str, ...] = (
-    # The same emulator, masking with the end of the game alone: `with_truncation=False`.
-    """\
+# An emulator driven without gym and a structured-array buffer (Kaixhin/Rainbow's shape); the
+# examples differ only in the line that reads the end of the episode, between the two halves.
+_ALE_HEAD = """\
 import copy
 
 import ale_py
@@ -48,7 +48,8 @@ class Atari:
 
     def step(self, action):
         reward = self.ale.act(self.actions[action])
-        done = self.ale.game_over(with_truncation=False)
+"""
+_ALE_TAIL = """\
         return self.ale.getRAM().astype(np.float32), reward, done
 
 
@@ -94,7 +95,11 @@ for step in range(100_000):
     optimizer.step()
     if step % 1_000 == 0:
         q_target.load_state_dict(q.state_dict())
-""",
+"""
+
+VALID: tuple[str, ...] = (
+    # The same emulator, masking with the end of the game alone: `with_truncation=False`.
+    _ALE_HEAD + "        done = self.ale.game_over(with_truncation=False)\n" + _ALE_TAIL,
     # pytorch-soft-actor-critic's mask: at the env's own time limit the mask is 1 (bootstrap).
     """\
 import gym
@@ -629,77 +634,7 @@ def learn(batch):
 INVALID: tuple[str, ...] = (
     # The emulator used without gym (Kaixhin/Rainbow): a frame limit is set, so `game_over()` is
     # also True at the cut; the flag is stored in a numpy structured array, read back by field name.
-    """\
-import copy
-
-import ale_py
-import numpy as np
-import torch
-
-Transition_dtype = np.dtype([("state", np.float32, (128,)), ("action", np.int64), ("reward", np.float32), ("nonterminal", np.bool_)])
-blank = (np.zeros(128, dtype=np.float32), 0, 0.0, False)
-
-
-class Atari:
-    def __init__(self, rom):
-        self.ale = ale_py.ALEInterface()
-        self.ale.setInt("max_num_frames_per_episode", 108_000)
-        self.ale.loadROM(rom)
-        self.actions = self.ale.getMinimalActionSet()
-
-    def reset(self):
-        self.ale.reset_game()
-        return self.ale.getRAM().astype(np.float32)
-
-    def step(self, action):
-        reward = self.ale.act(self.actions[action])
-        done = self.ale.game_over()  # expect
-        return self.ale.getRAM().astype(np.float32), reward, done
-
-
-class Memory:
-    def __init__(self, size):
-        self.index, self.size = 0, size
-        self.data = np.array([blank] * size, dtype=Transition_dtype)
-
-    def append(self, state, action, reward, done):
-        self.data[self.index % self.size] = (state, action, reward, not done)
-        self.index += 1
-
-    def sample(self, n):
-        idxs = np.random.randint(0, min(self.index, self.size) - 1, size=n)
-        rows, following = self.data[idxs], self.data[(idxs + 1) % self.size]
-        return (
-            torch.as_tensor(rows["state"]),
-            torch.as_tensor(rows["action"]),
-            torch.as_tensor(rows["reward"]),
-            torch.as_tensor(following["state"]),
-            torch.as_tensor(rows["nonterminal"], dtype=torch.float32),
-        )
-
-
-env, memory = Atari("pong.bin"), Memory(100_000)
-q = torch.nn.Linear(128, len(env.actions))
-q_target = copy.deepcopy(q)
-optimizer = torch.optim.Adam(q.parameters(), lr=1e-4)
-state = env.reset()
-for step in range(100_000):
-    action = np.random.randint(len(env.actions))
-    next_state, reward, done = env.step(action)
-    memory.append(state, action, reward, done)
-    state = env.reset() if done else next_state
-    if step < 1_000:
-        continue
-    s, a, r, s2, nonterminal = memory.sample(32)
-    with torch.no_grad():
-        y = r + 0.99 * nonterminal * q_target(s2).max(1).values
-    loss = ((q(s).gather(1, a.unsqueeze(1)).squeeze(1) - y) ** 2).mean()
-    optimizer.zero_grad()
-    loss.backward()
-    optimizer.step()
-    if step % 1_000 == 0:
-        q_target.load_state_dict(q.state_dict())
-""",
+    _ALE_HEAD + "        done = self.ale.game_over()  # expect\n" + _ALE_TAIL,
     # A DDPG critic: the target critic is evaluated at the target actor's action, and the stored
     # flag is `terminated or truncated`.
     """\
